@@ -1,0 +1,78 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace DnnGen.Generator;
+
+// The pipeline's models are plain records of strings, numbers and EquatableArrays: nothing in them holds an
+// ISymbol, SyntaxNode, Location or Compilation, so equal declarations give equal models and the generator's
+// outputs stay cached across unrelated edits.
+
+/// <summary>Mirror of DnnGen.Precision (the generator cannot reference the runtime library).</summary>
+internal enum Precision
+{
+    Double = 0,
+    Single = 1,
+}
+
+/// <summary>Mirror of DnnGen.Initialization.</summary>
+internal enum Initialization
+{
+    ScaledNormal = 0,
+    NormalOverSqrtFanIn = 1,
+}
+
+/// <summary>A type that encloses the network class, written as <c>partial {Keyword} {Name}</c> around it.</summary>
+internal sealed record ContainingType(string Keyword, string Name);
+
+/// <summary>Everything the emitter needs to write one network.</summary>
+internal sealed record NetworkModel(
+    string? Namespace,
+    string ClassName,
+    EquatableArray<ContainingType> ContainingTypes,
+    EquatableArray<int> LayerSizes,
+    Precision Precision,
+    Initialization DefaultInitialization)
+{
+    /// <summary>The generated file's name: the type's full name, unique within a compilation.</summary>
+    public string HintName
+    {
+        get
+        {
+            var parts = new System.Collections.Generic.List<string>();
+            if (Namespace is not null)
+            {
+                parts.Add(Namespace);
+            }
+
+            foreach (ContainingType type in ContainingTypes)
+            {
+                parts.Add(type.Name);
+            }
+
+            parts.Add(ClassName);
+            return string.Join(".", parts) + ".g.cs";
+        }
+    }
+}
+
+/// <summary>A location reduced to values, recreated as a <see cref="Location"/> only when reported.</summary>
+internal sealed record LocationInfo(string FilePath, TextSpan TextSpan, LinePositionSpan LineSpan)
+{
+    public static LocationInfo? From(Location? location)
+        => location?.SourceTree is null ? null : new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
+
+    public Location ToLocation() => Location.Create(FilePath, TextSpan, LineSpan);
+}
+
+/// <summary>A diagnostic reduced to values: descriptor id, where, and the message arguments.</summary>
+internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> MessageArguments)
+{
+    public Diagnostic ToDiagnostic()
+        => Diagnostic.Create(
+            DiagnosticDescriptors.ById(Id),
+            Location?.ToLocation(),
+            MessageArguments.AsSpan().ToArray());
+}
+
+/// <summary>What parsing one [Network] declaration produced: a model to emit, or the reasons there is none.</summary>
+internal sealed record ParseResult(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

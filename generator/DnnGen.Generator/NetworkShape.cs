@@ -1,0 +1,169 @@
+using System.Collections.Generic;
+
+namespace DnnGen.Generator;
+
+/// <summary>
+/// Everything derived from the layer sizes that both the parser and the emitter need: parameter offsets,
+/// workspace blocks, which layers are unrolled, and the names of the generated members.
+/// </summary>
+internal sealed class NetworkShape
+{
+    /// <summary>
+    /// A layer whose weight matrix has at most this many entries is emitted as straight-line arithmetic (weights in
+    /// locals, one expression per unit); wider layers call the vectorised kernels in DnnGen.Kernels.Dense.
+    /// </summary>
+    public const int StraightLineMaxWeights = 64;
+
+    /// <summary>Array.MaxLength: the most elements a .NET array can hold.</summary>
+    public const long MaxArrayLength = 0x7FFFFFC7;
+
+    public NetworkShape(EquatableArray<int> sizes)
+    {
+        Sizes = sizes;
+        LayerCount = sizes.Count - 1;
+        long total = 0;
+        for (int l = 1; l <= LayerCount && total <= MaxArrayLength; l++)
+        {
+            total += (long)sizes[l] * sizes[l - 1] + sizes[l];
+        }
+
+        ParameterCount = total;
+    }
+
+    public EquatableArray<int> Sizes { get; }
+
+    /// <summary>L: the layers with parameters (the sizes less the input).</summary>
+    public int LayerCount { get; }
+
+    /// <summary>Sum of n[l] * (n[l-1] + 1); past <see cref="MaxArrayLength"/> it stops counting.</summary>
+    public long ParameterCount { get; }
+
+    public int InputSize => Sizes[0];
+
+    public int OutputSize => Sizes[LayerCount];
+
+    public int WeightCount(int layer) => Sizes[layer] * Sizes[layer - 1];
+
+    public bool IsStraightLine(int layer) => (long)Sizes[layer] * Sizes[layer - 1] <= StraightLineMaxWeights;
+
+    public bool IsOutput(int layer) => layer == LayerCount;
+
+    /// <summary>Start of W[l] in the parameter (and gradient) buffer: W1, b1, W2, b2, ... back to back.</summary>
+    public int WeightOffset(int layer)
+    {
+        int offset = 0;
+        for (int l = 1; l < layer; l++)
+        {
+            offset += WeightCount(l) + Sizes[l];
+        }
+
+        return offset;
+    }
+
+    public int BiasOffset(int layer) => WeightOffset(layer) + WeightCount(layer);
+
+    /// <summary>The widest hidden layer, which sizes the buffers Predict uses; 0 when there is none.</summary>
+    public int WidestHiddenLayer
+    {
+        get
+        {
+            int widest = 0;
+            for (int l = 1; l < LayerCount; l++)
+            {
+                widest = System.Math.Max(widest, Sizes[l]);
+            }
+
+            return widest;
+        }
+    }
+
+    /// <summary>
+    /// The training workspace holds, per example, blocks Z[l], A[l], dZ[l] for every layer and dA[l] for the hidden
+    /// ones (dA[L] is never formed: Backward starts from dZ[L] = A[L] - Y). Returns each block's column start.
+    /// </summary>
+    public IReadOnlyList<WorkspaceBlock> WorkspaceBlocks
+    {
+        get
+        {
+            var blocks = new List<WorkspaceBlock>();
+            int start = 0;
+            for (int l = 1; l <= LayerCount; l++)
+            {
+                foreach (string kind in IsOutput(l) ? new[] { "z", "a", "dZ" } : new[] { "z", "a", "dZ", "dA" })
+                {
+                    blocks.Add(new WorkspaceBlock(kind + l.ToString(System.Globalization.CultureInfo.InvariantCulture), l, start));
+                    start += Sizes[l];
+                }
+            }
+
+            return blocks;
+        }
+    }
+
+    /// <summary>Values the workspace holds per example: the sum of the block widths.</summary>
+    public long WorkspaceWidth
+    {
+        get
+        {
+            long width = 0;
+            for (int l = 1; l <= LayerCount; l++)
+            {
+                width += (long)Sizes[l] * (IsOutput(l) ? 3 : 4);
+            }
+
+            return width;
+        }
+    }
+
+    /// <summary>Every member name the generated part declares; a user member with one of these names is DNNG0007.</summary>
+    public IEnumerable<string> GeneratedMemberNames()
+    {
+        foreach (string name in new[]
+        {
+            "InputSize", "OutputSize", "LayerCount", "ParameterCount", "Parameters", "Gradients",
+            "InitializeParameters", "Forward", "ComputeCost", "Backward", "UpdateParameters", "TrainStep", "Train",
+            "Predict", "PredictLabels", "Accuracy",
+            "_parameters", "_gradients", "_workspace", "_workspaceCapacity", "_batchSize", "PrepareWorkspace", "WorkspaceBlock",
+        })
+        {
+            yield return name;
+        }
+
+        for (int l = 1; l <= LayerCount; l++)
+        {
+            string n = l.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            foreach (string prefix in new[] { "W", "b", "dW", "db", "Z", "A" })
+            {
+                yield return prefix + n;
+            }
+
+            yield return "Layer" + n + "Size";
+            yield return "Layer" + n + "LinearForward";
+            yield return "Layer" + n + "Forward";
+            yield return "Layer" + n + "LinearBackward";
+            yield return "Layer" + n + "Backward";
+        }
+
+        foreach (WorkspaceBlock block in WorkspaceBlocks)
+        {
+            yield return block.Name;
+        }
+    }
+}
+
+/// <summary>One per-example block of the training workspace, such as z2 (Z[2]) starting at column 20.</summary>
+internal readonly struct WorkspaceBlock
+{
+    public WorkspaceBlock(string name, int layer, int start)
+    {
+        Name = name;
+        Layer = layer;
+        Start = start;
+    }
+
+    public string Name { get; }
+
+    public int Layer { get; }
+
+    public int Start { get; }
+}

@@ -1,0 +1,58 @@
+using System;
+
+namespace DnnGen;
+
+/// <summary>
+/// Asks the DnnGen source generator to turn a <c>partial class</c> into a complete, fixed-size deep network:
+/// [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID with binary cross-entropy cost, backpropagation and
+/// gradient descent, as in the course "Neural Networks and Deep Learning", week 4.
+/// </summary>
+/// <example>
+/// <code>
+/// [Network(12288, 20, 7, 5, 1)]          // n[0] = inputs, ..., n[L] = outputs
+/// public partial class CatClassifier;
+/// </code>
+/// </example>
+/// <remarks>
+/// The attribute is accepted on structs and interfaces only so that the generator can answer with a DnnGen
+/// diagnostic that says what to change; a network is always a partial class.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>Declares a network with the given layer sizes n[0] (inputs), n[1], ..., n[L] (outputs).</summary>
+    /// <param name="layerSizes">At least two positive sizes: the input size followed by the size of every layer.</param>
+    public NetworkAttribute(params int[] layerSizes) => LayerSizes = layerSizes;
+
+    /// <summary>The layer sizes n[0], ..., n[L] as written in the attribute.</summary>
+    public int[] LayerSizes { get; }
+
+    /// <summary>The element type of parameters, activations and gradients. Default: <see cref="Precision.Double"/>, as the course.</summary>
+    public Precision Precision { get; set; } = Precision.Double;
+
+    /// <summary>
+    /// The initialisation <c>InitializeParameters(seed)</c> uses when none is passed.
+    /// Default: <see cref="Initialization.NormalOverSqrtFanIn"/>, the course's application notebook.
+    /// </summary>
+    public Initialization Initialization { get; set; } = Initialization.NormalOverSqrtFanIn;
+}
+
+/// <summary>The floating-point type a generated network computes in.</summary>
+public enum Precision
+{
+    /// <summary>64-bit <see cref="double"/>: the course's float64, number for number.</summary>
+    Double = 0,
+
+    /// <summary>32-bit <see cref="float"/>: half the memory and about twice the speed; results differ from the course in the 7th digit.</summary>
+    Single = 1,
+}
+
+/// <summary>How <c>InitializeParameters</c> draws the weights. Biases always start at zero.</summary>
+public enum Initialization
+{
+    /// <summary><c>W[l] = randn(n[l], n[l-1]) * 0.01</c>: the step-by-step notebook's <c>initialize_parameters_deep</c>.</summary>
+    ScaledNormal = 0,
+
+    /// <summary><c>W[l] = randn(n[l], n[l-1]) / sqrt(n[l-1])</c>: the application notebook's initialisation, which keeps deep ReLU stacks trainable.</summary>
+    NormalOverSqrtFanIn = 1,
+}

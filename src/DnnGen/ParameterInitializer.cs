@@ -1,0 +1,44 @@
+using System;
+
+namespace DnnGen;
+
+/// <summary>Draws a layer's weights the way the course's notebooks do, from a <see cref="NumPyRandom"/> stream.</summary>
+public static class ParameterInitializer
+{
+    /// <summary>
+    /// Fills the row-major weight matrix <paramref name="weights"/> (n[l], n[l-1]) with <c>randn(n[l], n[l-1])</c>
+    /// scaled as <paramref name="initialization"/> says, consuming the stream in NumPy's order.
+    /// </summary>
+    public static void FillWeights(NumPyRandom random, Span<double> weights, int fanIn, Initialization initialization)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        Guard.AtLeast(fanIn, 1, nameof(fanIn));
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i] = Scale(random.NextGaussian(), fanIn, initialization);
+        }
+    }
+
+    /// <summary>
+    /// As the double overload, computing each weight in double precision and rounding it to float once, so a float
+    /// network starts from the double network's weights rounded.
+    /// </summary>
+    public static void FillWeights(NumPyRandom random, Span<float> weights, int fanIn, Initialization initialization)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        Guard.AtLeast(fanIn, 1, nameof(fanIn));
+        for (int i = 0; i < weights.Length; i++)
+        {
+            weights[i] = (float)Scale(random.NextGaussian(), fanIn, initialization);
+        }
+    }
+
+    // NumPy evaluates `randn(...) * 0.01` and `randn(...) / np.sqrt(n)` element by element in float64; the same
+    // operations in the same order give the same bits (a division, not a multiplication by 1/sqrt(n)).
+    private static double Scale(double standardNormal, int fanIn, Initialization initialization) => initialization switch
+    {
+        Initialization.ScaledNormal => standardNormal * 0.01,
+        Initialization.NormalOverSqrtFanIn => standardNormal / Math.Sqrt(fanIn),
+        _ => throw new ArgumentOutOfRangeException(nameof(initialization), initialization, "Expected ScaledNormal or NormalOverSqrtFanIn."),
+    };
+}
