@@ -50,7 +50,9 @@ internal sealed record NetworkModel(
             }
 
             parts.Add(ClassName);
-            return string.Join(".", parts) + ".g.cs";
+
+            // Hint names allow no '@', which escapes keyword identifiers such as @event.
+            return string.Join(".", parts).Replace("@", string.Empty) + ".g.cs";
         }
     }
 }

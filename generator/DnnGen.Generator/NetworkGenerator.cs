@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -51,28 +53,36 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
     private static void Emit(SourceProductionContext output, ParseResult result)
     {
-        foreach (DiagnosticInfo diagnostic in result.Diagnostics)
+        GeneratedNetwork generated = Generate(result);
+        foreach (Diagnostic diagnostic in generated.Diagnostics)
         {
-            output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            output.ReportDiagnostic(diagnostic);
         }
 
+        if (generated.Source is not null)
+        {
+            output.AddSource(generated.HintName, SourceText.From(generated.Source, System.Text.Encoding.UTF8));
+        }
+    }
+
+    /// <summary>The parse diagnostics and, for a valid model, its source; an emitter failure becomes DNNG0009.</summary>
+    internal static GeneratedNetwork Generate(ParseResult result)
+    {
+        var diagnostics = result.Diagnostics.Select(d => d.ToDiagnostic()).ToList();
         if (result.Model is null)
         {
-            return;
+            return new GeneratedNetwork(string.Empty, null, diagnostics);
         }
 
-        string source;
         try
         {
-            source = NetworkEmitter.Emit(result.Model);
+            return new GeneratedNetwork(result.Model.HintName, NetworkEmitter.Emit(result.Model), diagnostics);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            output.ReportDiagnostic(InternalError(result.Model.ClassName, null, exception).ToDiagnostic());
-            return;
+            diagnostics.Add(InternalError(result.Model.ClassName, null, exception).ToDiagnostic());
+            return new GeneratedNetwork(result.Model.HintName, null, diagnostics);
         }
-
-        output.AddSource(result.Model.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
     }
 
     private static DiagnosticInfo InternalError(string className, LocationInfo? location, Exception exception)
@@ -81,3 +91,6 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             location,
             new EquatableArray<string>(new[] { className, exception.GetType().Name + ": " + exception.Message }));
 }
+
+/// <summary>What the generator adds to a compilation for one [Network] declaration.</summary>
+internal sealed record GeneratedNetwork(string HintName, string? Source, IReadOnlyList<Diagnostic> Diagnostics);

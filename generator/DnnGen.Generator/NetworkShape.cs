@@ -120,7 +120,7 @@ internal sealed class NetworkShape
     {
         foreach (string name in new[]
         {
-            "InputSize", "OutputSize", "LayerCount", "ParameterCount", "Parameters", "Gradients",
+            "InputSize", "OutputSize", "LayerCount", "LayerSizes", "s_layerSizes", "ParameterCount", "Parameters", "Gradients",
             "InitializeParameters", "Forward", "ComputeCost", "Backward", "UpdateParameters", "TrainStep", "Train",
             "Predict", "PredictLabels", "Accuracy",
             "_parameters", "_gradients", "_workspace", "_workspaceCapacity", "_batchSize", "PrepareWorkspace", "WorkspaceBlock",

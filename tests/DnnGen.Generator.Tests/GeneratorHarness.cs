@@ -1,0 +1,53 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using DnnGen.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace DnnGen.Generator.Tests;
+
+/// <summary>Compiles test sources against the runtime library and runs the generator on them, as a build would.</summary>
+internal static class GeneratorHarness
+{
+    /// <summary>C# 12 is what a net8.0 project compiles with by default: the oldest language the output must suit.</summary>
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
+
+    private static readonly Lazy<MetadataReference[]> References = new(() =>
+    {
+        string trusted = (string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!;
+        return trusted.Split(Path.PathSeparator)
+            .Append(typeof(NetworkAttribute).Assembly.Location)
+            .Append(typeof(System.Numerics.Tensors.TensorPrimitives).Assembly.Location)
+            .Distinct()
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToArray();
+    });
+
+    public static CSharpCompilation Compile(params string[] sources)
+        => CSharpCompilation.Create(
+            "UserProject",
+            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"File{i}.cs")),
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null)
+        => CSharpGeneratorDriver.Create(
+            new[] { new NetworkGenerator().AsSourceGenerator() },
+            parseOptions: parseOptions ?? ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator once; returns its result and the compilation that includes the generated code.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+    {
+        CSharpCompilation input = Compile(sources);
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> _);
+        return (driver.GetRunResult().Results.Single(), output);
+    }
+
+    /// <summary>The errors and warnings of the compilation with the generated code (hidden and info ones dropped).</summary>
+    public static IReadOnlyList<Diagnostic> CompilerProblems(Compilation compilation)
+        => compilation.GetDiagnostics()
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning)
+            .ToList();
+}

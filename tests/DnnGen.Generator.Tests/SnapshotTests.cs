@@ -1,0 +1,62 @@
+using Microsoft.CodeAnalysis;
+using Shouldly;
+
+namespace DnnGen.Generator.Tests;
+
+/// <summary>
+/// The complete generated source of representative networks, compared with the reviewed snapshots in Snapshots/
+/// (named like Verify's *.verified.cs). On a difference the actual output is written beside the snapshot as
+/// *.received.cs: read the diff, and if the change is intended, replace the snapshot with it.
+/// </summary>
+public class SnapshotTests
+{
+    [Theory]
+    [InlineData("CatNetwork", "[Network(12288, 20, 7, 5, 1)]")]
+    [InlineData("TwoLayerCat", "[Network(12288, 7, 1, Initialization = Initialization.ScaledNormal)]")]
+    [InlineData("Planar", "[Network(2, 4, 1)]")]
+    [InlineData("SingleDeep", "[Network(5, 4, 3, 1, Precision = Precision.Single)]")]
+    public void Generated_source_matches_the_snapshot(string name, string attribute)
+    {
+        string source = $$"""
+            using DnnGen;
+
+            namespace Demo;
+
+            {{attribute}}
+            public partial class {{name}};
+            """;
+
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
+
+        result.Diagnostics.ShouldBeEmpty();
+        GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
+        GeneratedSourceResult generated = result.GeneratedSources.ShouldHaveSingleItem();
+        generated.HintName.ShouldBe($"Demo.{name}.g.cs");
+        generated.SourceText.ToString().ShouldMatchApproved(options => options
+            .SubFolder("Snapshots")
+            .WithDiscriminator(name)
+            .WithFileExtension("cs")
+            .NoDiff()
+            .WithFilenameGenerator((test, discriminator, kind, extension) =>
+                $"{test.DeclaringTypeName}{discriminator}.{(kind == "approved" ? "verified" : kind)}.{extension}"));
+    }
+
+    [Fact]
+    public void Every_public_generated_member_is_documented()
+    {
+        // With documentation diagnostics on, as in a project that sets GenerateDocumentationFile, an undocumented
+        // public member would raise CS1591 in the user's build.
+        var parseOptions = GeneratorHarness.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
+        var input = GeneratorHarness.Compile().AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
+            """
+            /// <summary>A user's network.</summary>
+            [DnnGen.Network(12288, 20, 7, 5, 1)]
+            public partial class Documented;
+            """,
+            parseOptions));
+        GeneratorHarness.CreateDriver(parseOptions).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out _);
+
+        output.SyntaxTrees.Count().ShouldBe(2);
+        GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
+    }
+}
