@@ -1,0 +1,148 @@
+using System.IO.Compression;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
+using System.Xml.Linq;
+using DnnGen.Tests.Shared;
+
+namespace DnnGen.Package.Tests;
+
+/// <summary>What `dotnet pack` put in DnnGen.VERSION.nupkg and its .snupkg.</summary>
+public sealed class PackageLayoutTests(PackageFixture package)
+{
+    private const string ProjectUrl = "https://github.com/dnngen/dnngen";
+    private const string Library = "lib/net8.0/DnnGen.dll";
+    private const string Generator = "analyzers/dotnet/cs/DnnGen.Generator.dll";
+
+    [Fact]
+    public void The_package_holds_the_library_the_generator_the_readme_and_the_license()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.PackagePath);
+
+        string[] files = PackageFiles(zip);
+
+        Assert.Equal(["DnnGen.nuspec", "LICENSE", "README.md", Generator, Library, "lib/net8.0/DnnGen.xml"], files);
+        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md")), ReadText(zip, "README.md"));
+        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "LICENSE")), ReadText(zip, "LICENSE"));
+    }
+
+    [Fact]
+    public void The_nuspec_names_the_license_readme_repository_and_its_one_dependency()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.PackagePath);
+        XElement metadata = XDocument.Parse(ReadText(zip, "DnnGen.nuspec")).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        XElement Element(string name) => metadata.Elements().Single(e => e.Name.LocalName == name);
+
+        Assert.Equal("DnnGen", Element("id").Value);
+        Assert.Equal(package.Version, Element("version").Value);
+        Assert.EndsWith("-" + package.VersionSuffix, package.Version);
+        Assert.Equal("expression", Element("license").Attribute("type")?.Value);
+        Assert.Equal("MIT", Element("license").Value);
+        Assert.Equal("README.md", Element("readme").Value);
+        Assert.Equal(ProjectUrl, Element("projectUrl").Value);
+        Assert.Equal(ProjectUrl, Element("repository").Attribute("url")?.Value);
+        Assert.Equal("git", Element("repository").Attribute("type")?.Value);
+        Assert.False(string.IsNullOrWhiteSpace(Element("description").Value));
+
+        // The generated code needs the runtime library, System.Numerics.Tensors and the base library: nothing else.
+        XElement group = Element("dependencies").Elements().Single();
+        Assert.Equal("net8.0", group.Attribute("targetFramework")?.Value);
+        Assert.Equal(["System.Numerics.Tensors"], group.Elements().Select(d => d.Attribute("id")?.Value));
+    }
+
+    [Fact]
+    public void The_symbols_package_holds_the_library_pdb()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.SymbolPackagePath);
+
+        Assert.Equal(["DnnGen.nuspec", "lib/net8.0/DnnGen.pdb"], PackageFiles(zip));
+    }
+
+    [Fact]
+    public void The_library_is_trimmable_and_references_only_the_base_library_and_tensors()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.PackagePath);
+        using var pe = new PEReader(ReadBytes(zip, Library));
+        MetadataReader reader = pe.GetMetadataReader();
+
+        // IsTrimmable (which IsAotCompatible implies) stamps the assembly so that the trimmer and ILC analyse it.
+        Assert.Contains(("IsTrimmable", "True"), AssemblyMetadata(reader));
+        string frameworkDirectory = RuntimeEnvironment.GetRuntimeDirectory();
+        foreach (string name in References(reader).Select(reference => reference.Name))
+        {
+            Assert.True(
+                name == "System.Numerics.Tensors" || File.Exists(Path.Combine(frameworkDirectory, name + ".dll")),
+                $"{Library} references {name}, which is neither in the base library nor System.Numerics.Tensors.");
+        }
+    }
+
+    [Fact]
+    public void The_generator_needs_only_netstandard_and_Roslyn_4_14()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.PackagePath);
+        using var pe = new PEReader(ReadBytes(zip, Generator));
+
+        // A compiler loads the generator beside its own Roslyn, System.Collections.Immutable and System.Memory:
+        // anything else would not be found. Roslyn 4.14 is what makes the README's minimum SDK 9.0.300.
+        Assert.Equal(
+            [("Microsoft.CodeAnalysis", "4.14.0.0"), ("Microsoft.CodeAnalysis.CSharp", "4.14.0.0"), ("netstandard", "2.0.0.0"), ("System.Collections.Immutable", "9.0.0.0"), ("System.Memory", "4.0.1.2")],
+            References(pe.GetMetadataReader()).Select(r => (r.Name, r.Version.ToString())).Order());
+    }
+
+    /// <summary>The package's own files, without the parts the packaging format adds.</summary>
+    private static string[] PackageFiles(ZipArchive zip) =>
+        zip.Entries.Select(entry => entry.FullName)
+            .Where(name => !name.StartsWith("_rels/", StringComparison.Ordinal) && !name.StartsWith("package/", StringComparison.Ordinal) && name != "[Content_Types].xml")
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    private static string ReadText(ZipArchive zip, string name)
+    {
+        using var reader = new StreamReader(Open(zip, name));
+        return reader.ReadToEnd();
+    }
+
+    private static MemoryStream ReadBytes(ZipArchive zip, string name)
+    {
+        var copy = new MemoryStream();
+        using (Stream entry = Open(zip, name))
+        {
+            entry.CopyTo(copy);
+        }
+
+        copy.Position = 0;
+        return copy;
+    }
+
+    private static Stream Open(ZipArchive zip, string name) =>
+        (zip.GetEntry(name) ?? throw new InvalidOperationException($"The package has no {name}.")).Open();
+
+    private static IEnumerable<(string Name, Version Version)> References(MetadataReader reader) =>
+        reader.AssemblyReferences
+            .Select(handle => reader.GetAssemblyReference(handle))
+            .Select(reference => (reader.GetString(reference.Name), reference.Version));
+
+    /// <summary>The key and value of each [assembly: AssemblyMetadata(key, value)].</summary>
+    private static IEnumerable<(string?, string?)> AssemblyMetadata(MetadataReader reader)
+    {
+        foreach (CustomAttributeHandle handle in reader.GetAssemblyDefinition().GetCustomAttributes())
+        {
+            CustomAttribute attribute = reader.GetCustomAttribute(handle);
+            if (attribute.Constructor.Kind != HandleKind.MemberReference)
+            {
+                continue;
+            }
+
+            var type = (TypeReferenceHandle)reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent;
+            if (reader.GetString(reader.GetTypeReference(type).Name) != "AssemblyMetadataAttribute")
+            {
+                continue;
+            }
+
+            // The blob is the prolog 0x0001, then the constructor's two strings.
+            BlobReader blob = reader.GetBlobReader(attribute.Value);
+            blob.ReadUInt16();
+            yield return (blob.ReadSerializedString(), blob.ReadSerializedString());
+        }
+    }
+}
