@@ -1,0 +1,205 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using DnnGen;
+
+namespace CatClassifier;
+
+/// <summary>What one run of the program is asked to do, after the command line is parsed and checked.</summary>
+public sealed record CatOptions
+{
+    /// <summary>The course's number of iterations.</summary>
+    public const int DefaultIterations = 2500;
+
+    /// <summary>The course's learning rate.</summary>
+    public const double DefaultLearningRate = 0.0075;
+
+    /// <summary>The course's seed.</summary>
+    public const uint DefaultSeed = 1;
+
+    /// <summary>Which model to train or load.</summary>
+    public CatModel Model { get; init; } = CatModel.Deep;
+
+    /// <summary>Gradient-descent iterations, at least 1.</summary>
+    public int Iterations { get; init; } = DefaultIterations;
+
+    /// <summary>The learning rate, finite and greater than zero.</summary>
+    public double LearningRate { get; init; } = DefaultLearningRate;
+
+    /// <summary>The element type the network computes in.</summary>
+    public Precision Precision { get; init; } = Precision.Double;
+
+    /// <summary>The NumPy seed of the initial weights.</summary>
+    public uint Seed { get; init; } = DefaultSeed;
+
+    /// <summary>The <c>--data</c> folder, as given; null to use $DNNGEN_DATA or ../shared/data.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Where to save the weights after training (<c>--save</c>), or null.</summary>
+    public string? SavePath { get; init; }
+
+    /// <summary>Where to load weights from instead of training (<c>--load</c>), or null.</summary>
+    public string? LoadPath { get; init; }
+
+    /// <summary>The folder cost.png and mislabeled.png go to.</summary>
+    public string OutputDirectory { get; init; } = ".";
+
+    /// <summary>The images to classify (the <c>predict</c> command); empty for the main command.</summary>
+    public IReadOnlyList<string> Images { get; init; } = [];
+
+    /// <summary>True for the <c>predict</c> command.</summary>
+    public bool Predict { get; init; }
+}
+
+/// <summary>
+/// The command line, built with System.CommandLine: the main command trains (or loads) and evaluates the model, and
+/// <c>predict IMAGE...</c> classifies pictures. Every option is accepted by both.
+/// </summary>
+public sealed class CatCommandLine
+{
+    private readonly Option<string> _model = new("--model")
+    {
+        Description = "The course's model: 'deep' is [12288, 20, 7, 5, 1], 'two-layer' is [12288, 7, 1]",
+        DefaultValueFactory = _ => "deep",
+        Recursive = true,
+    };
+
+    private readonly Option<int> _iterations = new("--iterations")
+    {
+        Description = "Gradient-descent iterations",
+        HelpName = "N",
+        DefaultValueFactory = _ => CatOptions.DefaultIterations,
+        Recursive = true,
+    };
+
+    private readonly Option<double> _learningRate = new("--learning-rate")
+    {
+        Description = "The learning rate alpha",
+        HelpName = "X",
+        DefaultValueFactory = _ => CatOptions.DefaultLearningRate,
+        Recursive = true,
+    };
+
+    private readonly Option<string> _precision = new("--precision")
+    {
+        Description = "Compute in float64 (as the course) or float32",
+        DefaultValueFactory = _ => "double",
+        Recursive = true,
+    };
+
+    private readonly Option<uint> _seed = new("--seed")
+    {
+        Description = "The NumPy seed of the initial weights",
+        HelpName = "N",
+        DefaultValueFactory = _ => CatOptions.DefaultSeed,
+        Recursive = true,
+    };
+
+    private readonly Option<string?> _data = new("--data")
+    {
+        Description = "The folder with train_catvnoncat.h5 and test_catvnoncat.h5 [default: $DNNGEN_DATA, else ../shared/data]",
+        HelpName = "DIR",
+        Recursive = true,
+    };
+
+    private readonly Option<string?> _save = new("--save")
+    {
+        Description = "Save the weights to this .npz file after training (also when training is interrupted)",
+        HelpName = "FILE.npz",
+        Recursive = true,
+    };
+
+    private readonly Option<string?> _load = new("--load")
+    {
+        Description = "Load the weights from this .npz file instead of training",
+        HelpName = "FILE.npz",
+        Recursive = true,
+    };
+
+    private readonly Option<string> _output = new("--output")
+    {
+        Description = "The folder for cost.png and mislabeled.png",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => ".",
+        Recursive = true,
+    };
+
+    private readonly Argument<string[]> _images = new("IMAGE")
+    {
+        Description = "JPEG or PNG pictures to classify",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    private readonly Command _predict;
+
+    /// <summary>Builds the commands; <paramref name="run"/> is what both of them do once the line is valid.</summary>
+    public CatCommandLine(Func<CatOptions, int> run)
+    {
+        _model.AcceptOnlyFromAmong("deep", "two-layer");
+        _precision.AcceptOnlyFromAmong("double", "single");
+        _iterations.Validators.Add(result =>
+        {
+            int value = result.GetValueOrDefault<int>();
+            if (value < 1)
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"--iterations must be at least 1, not {value}."));
+            }
+        });
+        _learningRate.Validators.Add(result =>
+        {
+            double value = result.GetValueOrDefault<double>();
+            if (!(value > 0) || double.IsInfinity(value))
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"--learning-rate must be a finite number greater than 0, not {value}."));
+            }
+        });
+        foreach (Option<string?> path in new[] { _data, _save, _load })
+        {
+            path.Validators.Add(result =>
+            {
+                if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string?>()))
+                {
+                    result.AddError($"{result.Option.Name} needs a path.");
+                }
+            });
+        }
+
+        _predict = new Command("predict", "Classify your own pictures as cat or non-cat, with the weights of --load or after training")
+        {
+            _images,
+        };
+        _predict.SetAction(result => run(ToOptions(result)));
+
+        Root = new RootCommand(
+            "Trains the course's cat classifier (\"Neural Networks and Deep Learning\", week 4) on the cat dataset and " +
+            "prints the costs and accuracies the course's notebook prints.")
+        {
+            _model, _iterations, _learningRate, _precision, _seed, _data, _save, _load, _output, _predict,
+        };
+        Root.SetAction(result => run(ToOptions(result)));
+    }
+
+    /// <summary>The root command, with <c>predict</c> below it.</summary>
+    public RootCommand Root { get; }
+
+    /// <summary>Parses <paramref name="args"/>; check <see cref="ParseResult.Errors"/> before <see cref="ToOptions"/>.</summary>
+    public ParseResult Parse(IReadOnlyList<string> args) => Root.Parse(args);
+
+    /// <summary>The options of a parse without errors.</summary>
+    public CatOptions ToOptions(ParseResult result) => new()
+    {
+        Model = result.GetValue(_model) == "two-layer" ? CatModel.TwoLayer : CatModel.Deep,
+        Iterations = result.GetValue(_iterations),
+        LearningRate = result.GetValue(_learningRate),
+        Precision = result.GetValue(_precision) == "single" ? Precision.Single : Precision.Double,
+        Seed = result.GetValue(_seed),
+        DataDirectory = result.GetValue(_data),
+        SavePath = result.GetValue(_save),
+        LoadPath = result.GetValue(_load),
+        OutputDirectory = result.GetValue(_output) ?? ".",
+        Predict = result.CommandResult.Command == _predict,
+        Images = result.CommandResult.Command == _predict ? result.GetValue(_images) ?? [] : [],
+    };
+}
