@@ -139,22 +139,10 @@ public sealed class CatCommandLine
     {
         _model.AcceptOnlyFromAmong("deep", "two-layer");
         _precision.AcceptOnlyFromAmong("double", "single");
-        _iterations.Validators.Add(result =>
-        {
-            int value = result.GetValueOrDefault<int>();
-            if (value < 1)
-            {
-                result.AddError(string.Create(CultureInfo.InvariantCulture, $"--iterations must be at least 1, not {value}."));
-            }
-        });
-        _learningRate.Validators.Add(result =>
-        {
-            double value = result.GetValueOrDefault<double>();
-            if (!(value > 0) || double.IsInfinity(value))
-            {
-                result.AddError(string.Create(CultureInfo.InvariantCulture, $"--learning-rate must be a finite number greater than 0, not {value}."));
-            }
-        });
+        _iterations.CustomParser = result => ParseNumber(result, "a whole number", (string text, out int value) =>
+            int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value), value => value >= 1, "at least 1");
+        _learningRate.CustomParser = result => ParseNumber(result, "a number", (string text, out double value) =>
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value), value => value > 0 && double.IsFinite(value), "a finite number greater than 0");
         foreach (Option<string?> path in new[] { _data, _save, _load })
         {
             path.Validators.Add(result =>
@@ -179,6 +167,26 @@ public sealed class CatCommandLine
             _model, _iterations, _learningRate, _precision, _seed, _data, _save, _load, _output, _predict,
         };
         Root.SetAction(result => run(ToOptions(result)));
+    }
+
+    private delegate bool TryParse<T>(string text, out T value);
+
+    /// <summary>Parses an option's value in the invariant culture and checks its range, with messages that say both.</summary>
+    private static T ParseNumber<T>(ArgumentResult result, string kind, TryParse<T> tryParse, Func<T, bool> isValid, string range)
+        where T : IFormattable
+    {
+        string name = ((OptionResult)result.Parent!).Option.Name;
+        string text = result.Tokens[^1].Value;
+        if (!tryParse(text, out T value))
+        {
+            result.AddError($"{name} must be {kind}, not '{text}'.");
+        }
+        else if (!isValid(value))
+        {
+            result.AddError($"{name} must be {range}, not {value.ToString(null, CultureInfo.InvariantCulture)}.");
+        }
+
+        return value;
     }
 
     /// <summary>The root command, with <c>predict</c> below it.</summary>
