@@ -59,72 +59,28 @@ public sealed record CatOptions
 /// </summary>
 public sealed class CatCommandLine
 {
-    private readonly Option<string> _model = new("--model")
-    {
-        Description = "The course's model: 'deep' is [12288, 20, 7, 5, 1], 'two-layer' is [12288, 7, 1]",
-        DefaultValueFactory = _ => "deep",
-        Recursive = true,
-    };
+    private readonly Option<string> _model = Shared(
+        "--model", "The course's model: 'deep' is [12288, 20, 7, 5, 1], 'two-layer' is [12288, 7, 1]", null, "deep");
 
-    private readonly Option<int> _iterations = new("--iterations")
-    {
-        Description = "Gradient-descent iterations",
-        HelpName = "N",
-        DefaultValueFactory = _ => CatOptions.DefaultIterations,
-        Recursive = true,
-    };
+    private readonly Option<int> _iterations = Shared("--iterations", "Gradient-descent iterations", "N", CatOptions.DefaultIterations);
 
-    private readonly Option<double> _learningRate = new("--learning-rate")
-    {
-        Description = "The learning rate alpha",
-        HelpName = "X",
-        DefaultValueFactory = _ => CatOptions.DefaultLearningRate,
-        Recursive = true,
-    };
+    private readonly Option<double> _learningRate = Shared("--learning-rate", "The learning rate alpha", "X", CatOptions.DefaultLearningRate);
 
-    private readonly Option<string> _precision = new("--precision")
-    {
-        Description = "Compute in float64 (as the course) or float32",
-        DefaultValueFactory = _ => "double",
-        Recursive = true,
-    };
+    private readonly Option<string> _precision = Shared("--precision", "Compute in float64 (as the course) or float32", null, "double");
 
-    private readonly Option<uint> _seed = new("--seed")
-    {
-        Description = "The NumPy seed of the initial weights",
-        HelpName = "N",
-        DefaultValueFactory = _ => CatOptions.DefaultSeed,
-        Recursive = true,
-    };
+    private readonly Option<uint> _seed = Shared("--seed", "The NumPy seed of the initial weights", "N", CatOptions.DefaultSeed);
 
-    private readonly Option<string?> _data = new("--data")
-    {
-        Description = "The folder with train_catvnoncat.h5 and test_catvnoncat.h5 [default: $DNNGEN_DATA, else ../shared/data]",
-        HelpName = "DIR",
-        Recursive = true,
-    };
+    private readonly Option<string?> _data = Shared<string?>(
+        "--data",
+        "The folder with train_catvnoncat.h5 and test_catvnoncat.h5 [default: $DNNGEN_DATA, else ../shared/data]",
+        "DIR");
 
-    private readonly Option<string?> _save = new("--save")
-    {
-        Description = "Save the weights to this .npz file after training (also when training is interrupted)",
-        HelpName = "FILE.npz",
-        Recursive = true,
-    };
+    private readonly Option<string?> _save = Shared<string?>(
+        "--save", "Save the weights to this .npz file after training (also when training is interrupted)", "FILE.npz");
 
-    private readonly Option<string?> _load = new("--load")
-    {
-        Description = "Load the weights from this .npz file instead of training",
-        HelpName = "FILE.npz",
-        Recursive = true,
-    };
+    private readonly Option<string?> _load = Shared<string?>("--load", "Load the weights from this .npz file instead of training", "FILE.npz");
 
-    private readonly Option<string> _output = new("--output")
-    {
-        Description = "The folder for cost.png and mislabeled.png",
-        HelpName = "DIR",
-        DefaultValueFactory = _ => ".",
-        Recursive = true,
-    };
+    private readonly Option<string> _output = Shared("--output", "The folder for cost.png and mislabeled.png", "DIR", ".");
 
     private readonly Argument<string[]> _images = new("IMAGE")
     {
@@ -170,6 +126,18 @@ public sealed class CatCommandLine
     }
 
     private delegate bool TryParse<T>(string text, out T value);
+
+    /// <summary>An option that the main command and predict both accept, with a default when one is given.</summary>
+    private static Option<T> Shared<T>(string name, string description, string? helpName, T defaultValue = default!)
+    {
+        var option = new Option<T>(name) { Description = description, HelpName = helpName, Recursive = true };
+        if (defaultValue is not null)
+        {
+            option.DefaultValueFactory = _ => defaultValue;
+        }
+
+        return option;
+    }
 
     /// <summary>Parses an option's value in the invariant culture and checks its range, with messages that say both.</summary>
     private static T ParseNumber<T>(ArgumentResult result, string kind, TryParse<T> tryParse, Func<T, bool> isValid, string range)

@@ -103,11 +103,7 @@ public class CatCommandLineTests
 
         RunResult result = Cat.Run(folder.Path, ["--iterations", "-5"]);
 
-        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.Equal("", result.Output);
-        Assert.Equal(
-            "Error: --iterations must be at least 1, not -5.\nRun with --help to see the options.\n",
-            result.Error.ReplaceLineEndings("\n"));
+        result.AssertRejected("Error: --iterations must be at least 1, not -5.", "Run with --help to see the options.");
     }
 
     [Fact]

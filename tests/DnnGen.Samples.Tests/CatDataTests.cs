@@ -65,11 +65,8 @@ public class CatDataTests
 
         RunResult result = Cat.Run(folder.Path, ["--data", "absent"]);
 
-        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.Equal("", result.Output);
-        Assert.Equal(
-            $"Cat dataset not found (looked for train_catvnoncat.h5 in: {folder.File("absent")}). Pass --data DIR or set DNNGEN_DATA to the folder holding the course's .h5 files.\n",
-            result.Error.ReplaceLineEndings("\n"));
+        result.AssertRejected(
+            $"Cat dataset not found (looked for train_catvnoncat.h5 in: {folder.File("absent")}). Pass --data DIR or set DNNGEN_DATA to the folder holding the course's .h5 files.");
     }
 
     [Fact]
@@ -110,7 +107,6 @@ public class CatDataTests
 
         RunResult result = Cat.Run(folder.Path, ["--data", folder.Path]);
 
-        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
-        Assert.Equal($"Cat dataset file not found: '{folder.File(CatDataset.TestFileName)}'.", result.Error.Trim());
+        result.AssertRejected($"Cat dataset file not found: '{folder.File(CatDataset.TestFileName)}'.");
     }
 }

@@ -154,8 +154,7 @@ public class PictureTests
         RunResult missing = Cat.Run(folder.Path, ["predict", "absent.jpg", "--load", "absent.npz"]);
         RunResult corrupt = Cat.Run(folder.Path, ["predict", "notes.png", "--load", "absent.npz"]);
 
-        Assert.Equal(ExitCodes.BadInput, missing.ExitCode);
-        Assert.Equal($"Image not found: '{folder.File("absent.jpg")}'.", missing.Error.Trim());
+        missing.AssertRejected($"Image not found: '{folder.File("absent.jpg")}'.");
         Assert.Equal(ExitCodes.BadInput, corrupt.ExitCode);
         Assert.StartsWith($"'{folder.File("notes.png")}' is not an image that can be read", corrupt.Error.Trim());
     }

@@ -9,6 +9,14 @@ namespace DnnGen.Samples.Tests;
 internal sealed record RunResult(int ExitCode, string Output, string Error)
 {
     public string[] OutputLines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>Asserts a run refused its input: exit code 2, nothing on standard output, exactly these lines on standard error.</summary>
+    public void AssertRejected(params string[] errorLines)
+    {
+        Assert.Equal(ExitCodes.BadInput, ExitCode);
+        Assert.Equal("", Output);
+        Assert.Equal(string.Concat(errorLines.Select(line => line + "\n")), Error.ReplaceLineEndings("\n"));
+    }
 }
 
 internal static class Cat
