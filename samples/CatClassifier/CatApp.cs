@@ -116,7 +116,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         if (options.LoadPath is not null)
         {
             string loadPath = console.FullPath(options.LoadPath);
-            network.LoadNpz(loadPath);
+            Load(network, loadPath, options.Model);
             console.Out.WriteLine($"Loaded weights from {loadPath}");
         }
         else
@@ -146,6 +146,40 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         Save(network, options, files);
         PrintFiles(files);
         return ExitCodes.Success;
+    }
+
+    /// <summary>Loads weights; when they are the other model's, the error says which --model fits them.</summary>
+    private static void Load<T>(INetwork<T> network, string path, CatModel model)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            network.LoadNpz(path);
+        }
+        catch (InvalidDataException e)
+        {
+            CatModel other = model == CatModel.Deep ? CatModel.TwoLayer : CatModel.Deep;
+            if (!Fits<T>(other, path))
+            {
+                throw;
+            }
+
+            throw new InvalidDataException($"{e.Message} They are the weights of the other model: add --model {CatModels.OptionName(other)}.", e);
+        }
+    }
+
+    private static bool Fits<T>(CatModel model, string path)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            CatModels.Create<T>(model).LoadNpz(path);
+            return true;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
     }
 
     private CatDataset LoadData(string? argument)

@@ -7,7 +7,7 @@ namespace DnnGen.Samples;
 /// The sans-serif font the samples' pictures use. SkiaSharp's Linux build without fontconfig falls back to the first
 /// family it finds (often a serif), so the common sans families are asked for by name, in order.
 /// </summary>
-public static class Fonts
+internal static class Fonts
 {
     private static readonly string[] s_preferred = ["DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica"];
 

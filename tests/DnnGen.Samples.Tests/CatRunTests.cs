@@ -56,6 +56,13 @@ public class CatRunTests
             loaded.OutputLines);
         Assert.False(File.Exists(Path.Combine(folder.File("again"), "cost.png")));
 
+        // The 5-layer weights do not fit the two-layer model, and the message says which model they fit.
+        RunResult wrongModel = Cat.Run(folder.Path, ["--data", data, "--model", "two-layer", "--load", "weights.npz"]);
+
+        Assert.Equal(ExitCodes.BadInput, wrongModel.ExitCode);
+        Assert.Contains("does not hold the parameters of a network [12288, 7, 1]", wrongModel.Error);
+        Assert.EndsWith("They are the weights of the other model: add --model deep.", wrongModel.Error.Trim());
+
         // predict: test pictures saved as PNG, and the surest cat enlarged to a 320 x 240 JPEG "photo".
         var network = new DeepCatNetwork();
         network.LoadNpz(folder.File("weights.npz"));
