@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Globalization;
 using System.IO;
+using System.Numerics;
 using PureHDF;
 
 namespace CatClassifier;
@@ -90,52 +91,49 @@ public sealed class CatImages
     /// The pixels scaled as the course does (<c>x / 255</c>): a new array, same layout as <see cref="Pixels"/>, with each
     /// value computed as <c>b / 255.0</c>.
     /// </summary>
-    public double[] ScaledPixels()
-    {
-        var result = new double[_pixels.Length];
-        for (int i = 0; i < _pixels.Length; i++)
-        {
-            result[i] = _pixels[i] / 255.0;
-        }
-
-        return result;
-    }
+    public double[] ScaledPixels() => ScaledPixels<double>();
 
     /// <summary>
     /// The pixels scaled to single precision: each value is <c>b / 255.0</c> computed in double and then rounded to
-    /// <see cref="float"/>, so it is the nearest float to the value <see cref="ScaledPixels"/> returns (and to what NumPy
+    /// <see cref="float"/>, so it is the nearest float to the value <see cref="ScaledPixels()"/> returns (and to what NumPy
     /// gives for <c>(x / 255).astype(np.float32)</c>).
     /// </summary>
-    public float[] ScaledPixelsSingle()
+    public float[] ScaledPixelsSingle() => ScaledPixels<float>();
+
+    /// <summary>The pixels scaled as <see cref="Scale{T}"/> does, in the element type of a network.</summary>
+    public T[] ScaledPixels<T>()
+        where T : IFloatingPointIeee754<T> => Scale<T>(_pixels);
+
+    /// <summary>
+    /// Scales raw pixel bytes as the course does: each value is <c>b / 255.0</c> computed in double, then rounded once
+    /// to <typeparamref name="T"/>.
+    /// </summary>
+    public static T[] Scale<T>(ReadOnlySpan<byte> pixels)
+        where T : IFloatingPointIeee754<T>
     {
-        var result = new float[_pixels.Length];
-        for (int i = 0; i < _pixels.Length; i++)
+        var result = new T[pixels.Length];
+        for (int i = 0; i < pixels.Length; i++)
         {
-            result[i] = (float)(_pixels[i] / 255.0);
+            result[i] = T.CreateTruncating(pixels[i] / 255.0);
         }
 
         return result;
     }
 
     /// <summary>The labels as a new array of doubles (0.0 or 1.0).</summary>
-    public double[] LabelsAsDouble()
-    {
-        var result = new double[_labels.Length];
-        for (int i = 0; i < _labels.Length; i++)
-        {
-            result[i] = _labels[i];
-        }
-
-        return result;
-    }
+    public double[] LabelsAsDouble() => LabelsAs<double>();
 
     /// <summary>The labels as a new array of floats (0f or 1f).</summary>
-    public float[] LabelsAsSingle()
+    public float[] LabelsAsSingle() => LabelsAs<float>();
+
+    /// <summary>The labels as a new array of 0 and 1 in the element type of a network.</summary>
+    public T[] LabelsAs<T>()
+        where T : IFloatingPointIeee754<T>
     {
-        var result = new float[_labels.Length];
+        var result = new T[_labels.Length];
         for (int i = 0; i < _labels.Length; i++)
         {
-            result[i] = _labels[i];
+            result[i] = T.CreateTruncating(_labels[i]);
         }
 
         return result;

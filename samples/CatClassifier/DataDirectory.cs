@@ -1,4 +1,3 @@
-using System;
 using System.IO;
 using System.Linq;
 
@@ -10,13 +9,21 @@ public static class DataDirectory
     /// <summary>The environment variable that names the data folder when --data is not given.</summary>
     public const string EnvironmentVariable = "DNNGEN_DATA";
 
-    /// <summary>The folders to try, in order, as full paths.</summary>
-    public static string[] Candidates(string? argument)
+    /// <summary>
+    /// The folders to try, in order, as full paths relative to the console's current folder: only
+    /// <paramref name="argument"/> when --data is given (an explicit folder is never silently replaced by another), else
+    /// $DNNGEN_DATA when it is set, then ../shared/data.
+    /// </summary>
+    public static string[] Candidates(string? argument, CatConsole console)
     {
-        string? fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        return new[] { argument, fromEnvironment, Path.Combine("..", "shared", "data") }
+        string? fromEnvironment = console.GetEnvironmentVariable(EnvironmentVariable);
+        string?[] paths = string.IsNullOrWhiteSpace(argument)
+            ? [fromEnvironment, Path.Combine("..", "shared", "data")]
+            : [argument];
+        return paths
             .Where(path => !string.IsNullOrWhiteSpace(path))
-            .Select(path => Path.GetFullPath(path!))
+            .Select(path => console.FullPath(path!))
+            .Distinct()
             .ToArray();
     }
 

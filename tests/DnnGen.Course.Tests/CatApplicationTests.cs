@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.IO;
 using CatClassifier;
 
 namespace DnnGen.Course.Tests;
@@ -17,7 +16,7 @@ public class CatApplicationTests
     [Fact]
     public void Trains_to_the_course_costs_and_accuracies()
     {
-        string directory = FindDataOrSkip();
+        string directory = global::DnnGen.Tests.Shared.CourseData.FindOrSkip();
         CatDataset data = CatDataset.Load(directory);
         double[] trainX = data.Train.ScaledPixels();
         double[] trainY = data.Train.LabelsAsDouble();
@@ -38,32 +37,5 @@ public class CatApplicationTests
 
         Assert.Equal(206.0 / 209, network.Accuracy(trainX, trainY), 1e-12);
         Assert.Equal(0.8, network.Accuracy(data.Test.ScaledPixels(), data.Test.LabelsAsDouble()), 1e-12);
-    }
-
-    /// <summary>
-    /// The data folder: $DNNGEN_DATA, else ../shared/data beside the repository. Absent, the test is skipped with a
-    /// message on a developer's machine, and fails under CI=true, where the data must be present.
-    /// </summary>
-    internal static string FindDataOrSkip()
-    {
-        string? fromEnvironment = Environment.GetEnvironmentVariable(DataDirectory.EnvironmentVariable);
-        string repository = global::DnnGen.Tests.Shared.RepositoryPaths.Root;
-        string[] candidates = fromEnvironment is null
-            ? [Path.Combine(repository, "..", "shared", "data")]
-            : [fromEnvironment, Path.Combine(repository, "..", "shared", "data")];
-        string? found = DataDirectory.Find(Array.ConvertAll(candidates, Path.GetFullPath));
-        if (found is not null)
-        {
-            return found;
-        }
-
-        string message = $"The course's cat dataset is not in {string.Join(" or ", candidates)}; set {DataDirectory.EnvironmentVariable} to its folder.";
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail(message);
-        }
-
-        Assert.Skip(message);
-        return string.Empty;
     }
 }

@@ -1,0 +1,589 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Numerics;
+using System.Text;
+using DnnGen.Persistence;
+
+namespace DnnGen;
+
+/// <summary>
+/// Saves and loads the parameters of any generated network as a NumPy <c>.npz</c> archive: a ZIP file of <c>.npy</c>
+/// arrays named <c>W1, b1, ..., WL, bL</c>, little-endian float64, with the course's shapes (n[l], n[l-1]) and (n[l], 1).
+/// <c>np.load</c> reads what <see cref="SaveNpz{T}(INetwork{T}, string)"/> writes, and
+/// <c>np.savez(path, **parameters)</c> in the course's notebook writes what <see cref="LoadNpz{T}(INetwork{T}, string)"/>
+/// reads.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Saving</b> writes uncompressed float64 entries (as <c>np.savez</c> does), whatever the network's precision: a
+/// float network's parameters widen to float64 exactly. Every header is byte for byte the one NumPy writes, and the
+/// entries carry a fixed timestamp, so the same parameters always give the same file. A save to a path goes to a
+/// temporary file in the same folder first and is then renamed over the destination, so the destination holds either
+/// the old file or the complete new one, never a partial write.
+/// </para>
+/// <para>
+/// <b>Loading</b> accepts stored or deflated entries (<c>np.savez</c> or <c>np.savez_compressed</c>), .npy format 1.0,
+/// 2.0 and 3.0, C or Fortran order, and the dtypes float64 and float32 in either byte order. float32 values widen
+/// exactly into a double network; float64 values round to the nearest float in a float network. Everything else is
+/// rejected with an <see cref="InvalidDataException"/> whose message names the array and what was expected and found:
+/// a missing or unexpected array, another shape, another dtype (integers, float16, complex, objects, structured
+/// arrays), a value that is not finite (or does not fit in a float), and any damage to the archive (not a ZIP file,
+/// truncated, a checksum that does not match, data shorter or longer than the header says). The whole file is checked
+/// before the first parameter is written, so a rejected file leaves the network exactly as it was.
+/// </para>
+/// </remarks>
+public static class Npz
+{
+    /// <summary>The file extension NumPy gives archives of arrays.</summary>
+    public const string Extension = ".npz";
+
+    private const int ChunkElements = 4096;
+
+    // 1980-01-01, the earliest time a ZIP entry can carry: a constant stamp keeps saves reproducible.
+    private static readonly DateTimeOffset s_entryTimestamp = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Writes the parameters of <paramref name="network"/> to <paramref name="path"/> as a NumPy .npz archive, atomically:
+    /// through a temporary file in the same folder that is then renamed over <paramref name="path"/>.
+    /// </summary>
+    /// <param name="network">The network whose parameters to save; it is not changed.</param>
+    /// <param name="path">The file to write; an existing file is replaced. Its folder must exist.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or a parameter is not finite (the message names it).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist.</exception>
+    /// <exception cref="IOException">The file could not be written; <paramref name="path"/> is left as it was.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written.</exception>
+    public static void SaveNpz<T>(this INetwork<T> network, string path)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArraySpec[] arrays = Layout(network);
+        RequireFinite(network.Parameters, arrays);
+
+        string fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new IOException($"Cannot save parameters to '{fullPath}': it is a folder.");
+        }
+
+        string folder = Path.GetDirectoryName(fullPath) ?? Directory.GetCurrentDirectory();
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"Cannot save parameters to '{fullPath}': the folder '{folder}' does not exist.");
+        }
+
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                Write(network, arrays, file);
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Writes the parameters of <paramref name="network"/> to <paramref name="destination"/> as a NumPy .npz archive.</summary>
+    /// <param name="network">The network whose parameters to save; it is not changed.</param>
+    /// <param name="destination">A writable stream; it is left open, positioned after the archive.</param>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is not writable, or a parameter is not finite.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="destination"/> is null.</exception>
+    /// <exception cref="IOException">Writing to <paramref name="destination"/> failed.</exception>
+    public static void SaveNpz<T>(this INetwork<T> network, Stream destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!destination.CanWrite)
+        {
+            throw new ArgumentException("The stream is not writable.", nameof(destination));
+        }
+
+        ArraySpec[] arrays = Layout(network);
+        RequireFinite(network.Parameters, arrays);
+        Write(network, arrays, destination);
+    }
+
+    /// <summary>
+    /// Replaces the parameters of <paramref name="network"/> with those in the NumPy .npz archive at
+    /// <paramref name="path"/>, after checking the whole file; on any error the network is left unchanged.
+    /// </summary>
+    /// <param name="network">The network to load into.</param>
+    /// <param name="path">An archive holding exactly the arrays W1, b1, ..., WL, bL with this network's shapes.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a valid archive of this network's parameters; the message names the file, the array, and what was
+    /// expected and found.
+    /// </exception>
+    /// <exception cref="IOException">The file could not be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    public static void LoadNpz<T>(this INetwork<T> network, string path)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new FileNotFoundException($"Cannot load parameters from '{fullPath}': it is a folder, not a file.", fullPath);
+        }
+
+        using var file = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        Load(network, file, $"'{fullPath}'");
+    }
+
+    /// <summary>
+    /// Replaces the parameters of <paramref name="network"/> with those in the NumPy .npz archive read from
+    /// <paramref name="source"/>, after checking all of it; on any error the network is left unchanged.
+    /// </summary>
+    /// <param name="network">The network to load into.</param>
+    /// <param name="source">A readable stream holding the archive, read to its end; it is left open.</param>
+    /// <exception cref="ArgumentException"><paramref name="source"/> is not readable.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="source"/> is null.</exception>
+    /// <exception cref="InvalidDataException">The data are not a valid archive of this network's parameters.</exception>
+    /// <exception cref="IOException">Reading <paramref name="source"/> failed.</exception>
+    public static void LoadNpz<T>(this INetwork<T> network, Stream source)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(source);
+        if (!source.CanRead)
+        {
+            throw new ArgumentException("The stream is not readable.", nameof(source));
+        }
+
+        Load(network, source, "The .npz data");
+    }
+
+    // ---- Layout ----
+
+    /// <summary>One array of the archive: W[l] (n[l], n[l-1]) or b[l] (n[l], 1), and where it sits in Parameters.</summary>
+    private readonly record struct ArraySpec(string Name, int Layer, int Rows, int Columns, int Offset)
+    {
+        public int Count => Rows * Columns;
+
+        public string EntryName => Name + ".npy";
+
+        public string Shape => NpyHeader.FormatShape([Rows, Columns]);
+
+        public string Describe(ReadOnlySpan<int> sizes) => Name[0] == 'W'
+            ? string.Create(CultureInfo.InvariantCulture, $"layer {Layer}'s weights ({sizes[Layer - 1]} -> {sizes[Layer]})")
+            : string.Create(CultureInfo.InvariantCulture, $"layer {Layer}'s biases");
+    }
+
+    private static ArraySpec[] Layout<T>(INetwork<T> network)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ReadOnlySpan<int> sizes = network.LayerSizes;
+        var arrays = new ArraySpec[2 * (sizes.Length - 1)];
+        long offset = 0;
+        for (int l = 1; l < sizes.Length; l++)
+        {
+            var weights = new ArraySpec($"W{l}", l, sizes[l], sizes[l - 1], (int)offset);
+            offset += (long)sizes[l] * sizes[l - 1];
+            var biases = new ArraySpec($"b{l}", l, sizes[l], 1, (int)offset);
+            offset += sizes[l];
+            arrays[2 * (l - 1)] = weights;
+            arrays[(2 * (l - 1)) + 1] = biases;
+        }
+
+        if (offset != network.Parameters.Length)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The network's LayerSizes call for {offset} parameters, but Parameters holds {network.Parameters.Length}."),
+                nameof(network));
+        }
+
+        return arrays;
+    }
+
+    private static void RequireFinite<T>(ReadOnlySpan<T> parameters, ArraySpec[] arrays)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        foreach (ArraySpec array in arrays)
+        {
+            ReadOnlySpan<T> values = parameters.Slice(array.Offset, array.Count);
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!T.IsFinite(values[i]))
+                {
+                    throw new ArgumentException(
+                        string.Create(CultureInfo.InvariantCulture, $"Parameter {array.Name}[{i / array.Columns}, {i % array.Columns}] is {values[i]}; a network with non-finite parameters is not saved."),
+                        "network");
+                }
+            }
+        }
+    }
+
+    // ---- Writing ----
+
+    private static void Write<T>(INetwork<T> network, ArraySpec[] arrays, Stream destination)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var buffer = new byte[ChunkElements * sizeof(double)];
+        using var archive = new ZipArchive(destination, ZipArchiveMode.Create, leaveOpen: true);
+        foreach (ArraySpec array in arrays)
+        {
+            ZipArchiveEntry entry = archive.CreateEntry(array.EntryName, CompressionLevel.NoCompression);
+            entry.LastWriteTime = s_entryTimestamp;
+            using Stream stream = entry.Open();
+            stream.Write(NpyHeader.Float64Preamble([array.Rows, array.Columns]));
+            for (int start = 0; start < array.Count; start += ChunkElements)
+            {
+                int count = Math.Min(ChunkElements, array.Count - start);
+                ReadOnlySpan<T> values = network.Parameters.Slice(array.Offset + start, count);
+                for (int i = 0; i < count; i++)
+                {
+                    BinaryPrimitives.WriteDoubleLittleEndian(buffer.AsSpan(i * sizeof(double)), double.CreateChecked(values[i]));
+                }
+
+                stream.Write(buffer, 0, count * sizeof(double));
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: the original error matters more than a leftover temporary file.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    // ---- Reading ----
+
+    private static void Load<T>(INetwork<T> network, Stream source, string sourceName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArraySpec[] arrays = Layout(network);
+        long limit = MaximumArchiveLength(arrays);
+        byte[] bytes = ReadAll(source, limit, sourceName);
+
+        // Everything is decoded into a staging buffer first; the network is written only once all of it is valid.
+        var staging = new T[network.Parameters.Length];
+        using (ZipArchive archive = Unzip(sourceName, () => new ZipArchive(new MemoryStream(bytes, writable: false), ZipArchiveMode.Read)))
+        {
+            Dictionary<string, ZipArchiveEntry> entries = IndexEntries(archive, arrays, sourceName, network.LayerSizes);
+            foreach (ArraySpec array in arrays)
+            {
+                ReadArray(entries[array.EntryName], array, staging.AsSpan(array.Offset, array.Count), sourceName, network.LayerSizes);
+            }
+        }
+
+        staging.CopyTo(network.Parameters);
+    }
+
+    /// <summary>
+    /// Runs a System.IO.Compression call on the in-memory archive and words its failures (a damaged central directory,
+    /// bad deflate data, an unsupported compression method) as an <see cref="InvalidDataException"/> naming the source.
+    /// The archive is in memory, so an <see cref="IOException"/> here is damage too, not a failing disk.
+    /// </summary>
+    private static TResult Unzip<TResult>(string sourceName, Func<TResult> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (IsDamage(e))
+        {
+            throw Damaged(sourceName, e);
+        }
+    }
+
+    private static bool IsDamage(Exception e) => e is InvalidDataException or IOException or NotSupportedException;
+
+    private static InvalidDataException Damaged(string sourceName, Exception e) =>
+        new($"{sourceName} is not a valid .npz archive: {e.Message}", e);
+
+    /// <summary>
+    /// The largest archive a valid file for these arrays can be: the float64 data once over, with room for deflate's
+    /// worst case and generous room for headers. A larger file is rejected before it is read into memory.
+    /// </summary>
+    private static long MaximumArchiveLength(ArraySpec[] arrays)
+    {
+        long values = 0;
+        foreach (ArraySpec array in arrays)
+        {
+            values += array.Count;
+        }
+
+        return (values * sizeof(double) * 2) + (arrays.Length * 16384L) + (1 << 20);
+    }
+
+    private static byte[] ReadAll(Stream source, long limit, string sourceName)
+    {
+        if (source.CanSeek && source.Length - source.Position > limit)
+        {
+            throw new InvalidDataException(
+                string.Create(CultureInfo.InvariantCulture, $"{sourceName} is {source.Length - source.Position} bytes, more than any archive of this network's parameters ({limit} bytes at most)."));
+        }
+
+        using var memory = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            memory.Write(buffer, 0, read);
+            if (memory.Length > limit)
+            {
+                throw new InvalidDataException(
+                    string.Create(CultureInfo.InvariantCulture, $"{sourceName} is more than {limit} bytes, more than any archive of this network's parameters."));
+            }
+        }
+
+        return memory.ToArray();
+    }
+
+    private static Dictionary<string, ZipArchiveEntry> IndexEntries(ZipArchive archive, ArraySpec[] arrays, string sourceName, ReadOnlySpan<int> sizes)
+    {
+        var expected = new HashSet<string>(arrays.Select(array => array.EntryName), StringComparer.Ordinal);
+        var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+        var unexpected = new List<string>();
+        foreach (ZipArchiveEntry entry in Unzip(sourceName, () => archive.Entries))
+        {
+            if (!expected.Contains(entry.FullName))
+            {
+                unexpected.Add(entry.FullName.EndsWith(".npy", StringComparison.Ordinal) ? entry.FullName[..^4] : entry.FullName);
+            }
+            else if (!entries.TryAdd(entry.FullName, entry))
+            {
+                throw new InvalidDataException($"{sourceName} holds the array '{entry.FullName[..^4]}' twice; the archive is corrupt.");
+            }
+        }
+
+        var missing = arrays.Where(array => !entries.ContainsKey(array.EntryName)).ToList();
+        if (missing.Count == 0 && unexpected.Count == 0)
+        {
+            return entries;
+        }
+
+        var message = new StringBuilder($"{sourceName} does not hold the parameters of a network {NetworkName(sizes)}:");
+        if (missing.Count > 0)
+        {
+            message.Append(" missing ").Append(string.Join(", ", missing.Select(array => $"'{array.Name}' (expected shape {array.Shape})"))).Append(';');
+        }
+
+        if (unexpected.Count > 0)
+        {
+            message.Append(" unexpected ").Append(string.Join(", ", unexpected.Select(name => $"'{name}'"))).Append(';');
+        }
+
+        message.Append(" expected exactly ").Append(string.Join(", ", arrays.Select(array => array.Name))).Append('.');
+        throw new InvalidDataException(message.ToString());
+    }
+
+    private static string NetworkName(ReadOnlySpan<int> sizes) => "[" + string.Join(", ", sizes.ToArray()) + "]";
+
+    private static void ReadArray<T>(ZipArchiveEntry entry, ArraySpec array, Span<T> destination, string sourceName, ReadOnlySpan<int> sizes)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        string what = $"{sourceName}: array '{array.Name}' ({array.Describe(sizes)})";
+        using Stream stream = Unzip(sourceName, entry.Open);
+        var reader = new EntryReader(stream, sourceName);
+
+        // Preamble: magic, version, header length (2 bytes in version 1.0, 4 in 2.0 and 3.0).
+        Span<byte> preamble = stackalloc byte[12];
+        if (!reader.TryReadExactly(preamble[..8]) || !preamble[..6].SequenceEqual(NpyHeader.Magic))
+        {
+            throw new InvalidDataException($"{what} is not a .npy array: it does not start with NumPy's magic string.");
+        }
+
+        int major = preamble[6];
+        if (preamble[7] != 0 || major is not (1 or 2 or 3))
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{what} uses .npy format version {major}.{preamble[7]}; only 1.0, 2.0 and 3.0 exist."));
+        }
+
+        long headerLength;
+        if (major == 1)
+        {
+            if (!reader.TryReadExactly(preamble.Slice(8, 2)))
+            {
+                throw Truncated(what, "its header");
+            }
+
+            headerLength = BinaryPrimitives.ReadUInt16LittleEndian(preamble.Slice(8, 2));
+        }
+        else
+        {
+            if (!reader.TryReadExactly(preamble.Slice(8, 4)))
+            {
+                throw Truncated(what, "its header");
+            }
+
+            headerLength = BinaryPrimitives.ReadUInt32LittleEndian(preamble.Slice(8, 4));
+        }
+
+        if (headerLength > NpyHeader.MaxHeaderLength)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{what} has a header of {headerLength} bytes; NumPy writes at most {NpyHeader.MaxHeaderLength}."));
+        }
+
+        var headerBytes = new byte[headerLength];
+        if (!reader.TryReadExactly(headerBytes))
+        {
+            throw Truncated(what, "its header");
+        }
+
+        string headerText = major == 3 ? DecodeUtf8(headerBytes, what) : Encoding.Latin1.GetString(headerBytes);
+        NpyHeader header = NpyHeader.Parse(headerText, out string problem)
+            ?? throw new InvalidDataException($"{what} has an unreadable header ({problem}): {Quote(headerText)}");
+
+        (int itemSize, bool bigEndian) = header.Descr switch
+        {
+            "<f8" => (8, false),
+            ">f8" => (8, true),
+            "<f4" => (4, false),
+            ">f4" => (4, true),
+            _ => throw new InvalidDataException($"{what} has dtype {Quote(header.Descr)}, expected float64 ('<f8') or float32 ('<f4')."),
+        };
+
+        if (header.Shape.Length != 2 || header.Shape[0] != array.Rows || header.Shape[1] != array.Columns)
+        {
+            throw new InvalidDataException($"{what} has shape {NpyHeader.FormatShape(header.Shape)}, expected {array.Shape}.");
+        }
+
+        // Data: exactly rows * columns values, then nothing.
+        byte[] chunk = new byte[ChunkElements * itemSize];
+        for (int start = 0; start < array.Count; start += ChunkElements)
+        {
+            int count = Math.Min(ChunkElements, array.Count - start);
+            if (!reader.TryReadExactly(chunk.AsSpan(0, count * itemSize)))
+            {
+                throw new InvalidDataException(
+                    string.Create(CultureInfo.InvariantCulture, $"{what} is truncated: its data end before the {array.Count} values of shape {array.Shape} ({(long)array.Count * itemSize} bytes)."));
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                ReadOnlySpan<byte> bytes = chunk.AsSpan(i * itemSize, itemSize);
+                double value = (itemSize, bigEndian) switch
+                {
+                    (8, false) => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
+                    (8, true) => BinaryPrimitives.ReadDoubleBigEndian(bytes),
+                    (_, false) => BinaryPrimitives.ReadSingleLittleEndian(bytes),
+                    (_, true) => BinaryPrimitives.ReadSingleBigEndian(bytes),
+                };
+
+                // Element k of a Fortran-order (column-major) array is [k % rows, k / rows].
+                int k = start + i;
+                (int row, int column) = header.FortranOrder ? (k % array.Rows, k / array.Rows) : (k / array.Columns, k % array.Columns);
+                T converted = T.CreateTruncating(value);
+                if (!T.IsFinite(converted))
+                {
+                    throw new InvalidDataException(double.IsFinite(value)
+                        ? string.Create(CultureInfo.InvariantCulture, $"{what} holds {value:R} at [{row}, {column}], which is out of the range of this network's {typeof(T).Name}.")
+                        : string.Create(CultureInfo.InvariantCulture, $"{what} holds {value} at [{row}, {column}]; parameters must be finite."));
+                }
+
+                destination[(row * array.Columns) + column] = converted;
+            }
+        }
+
+        if (reader.ReadsMore())
+        {
+            throw new InvalidDataException($"{what} has more data than its shape {array.Shape} holds; the archive is corrupt.");
+        }
+
+        if (reader.Crc != entry.Crc32)
+        {
+            throw new InvalidDataException(
+                string.Create(CultureInfo.InvariantCulture, $"{what} fails its checksum (CRC-32 {reader.Crc:x8}, the archive records {entry.Crc32:x8}); the file is corrupt."));
+        }
+    }
+
+    private static InvalidDataException Truncated(string what, string part) => new($"{what} is truncated: it ends inside {part}.");
+
+    private static string DecodeUtf8(byte[] bytes, string what)
+    {
+        try
+        {
+            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (ArgumentException)
+        {
+            throw new InvalidDataException($"{what} has a header that is not valid UTF-8.");
+        }
+    }
+
+    // Headers and dtypes come from the file, so they are shortened and stripped of control characters before they are
+    // put into a message.
+    private static string Quote(string text)
+    {
+        text = text.Trim();
+        var builder = new StringBuilder("'");
+        foreach (char c in text.Length > 120 ? text[..120] : text)
+        {
+            builder.Append(char.IsControl(c) ? '?' : c);
+        }
+
+        return builder.Append(text.Length > 120 ? "...'" : "'").ToString();
+    }
+
+    /// <summary>Reads an entry's stream to exact lengths while computing the CRC-32 of everything read.</summary>
+    private sealed class EntryReader(Stream stream, string sourceName)
+    {
+        private Crc32 _crc = new();
+
+        public uint Crc => _crc.Value;
+
+        public bool TryReadExactly(Span<byte> destination)
+        {
+            int total = 0;
+            while (total < destination.Length)
+            {
+                int read = Read(destination[total..]);
+                if (read == 0)
+                {
+                    _crc.Append(destination[..total]);
+                    return false;
+                }
+
+                total += read;
+            }
+
+            _crc.Append(destination);
+            return true;
+        }
+
+        public bool ReadsMore()
+        {
+            Span<byte> probe = stackalloc byte[1];
+            return Read(probe) > 0;
+        }
+
+        private int Read(Span<byte> destination)
+        {
+            try
+            {
+                return stream.Read(destination);
+            }
+            catch (Exception e) when (IsDamage(e))
+            {
+                throw Damaged(sourceName, e);
+            }
+        }
+    }
+}
