@@ -12,6 +12,13 @@ namespace DnnGen.Generator;
 /// </summary>
 internal sealed class NetworkEmitter
 {
+    /// <summary>
+    /// The oldest C# the emitted code compiles with: C# 9, for the 'is not (A or B)' patterns; it also needs C# 8's
+    /// nullable annotations and '??='. GeneratorDiagnosticTests compile the output with every version from 7.3 up,
+    /// so a newer feature in the emitter fails a test until this is raised.
+    /// </summary>
+    public const Microsoft.CodeAnalysis.CSharp.LanguageVersion MinimumLanguageVersion = Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp9;
+
     /// <summary>Predict's per-thread buffers go on the stack up to this many bytes, else they are rented.</summary>
     private const int PredictStackLimitBytes = 16 * 1024;
 
@@ -92,7 +99,7 @@ internal sealed class NetworkEmitter
 
         foreach (ContainingType outer in _model.ContainingTypes)
         {
-            _w.Open($"partial {outer.Keyword} {outer.Name}");
+            _w.Open($"{outer.Declaration} {outer.Name}");
         }
 
         EmitClassSummary();

@@ -59,9 +59,28 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             output.ReportDiagnostic(diagnostic);
         }
 
-        if (generated.Source is not null)
+        if (generated.Source is null || result.Model is null)
         {
-            output.AddSource(generated.HintName, SourceText.From(generated.Source, System.Text.Encoding.UTF8));
+            return;
+        }
+
+        SourceText text = SourceText.From(generated.Source, System.Text.Encoding.UTF8);
+        try
+        {
+            output.AddSource(generated.HintName, text);
+        }
+        catch (ArgumentException)
+        {
+            // The hint name is taken: hint names compare ignoring case, and another network's full name differs from
+            // this one's only in case. Each output step sees one network, so the clash can only be resolved here.
+            try
+            {
+                output.AddSource(result.Model.DisambiguatedHintName, text);
+            }
+            catch (ArgumentException exception)
+            {
+                output.ReportDiagnostic(InternalError(result.Model.ClassName, null, exception).ToDiagnostic());
+            }
         }
     }
 
