@@ -139,6 +139,24 @@ public class ValidDeclarationTests
         GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
     }
 
+    [Fact]
+    public void Networks_whose_names_differ_only_in_case_get_distinct_files()
+    {
+        // Hint names compare ignoring case: without care, the second AddSource would crash the generator (CS8785).
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run("""
+            namespace Cased;
+            [DnnGen.Network(3, 1)] public partial class Net;
+            [DnnGen.Network(4, 1)] public partial class NET;
+            [DnnGen.Network(5, 1)] public partial class Other;
+            """);
+
+        result.Exception.ShouldBeNull();
+        result.Diagnostics.ShouldBeEmpty();
+        result.GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal).ShouldBe(
+            ["Cased.NET.5cee0656.g.cs", "Cased.Net.7c9e86d6.g.cs", "Cased.Other.g.cs"]);
+        GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
+    }
+
     /// <summary>
     /// The generated code needs C# 9 (NetworkEmitter.MinimumLanguageVersion): with every version from there up it
     /// compiles without a warning, and below it DNNG0015 stands in for it. A newer feature in the emitter fails here.
