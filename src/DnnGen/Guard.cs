@@ -38,6 +38,7 @@ public static class Guard
     /// </summary>
     public static int ExampleCount<T>(ReadOnlySpan<T> span, int rowLength, string argumentName)
     {
+        AtLeast(rowLength, 1, nameof(rowLength));
         if (span.Length == 0 || span.Length % rowLength != 0)
         {
             throw new ArgumentException(
@@ -140,6 +141,7 @@ public static class Guard
     public static void Finite<T>(ReadOnlySpan<T> values, int rowLength, string argumentName, int offset = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        AtLeast(rowLength, 1, nameof(rowLength));
         if (TensorPrimitives.IsFiniteAll(values))
         {
             return;
@@ -191,6 +193,12 @@ public static class Guard
     /// </summary>
     public static int WorkspaceLength(int m, long valuesPerExample, string argumentName)
     {
+        AtLeast(m, 0, nameof(m));
+        if (valuesPerExample < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(valuesPerExample), valuesPerExample, "Expected at least 1.");
+        }
+
         long length = m * valuesPerExample;
         if (length > Array.MaxLength)
         {

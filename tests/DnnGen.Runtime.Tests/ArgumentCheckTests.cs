@@ -128,4 +128,14 @@ public class ArgumentCheckTests
             "Iteration 3: the update made a parameter NaN or infinite, so training diverged. The parameters are restored to those of iteration 3, whose cost was 0.5. Try a smaller learning rate than 1E+300.",
             Divergence.UpdateNotFinite(3, 0.5, 1e300).Message);
     }
+
+    [Fact]
+    public void Guards_reject_a_row_length_below_one_instead_of_dividing_by_zero()
+    {
+        var count = Assert.Throws<ArgumentOutOfRangeException>(() => Guard.ExampleCount<double>(new double[4], 0, "x"));
+        var finite = Assert.Throws<ArgumentOutOfRangeException>(() => Guard.Finite<double>([double.NaN], 0, "x"));
+
+        Assert.Equal("rowLength", count.ParamName);
+        Assert.Equal("rowLength", finite.ParamName);
+    }
 }
