@@ -65,6 +65,9 @@ internal sealed class NetworkEmitter
 
     private string Step(int layer) => "LINEAR -> " + Activation(layer).ToUpperInvariant();
 
+    /// <summary>The check of y against the m examples of x: OutputSize labels each, every one 0 or 1.</summary>
+    private string LabelsGuard => $"global::DnnGen.Guard.Labels<{_t}>(y, (long)m * OutputSize, nameof(y), \"OutputSize labels for each of the m examples in x\");";
+
     // ---- equations, in the course's shapes, used in comments above each step ----
 
     private string LinearForwardEquation(int l)
@@ -400,7 +403,6 @@ internal sealed class NetworkEmitter
 
     private void EmitTraining()
     {
-        string labels = $"global::DnnGen.Guard.Labels<{_t}>(y, (long)m * OutputSize, nameof(y), \"OutputSize labels for each of the m examples in x\");";
         _w.Line("/// <summary>One full-batch training iteration: Forward, cost, Backward, UpdateParameters.</summary>");
         _w.Line("/// <param name=\"x\">m examples, example-major, finite.</param>");
         _w.Line("/// <param name=\"y\">Their labels (0 or 1), OutputSize per example.</param>");
@@ -412,7 +414,7 @@ internal sealed class NetworkEmitter
         _w.Line("/// </exception>");
         _w.Open($"public double TrainStep({_readOnlySpan} x, {_readOnlySpan} y, double learningRate)");
         _w.Line($"int m = global::DnnGen.Guard.ExampleCount<{_t}>(x, InputSize, nameof(x));");
-        _w.Line(labels);
+        _w.Line(LabelsGuard);
         _w.Line($"global::DnnGen.Guard.LearningRate<{_t}>(learningRate, nameof(learningRate));");
         _w.Line("return TrainIteration(x, y, learningRate, -1, double.NaN);");
         _w.Close();
@@ -444,7 +446,7 @@ internal sealed class NetworkEmitter
         _w.Line("    global::DnnGen.Guard.AtLeast(iterations, 1, nameof(iterations));");
         _w.Line($"    global::DnnGen.Guard.LearningRate<{_t}>(learningRate, nameof(learningRate));");
         _w.Line($"    int m = global::DnnGen.Guard.ExampleCount<{_t}>(x, InputSize, nameof(x));");
-        _w.Line("    " + labels);
+        _w.Line("    " + LabelsGuard);
         _w.Line();
         _w.Line("    var history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(iterations / 100 + 2);");
         _w.Line("    double cost = double.NaN;");
@@ -579,7 +581,7 @@ internal sealed class NetworkEmitter
         _w.Line("/// <param name=\"y\">Their true labels (0 or 1), OutputSize per example.</param>");
         _w.Open($"public double Accuracy({_readOnlySpan} x, {_readOnlySpan} y)");
         _w.Line($"int m = global::DnnGen.Guard.ExampleCount<{_t}>(x, InputSize, nameof(x));");
-        _w.Line($"global::DnnGen.Guard.Labels<{_t}>(y, (long)m * OutputSize, nameof(y), \"OutputSize labels for each of the m examples in x\");");
+        _w.Line(LabelsGuard);
         _w.Line($"{_t}[] predictions = global::System.Buffers.ArrayPool<{_t}>.Shared.Rent(y.Length);");
         _w.Line("try");
         _w.Line("{");
