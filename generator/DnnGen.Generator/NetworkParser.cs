@@ -55,7 +55,8 @@ internal static class NetworkParser
         string? unsupported = DescribeUnsupportedTarget(symbol);
         if (unsupported is not null)
         {
-            return Failed(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, unsupported));
+            diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, unsupported));
+            return Failed(diagnostics.ToArray());
         }
 
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -70,12 +71,14 @@ internal static class NetworkParser
             LocationInfo? outerIdentifier = LocationInfo.From(outerSyntax?.Identifier.GetLocation()) ?? identifier;
             if (outer.TypeParameters.Length > 0)
             {
-                return Failed(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'"));
+                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'"));
+                return Failed(diagnostics.ToArray());
             }
 
             if (outer.IsFileLocal)
             {
-                return Failed(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the file-local type '" + outer.Name + "'"));
+                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the file-local type '" + outer.Name + "'"));
+                return Failed(diagnostics.ToArray());
             }
 
             if (outerSyntax is null || !outerSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))

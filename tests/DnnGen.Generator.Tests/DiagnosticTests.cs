@@ -329,6 +329,17 @@ public class DiagnosticTests
         diagnostic.Location.SourceSpan.ShouldBe(new TextSpan(27, 4));
     }
 
+    [Fact]
+    public void DNNG0015_is_reported_beside_other_errors()
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run(new CSharpParseOptions(LanguageVersion.CSharp8), """
+            [DnnGen.Network(3, 1)]
+            public partial struct Net { }
+            """);
+
+        result.Diagnostics.Select(d => d.Id).ShouldBe(["DNNG0015", "DNNG0005"]);
+    }
+
     [Theory]
     [InlineData(LanguageVersion.CSharp7_3, "7.3")]
     [InlineData(LanguageVersion.CSharp8, "8.0")]
