@@ -4,12 +4,21 @@ using Microsoft.CodeAnalysis;
 namespace DnnGen.Generator;
 
 /// <summary>
-/// Every diagnostic DnnGen reports. Ids are stable: they are listed in the README, in docs and in
-/// AnalyzerReleases.Shipped.md, and users suppress or look them up by id.
+/// Every diagnostic DnnGen reports. Ids are stable: they are listed in the README, in docs/diagnostics.md and in
+/// AnalyzerReleases.Shipped.md, and users suppress or look them up by id. Each message says what to change.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "DnnGen";
+
+    /// <summary>
+    /// Where each diagnostic's help entry lives: docs/diagnostics.md, one heading per id. The URL is absolute because
+    /// an IDE opens the help link in a browser, outside the repository, where a relative path means nothing.
+    /// </summary>
+    public const string HelpLinkBase = "https://github.com/dnngen/dnngen/blob/main/docs/diagnostics.md#";
+
+    /// <summary>DNNG0013 warns when the parameters, gradients and training snapshot together exceed this many bytes: 1 GiB.</summary>
+    public const long MemoryWarningBytes = 1L << 30;
 
     public static readonly DiagnosticDescriptor ClassMustBePartial = new(
         id: "DNNG0001",
@@ -18,7 +27,8 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "DnnGen writes the network's parameters and methods into a second part of the class, which C# allows only for partial classes.");
+        description: "DnnGen writes the network's parameters and methods into a second part of the class, which C# allows only for partial classes.",
+        helpLinkUri: HelpLinkBase + "dnng0001");
 
     public static readonly DiagnosticDescriptor TooFewLayerSizes = new(
         id: "DNNG0002",
@@ -27,7 +37,8 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The sizes are n[0] (inputs), n[1], ..., n[L] (outputs): at least the input size and the output size.");
+        description: "The sizes are n[0] (inputs), n[1], ..., n[L] (outputs): at least the input size and the output size.",
+        helpLinkUri: HelpLinkBase + "dnng0002");
 
     public static readonly DiagnosticDescriptor LayerSizeMustBePositive = new(
         id: "DNNG0003",
@@ -36,16 +47,18 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A layer of zero or a negative number of units has no meaning.");
+        description: "A layer of zero or a negative number of units has no meaning.",
+        helpLinkUri: HelpLinkBase + "dnng0003");
 
     public static readonly DiagnosticDescriptor NetworkTooLarge = new(
         id: "DNNG0004",
-        title: "The network has more parameters than an array can hold",
-        messageFormat: "[Network] on '{0}' needs {1} parameters, more than the {2} a .NET array can hold; make the layers smaller",
+        title: "The network is too large for a .NET array",
+        messageFormat: "[Network] on '{0}' needs {1}, more than the {2} elements a .NET array can hold; make the layers smaller",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Parameters and gradients each live in one contiguous array, whose length is limited to Array.MaxLength elements.");
+        description: "Parameters and gradients each live in one contiguous array, and so do the training caches of each example; an array holds at most Array.MaxLength elements.",
+        helpLinkUri: HelpLinkBase + "dnng0004");
 
     public static readonly DiagnosticDescriptor UnsupportedTarget = new(
         id: "DNNG0005",
@@ -54,7 +67,8 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A generated network is a class you create with new: it owns large parameter buffers (so not a struct or record), it is instantiated (so not static or abstract), and its sizes are fixed (so not generic).");
+        description: "A generated network is a class you create with new: it owns large parameter buffers (so not a struct or record), it is instantiated (so not static or abstract), its sizes are fixed (so not generic), and its generated part is another file (so not file-local).",
+        helpLinkUri: HelpLinkBase + "dnng0005");
 
     public static readonly DiagnosticDescriptor ContainingTypeMustBePartial = new(
         id: "DNNG0006",
@@ -63,7 +77,8 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The generated part of a nested network class is written inside parts of its enclosing types, which must therefore be partial.");
+        description: "The generated part of a nested network class is written inside parts of its enclosing types, which must therefore be partial.",
+        helpLinkUri: HelpLinkBase + "dnng0006");
 
     public static readonly DiagnosticDescriptor MemberNameCollision = new(
         id: "DNNG0007",
@@ -72,7 +87,8 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "DnnGen generates members with fixed names (Forward, W1, Layer1Forward, ...; see the README). A member of the same name in the class would make the generated code ambiguous.");
+        description: "DnnGen generates members with fixed names (Forward, W1, Layer1Forward, ...; see the README). A member of the same name in the class would make the generated code ambiguous.",
+        helpLinkUri: HelpLinkBase + "dnng0007");
 
     public static readonly DiagnosticDescriptor InvalidOptionValue = new(
         id: "DNNG0008",
@@ -81,7 +97,8 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Options are enums; a cast integer that names none of their members has no meaning.");
+        description: "Options are enums; a cast integer that names none of their members has no meaning.",
+        helpLinkUri: HelpLinkBase + "dnng0008");
 
     public static readonly DiagnosticDescriptor InternalError = new(
         id: "DNNG0009",
@@ -90,22 +107,75 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The generator met a case it does not handle. It reports this instead of crashing the compiler.");
+        description: "The generator met a case it does not handle. It reports this instead of crashing the compiler.",
+        helpLinkUri: HelpLinkBase + "dnng0009");
 
     public static readonly DiagnosticDescriptor DuplicateAttribute = new(
         id: "DNNG0010",
         title: "[Network] appears more than once on a class",
-        messageFormat: "'{0}' has [Network] on more than one of its declarations; keep exactly one",
+        messageFormat: "'{0}' already has [Network] at {1}; a class is one network, so remove this attribute",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A class is one network; its layer sizes are given once, on one of its partial declarations.");
+        description: "A class is one network; its layer sizes are given once, on one of its partial declarations.",
+        helpLinkUri: HelpLinkBase + "dnng0010");
+
+    public static readonly DiagnosticDescriptor ArgumentNotConstant = new(
+        id: "DNNG0011",
+        title: "A [Network] argument is not a compile-time constant",
+        messageFormat: "{0} is '{1}', which is not a compile-time constant; {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "DnnGen reads the layer sizes and options while compiling. An attribute argument must be a constant: a literal, a const field or an expression of them; a static readonly field, a property or a method call has no value until the program runs.",
+        helpLinkUri: HelpLinkBase + "dnng0011");
+
+    public static readonly DiagnosticDescriptor InvalidArgument = new(
+        id: "DNNG0012",
+        title: "A [Network] argument is not valid",
+        messageFormat: "[Network] argument '{0}' is not valid: {1}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Layer sizes are int constants and options are the enum members of DnnGen.Precision and DnnGen.Initialization; anything else cannot describe a network.",
+        helpLinkUri: HelpLinkBase + "dnng0012");
+
+    public static readonly DiagnosticDescriptor LargeNetwork = new(
+        id: "DNNG0013",
+        title: "The network needs a lot of memory",
+        messageFormat: "'{0}' has {1} parameters: they, their gradients and the snapshot training keeps take {2}, above DnnGen's warning threshold of 1 GiB, and training adds {3} per example; check the sizes, consider Precision = Precision.Single, or suppress DNNG0013 if this is intended",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A network holds its parameters, their gradients and, once it trains, a snapshot of the parameters: three buffers of the parameter count. Above 1 GiB in all, a typing mistake in the sizes is likely; the network is still generated.",
+        helpLinkUri: HelpLinkBase + "dnng0013");
+
+    public static readonly DiagnosticDescriptor BaseClassCollision = new(
+        id: "DNNG0014",
+        title: "A base class collides with the generated members",
+        messageFormat: "'{0}' cannot derive from '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "DnnGen generates members with fixed names (Forward, W1, Layer1Forward, ...). An accessible inherited member of the same name would be hidden, and a base class that is itself a network would have all of its members hidden.",
+        helpLinkUri: HelpLinkBase + "dnng0014");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = new(
+        id: "DNNG0015",
+        title: "The C# language version is too old for the generated code",
+        messageFormat: "'{0}' is compiled as C# {1}, but the code DnnGen generates needs C# {2} or later; set <LangVersion> to {2} or later, or remove it to get the SDK's default",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generated code uses C# 9 features, such as 'is not (A or B)' patterns. A project that sets an older <LangVersion> cannot compile it.",
+        helpLinkUri: HelpLinkBase + "dnng0015");
 
     /// <summary>All descriptors, in id order.</summary>
     public static readonly DiagnosticDescriptor[] All =
     {
         ClassMustBePartial, TooFewLayerSizes, LayerSizeMustBePositive, NetworkTooLarge, UnsupportedTarget,
         ContainingTypeMustBePartial, MemberNameCollision, InvalidOptionValue, InternalError, DuplicateAttribute,
+        ArgumentNotConstant, InvalidArgument, LargeNetwork, BaseClassCollision, LanguageVersionTooLow,
     };
 
     public static DiagnosticDescriptor ById(string id)

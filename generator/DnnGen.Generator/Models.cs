@@ -21,8 +21,11 @@ internal enum Initialization
     NormalOverSqrtFanIn = 1,
 }
 
-/// <summary>A type that encloses the network class, written as <c>partial {Keyword} {Name}</c> around it.</summary>
-internal sealed record ContainingType(string Keyword, string Name);
+/// <summary>
+/// A type that encloses the network class, written as <c>{Declaration} {Name}</c> around it, where Declaration is
+/// such as <c>partial class</c> or <c>ref partial struct</c> (a ref struct's every part says ref, before partial).
+/// </summary>
+internal sealed record ContainingType(string Declaration, string Name);
 
 /// <summary>Everything the emitter needs to write one network.</summary>
 internal sealed record NetworkModel(
@@ -38,6 +41,33 @@ internal sealed record NetworkModel(
     {
         get
         {
+            // Hint names allow no '@', which escapes keyword identifiers such as @event.
+            return FullName + ".g.cs";
+        }
+    }
+
+    /// <summary>
+    /// The hint name used when <see cref="HintName"/> is taken: hint names are compared ignoring case, so networks
+    /// Demo.Net and Demo.NET would collide. A hash of the exact, case-sensitive name tells them apart.
+    /// </summary>
+    public string DisambiguatedHintName
+    {
+        get
+        {
+            uint hash = 2166136261;
+            foreach (char c in FullName)
+            {
+                hash = unchecked((hash ^ c) * 16777619);
+            }
+
+            return FullName + "." + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+        }
+    }
+
+    private string FullName
+    {
+        get
+        {
             var parts = new System.Collections.Generic.List<string>();
             if (Namespace is not null)
             {
@@ -50,9 +80,7 @@ internal sealed record NetworkModel(
             }
 
             parts.Add(ClassName);
-
-            // Hint names allow no '@', which escapes keyword identifiers such as @event.
-            return string.Join(".", parts).Replace("@", string.Empty) + ".g.cs";
+            return string.Join(".", parts).Replace("@", string.Empty);
         }
     }
 }

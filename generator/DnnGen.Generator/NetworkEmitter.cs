@@ -12,6 +12,13 @@ namespace DnnGen.Generator;
 /// </summary>
 internal sealed class NetworkEmitter
 {
+    /// <summary>
+    /// The oldest C# the emitted code compiles with: C# 9, for the 'is not (A or B)' patterns; it also needs C# 8's
+    /// nullable annotations and '??='. GeneratorDiagnosticTests compile the output with every version from 7.3 up,
+    /// so a newer feature in the emitter fails a test until this is raised.
+    /// </summary>
+    public const Microsoft.CodeAnalysis.CSharp.LanguageVersion MinimumLanguageVersion = Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp9;
+
     /// <summary>Predict's per-thread buffers go on the stack up to this many bytes, else they are rented.</summary>
     private const int PredictStackLimitBytes = 16 * 1024;
 
@@ -58,6 +65,9 @@ internal sealed class NetworkEmitter
 
     private string Step(int layer) => "LINEAR -> " + Activation(layer).ToUpperInvariant();
 
+    /// <summary>The check of y against the m examples of x: OutputSize labels each, every one 0 or 1.</summary>
+    private string LabelsGuard => $"global::DnnGen.Guard.Labels<{_t}>(y, (long)m * OutputSize, nameof(y), \"OutputSize labels for each of the m examples in x\");";
+
     // ---- equations, in the course's shapes, used in comments above each step ----
 
     private string LinearForwardEquation(int l)
@@ -92,7 +102,7 @@ internal sealed class NetworkEmitter
 
         foreach (ContainingType outer in _model.ContainingTypes)
         {
-            _w.Open($"partial {outer.Keyword} {outer.Name}");
+            _w.Open($"{outer.Declaration} {outer.Name}");
         }
 
         EmitClassSummary();
@@ -267,7 +277,7 @@ internal sealed class NetworkEmitter
         _w.Line("/// Forward propagation over m examples (the course's L_model_forward): keeps every Z[l] and A[l] for Backward and");
         _w.Line("/// returns AL (m, OutputSize), the probability of class 1 for each example.");
         _w.Line("/// </summary>");
-        _w.Line($"/// <param name=\"x\">m examples, example-major: x[i * {N(0)} .. (i + 1) * {N(0)}) is example i.</param>");
+        _w.Line($"/// <param name=\"x\">m examples, example-major: x[i * {N(0)} .. (i + 1) * {N(0)}) is example i. Finite values only.</param>");
         _w.Open($"public {_readOnlySpan} Forward({_readOnlySpan} x)");
         _w.Line($"int m = global::DnnGen.Guard.ExampleCount<{_t}>(x, InputSize, nameof(x));");
         _w.Line("PrepareWorkspace(m);");
@@ -277,6 +287,11 @@ internal sealed class NetworkEmitter
             _w.Line($"// Layer {l}, {Step(l)}: {LinearForwardEquation(l)}");
             _w.Line($"//   {ActivationEquation(l)}");
             _w.Line($"Layer{l}Forward({(l == 1 ? "x" : "a" + I(l - 1))}, W{l}, b{l}, z{l}, a{l});");
+            if (l == 1)
+            {
+                _w.Line("// A NaN or infinity in x makes its example's row of Z1 non-finite: checking Z1 checks x at a fraction of the cost.");
+                _w.Line($"global::DnnGen.Guard.FiniteInputs<{_t}>(x, InputSize, z1, nameof(x));");
+            }
         }
 
         _w.Line($"return a{L};");
@@ -293,13 +308,13 @@ internal sealed class NetworkEmitter
         _w.Line("/// <param name=\"y\">The m labels (0 or 1) of the examples of the last Forward, OutputSize per example.</param>");
         _w.Open($"public double ComputeCost({_readOnlySpan} y)");
         _w.Line("int m = RequireForward();");
-        _w.Line($"global::DnnGen.Guard.Length<{_t}>(y, m * OutputSize, nameof(y), \"the labels of the last Forward's m examples\");");
+        _w.Line($"global::DnnGen.Guard.Labels<{_t}>(y, (long)m * OutputSize, nameof(y), \"the labels of the last Forward's m examples\");");
         _w.Line($"return global::DnnGen.Kernels.Cost.CrossEntropyFromLogits<{_t}>(z{L}, y, m);");
         _w.Close();
         _w.Line();
         _w.Line("/// <summary>The course's compute_cost, literally: J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)).</summary>");
         _w.Line("/// <param name=\"al\">Probabilities AL, (m, OutputSize).</param>");
-        _w.Line("/// <param name=\"y\">Labels, the same shape as <paramref name=\"al\"/>.</param>");
+        _w.Line("/// <param name=\"y\">Labels (0 or 1), the same shape as <paramref name=\"al\"/>.</param>");
         _w.Open($"public static double ComputeCost({_readOnlySpan} al, {_readOnlySpan} y)");
         _w.Line($"int m = global::DnnGen.Guard.ExampleCount<{_t}>(al, OutputSize, nameof(al));");
         _w.Line($"return global::DnnGen.Kernels.Cost.CrossEntropy<{_t}>(al, y, m);");
@@ -317,9 +332,16 @@ internal sealed class NetworkEmitter
         _w.Line("/// <param name=\"y\">Their labels, OutputSize per example.</param>");
         _w.Open($"public void Backward({_readOnlySpan} x, {_readOnlySpan} y)");
         _w.Line("int m = RequireForward();");
-        _w.Line($"global::DnnGen.Guard.Length<{_t}>(x, m * InputSize, nameof(x), \"the last Forward's m examples\");");
-        _w.Line($"global::DnnGen.Guard.Length<{_t}>(y, m * OutputSize, nameof(y), \"the labels of the last Forward's m examples\");");
+        _w.Line($"global::DnnGen.Guard.Length<{_t}>(x, (long)m * InputSize, nameof(x), \"the last Forward's m examples\");");
+        _w.Line($"global::DnnGen.Guard.Labels<{_t}>(y, (long)m * OutputSize, nameof(y), \"the labels of the last Forward's m examples\");");
+        _w.Line("BackwardCore(x, y);");
         _w.Line();
+        _w.Line($"// x should be the last Forward's inputs, already checked; if it is not, a NaN or infinity in it shows in dW1.");
+        _w.Line($"global::DnnGen.Guard.FiniteInputs<{_t}>(x, InputSize, dW1, nameof(x));");
+        _w.Close();
+        _w.Line();
+        _w.Line("// Backward without the argument checks, for TrainIteration, whose arguments Forward and TrainStep checked.");
+        _w.Open($"private void BackwardCore({_readOnlySpan} x, {_readOnlySpan} y)");
         _w.Line($"// Output layer: dZ{L} ({N(L)}, m) = A{L} - Y. This is dA{L} = -(Y / A{L} - (1 - Y) / (1 - A{L})) followed by the");
         _w.Line($"// sigmoid backward dA{L} * A{L} * (1 - A{L}), simplified: equal in exact arithmetic, and free of the divisions");
         _w.Line($"// that overflow when A{L} saturates. Layer{L}Backward applies the course's two literal steps instead.");
@@ -364,9 +386,9 @@ internal sealed class NetworkEmitter
     {
         _w.Line("/// <summary>One gradient-descent step (the course's update_parameters): W[l] -= learningRate * dW[l], b[l] -= learningRate * db[l].</summary>");
         _w.Line("/// <param name=\"learningRate\">The step size alpha, finite and greater than zero.</param>");
+        _w.Line("/// <remarks>Applies the gradients as they are, like the course's function; TrainStep and Train check the result for NaN.</remarks>");
         _w.Open("public void UpdateParameters(double learningRate)");
-        _w.Line("global::DnnGen.Guard.PositiveFinite(learningRate, nameof(learningRate));");
-        _w.Line(_model.Precision == Precision.Single ? "float rate = (float)learningRate;" : "double rate = learningRate;");
+        _w.Line($"{_t} rate = global::DnnGen.Guard.LearningRate<{_t}>(learningRate, nameof(learningRate));");
         for (int l = 1; l <= L; l++)
         {
             _w.Line();
@@ -382,40 +404,36 @@ internal sealed class NetworkEmitter
     private void EmitTraining()
     {
         _w.Line("/// <summary>One full-batch training iteration: Forward, cost, Backward, UpdateParameters.</summary>");
-        _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
+        _w.Line("/// <param name=\"x\">m examples, example-major, finite.</param>");
         _w.Line("/// <param name=\"y\">Their labels (0 or 1), OutputSize per example.</param>");
         _w.Line("/// <param name=\"learningRate\">The step size alpha, finite and greater than zero.</param>");
         _w.Line("/// <returns>The cost of the forward pass, before the update.</returns>");
-        _w.Line("/// <exception cref=\"global::System.ArithmeticException\">The cost is not finite: the learning rate is too large for these data.</exception>");
+        _w.Line("/// <exception cref=\"global::System.ArithmeticException\">");
+        _w.Line("/// Training diverged: the cost is not finite, or the update made a parameter NaN or infinite. The parameters are then");
+        _w.Line("/// as they were before the call (see <see cref=\"global::DnnGen.Divergence\"/>).");
+        _w.Line("/// </exception>");
         _w.Open($"public double TrainStep({_readOnlySpan} x, {_readOnlySpan} y, double learningRate)");
         _w.Line($"int m = global::DnnGen.Guard.ExampleCount<{_t}>(x, InputSize, nameof(x));");
-        _w.Line($"global::DnnGen.Guard.Length<{_t}>(y, m * OutputSize, nameof(y), \"OutputSize labels for each of the m examples in x\");");
-        _w.Line("global::DnnGen.Guard.PositiveFinite(learningRate, nameof(learningRate));");
-        _w.Line();
-        _w.Line("Forward(x);");
-        _w.Line("double cost = ComputeCost(y);");
-        _w.Open("if (!double.IsFinite(cost))");
-        _w.Line("// Checked before Backward and the update, so the parameters stay those that produced this cost.");
-        _w.Line("throw new global::System.ArithmeticException(\"The cost is \" + cost.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \"; training diverged. Try a smaller learning rate.\");");
-        _w.Close();
-        _w.Line();
-        _w.Line("Backward(x, y);");
-        _w.Line("UpdateParameters(learningRate);");
-        _w.Line("return cost;");
+        _w.Line(LabelsGuard);
+        _w.Line($"global::DnnGen.Guard.LearningRate<{_t}>(learningRate, nameof(learningRate));");
+        _w.Line("return TrainIteration(x, y, learningRate, -1, double.NaN);");
         _w.Close();
         _w.Line();
         _w.Line("/// <summary>");
         _w.Line("/// Full-batch gradient descent for <paramref name=\"iterations\"/> iterations (the course's L_layer_model), recording");
         _w.Line("/// the cost every 100 iterations and at the last one.");
         _w.Line("/// </summary>");
-        _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
+        _w.Line("/// <param name=\"x\">m examples, example-major, finite.</param>");
         _w.Line("/// <param name=\"y\">Their labels (0 or 1), OutputSize per example.</param>");
         _w.Line("/// <param name=\"iterations\">How many iterations to run, at least 1.</param>");
         _w.Line("/// <param name=\"learningRate\">The step size alpha, finite and greater than zero.</param>");
         _w.Line("/// <param name=\"progress\">Called after every iteration with its cost, for progress display.</param>");
         _w.Line("/// <param name=\"cancellationToken\">Checked before every iteration; on cancellation the parameters are those after the last completed iteration.</param>");
         _w.Line("/// <returns>The costs at iterations 0, 100, 200, ... and at the last iteration.</returns>");
-        _w.Line("/// <exception cref=\"global::System.ArithmeticException\">The cost stopped being finite; the message names the iteration.</exception>");
+        _w.Line("/// <exception cref=\"global::System.ArithmeticException\">");
+        _w.Line("/// Training diverged. The message names the iteration and suggests a smaller learning rate; the parameters are those");
+        _w.Line("/// of the last iteration whose cost was finite, which the message names too (see <see cref=\"global::DnnGen.Divergence\"/>).");
+        _w.Line("/// </exception>");
         _w.Line("/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was cancelled.</exception>");
         _w.Line("public global::System.Collections.Generic.IReadOnlyList<global::DnnGen.TrainingRecord> Train(");
         _w.Line($"    {_readOnlySpan} x,");
@@ -426,24 +444,16 @@ internal sealed class NetworkEmitter
         _w.Line("    global::System.Threading.CancellationToken cancellationToken = default)");
         _w.Line("{");
         _w.Line("    global::DnnGen.Guard.AtLeast(iterations, 1, nameof(iterations));");
-        _w.Line("    global::DnnGen.Guard.PositiveFinite(learningRate, nameof(learningRate));");
+        _w.Line($"    global::DnnGen.Guard.LearningRate<{_t}>(learningRate, nameof(learningRate));");
         _w.Line($"    int m = global::DnnGen.Guard.ExampleCount<{_t}>(x, InputSize, nameof(x));");
-        _w.Line($"    global::DnnGen.Guard.Length<{_t}>(y, m * OutputSize, nameof(y), \"OutputSize labels for each of the m examples in x\");");
+        _w.Line("    " + LabelsGuard);
         _w.Line();
         _w.Line("    var history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(iterations / 100 + 2);");
+        _w.Line("    double cost = double.NaN;");
         _w.Line("    for (int iteration = 0; iteration < iterations; iteration++)");
         _w.Line("    {");
         _w.Line("        cancellationToken.ThrowIfCancellationRequested();");
-        _w.Line("        double cost;");
-        _w.Line("        try");
-        _w.Line("        {");
-        _w.Line("            cost = TrainStep(x, y, learningRate);");
-        _w.Line("        }");
-        _w.Line("        catch (global::System.ArithmeticException diverged)");
-        _w.Line("        {");
-        _w.Line("            throw new global::System.ArithmeticException(\"Iteration \" + iteration.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + \": \" + diverged.Message, diverged);");
-        _w.Line("        }");
-        _w.Line();
+        _w.Line("        cost = TrainIteration(x, y, learningRate, iteration, cost);");
         _w.Line("        var record = new global::DnnGen.TrainingRecord(iteration, cost);");
         _w.Line("        if (iteration % 100 == 0 || iteration == iterations - 1)");
         _w.Line("        {");
@@ -455,6 +465,39 @@ internal sealed class NetworkEmitter
         _w.Line();
         _w.Line("    return history;");
         _w.Line("}");
+        _w.Line();
+        _w.Line("// The parameters before the last update: an update that makes a parameter NaN or infinite is undone from here, and");
+        _w.Line("// Train restores the previous iteration's parameters from here when a cost is not finite. Allocated by the first step.");
+        _w.Line($"private {_t}[]? _snapshot;");
+        _w.Line();
+        _w.Line("// One iteration of TrainStep (iteration -1) or Train, on checked arguments; previousCost is iteration - 1's cost.");
+        _w.Open($"private double TrainIteration({_readOnlySpan} x, {_readOnlySpan} y, double learningRate, int iteration, double previousCost)");
+        _w.Line("Forward(x);");
+        _w.Line("double cost = ComputeCost(y);");
+        _w.Line("if (!double.IsFinite(cost))");
+        _w.Line("{");
+        _w.Line("    // Caught before Backward and the update. Within Train, the snapshot holds the last iteration's parameters,");
+        _w.Line("    // whose cost was finite: those are the ones to keep.");
+        _w.Line("    if (iteration > 0 && _snapshot is not null)");
+        _w.Line("    {");
+        _w.Line("        global::System.Array.Copy(_snapshot, _parameters, ParameterCount);");
+        _w.Line("    }");
+        _w.Line();
+        _w.Line("    throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, previousCost, learningRate);");
+        _w.Line("}");
+        _w.Line();
+        _w.Line("BackwardCore(x, y);");
+        _w.Line($"_snapshot ??= new {_t}[ParameterCount];");
+        _w.Line("global::System.Array.Copy(_parameters, _snapshot, ParameterCount);");
+        _w.Line("UpdateParameters(learningRate);");
+        _w.Line($"if (!global::DnnGen.Divergence.AllFinite<{_t}>(_parameters))");
+        _w.Line("{");
+        _w.Line("    global::System.Array.Copy(_snapshot, _parameters, ParameterCount);");
+        _w.Line("    throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);");
+        _w.Line("}");
+        _w.Line();
+        _w.Line("return cost;");
+        _w.Close();
         _w.Line();
     }
 
@@ -472,7 +515,7 @@ internal sealed class NetworkEmitter
         _w.Line("/// <param name=\"probabilities\">Receives AL, (m, OutputSize).</param>");
         _w.Open($"public void Predict({_readOnlySpan} x, {_span} probabilities)");
         _w.Line($"int m = global::DnnGen.Guard.ExampleCount<{_t}>(x, InputSize, nameof(x));");
-        _w.Line($"global::DnnGen.Guard.Length<{_t}>(probabilities, m * OutputSize, nameof(probabilities), \"OutputSize values for each of the m examples in x\");");
+        _w.Line($"global::DnnGen.Guard.Length<{_t}>(probabilities, (long)m * OutputSize, nameof(probabilities), \"OutputSize values for each of the m examples in x\");");
         bool rented = widest > 0 && bufferLength * ElementBytes > PredictStackLimitBytes;
         if (widest > 0)
         {
@@ -497,7 +540,17 @@ internal sealed class NetworkEmitter
                 ? "probabilities.Slice(start * OutputSize, count * OutputSize)"
                 : $"buffer.Slice({(l % 2 == 1 ? "0" : I((long)chunk * widest))}, count * {N(l)})";
             _w.Line($"{_span} a{l} = {destination};");
-            _w.Line($"Layer{l}Forward(a{l - 1}, W{l}, b{l}, a{l}, a{l});");
+            if (l == 1)
+            {
+                // Z1 is checked for NaN before the activation, which could hide it, overwrites it in place.
+                _w.Line("Layer1LinearForward(a0, W1, b1, a1);");
+                _w.Line($"global::DnnGen.Guard.FiniteInputs<{_t}>(a0, InputSize, a1, nameof(x), start * InputSize);");
+                _w.Line($"global::DnnGen.Kernels.Activations.{ActivationKernel(1)}<{_t}>(a1, a1);");
+            }
+            else
+            {
+                _w.Line($"Layer{l}Forward(a{l - 1}, W{l}, b{l}, a{l}, a{l});");
+            }
         }
 
         _w.Close();
@@ -528,7 +581,7 @@ internal sealed class NetworkEmitter
         _w.Line("/// <param name=\"y\">Their true labels (0 or 1), OutputSize per example.</param>");
         _w.Open($"public double Accuracy({_readOnlySpan} x, {_readOnlySpan} y)");
         _w.Line($"int m = global::DnnGen.Guard.ExampleCount<{_t}>(x, InputSize, nameof(x));");
-        _w.Line($"global::DnnGen.Guard.Length<{_t}>(y, m * OutputSize, nameof(y), \"OutputSize labels for each of the m examples in x\");");
+        _w.Line(LabelsGuard);
         _w.Line($"{_t}[] predictions = global::System.Buffers.ArrayPool<{_t}>.Shared.Rent(y.Length);");
         _w.Line("try");
         _w.Line("{");
@@ -676,7 +729,7 @@ internal sealed class NetworkEmitter
 
         foreach ((string name, string shape, string rows) in perExample)
         {
-            string expected = rows == "1" ? "m" : "m * " + rows;
+            string expected = rows == "1" ? "m" : "(long)m * " + rows;
             if (rows == "")
             {
                 expected = shape;
@@ -801,7 +854,7 @@ internal sealed class NetworkEmitter
         _w.Line();
         _w.Open("private void PrepareWorkspace(int m)");
         _w.Open("if (m > _workspaceCapacity)");
-        _w.Line($"_workspace = new {_t}[checked((int)((long)m * {I(_shape.WorkspaceWidth)}))];");
+        _w.Line($"_workspace = new {_t}[global::DnnGen.Guard.WorkspaceLength(m, {I(_shape.WorkspaceWidth)}, \"x\")];");
         _w.Line("_workspaceCapacity = m;");
         _w.Close();
         _w.Line();

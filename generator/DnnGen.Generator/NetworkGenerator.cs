@@ -20,6 +20,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
     {
         /// <summary>The parsed model and diagnostics of each [Network] declaration.</summary>
         public const string Parse = "DnnGen.Parse";
+
+        /// <summary>The hint names that two networks share but for case, which must be told apart.</summary>
+        public const string CaseCollisions = "DnnGen.CaseCollisions";
     }
 
     /// <inheritdoc/>
@@ -32,8 +35,28 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 transform: static (context, cancellationToken) => SafeParse(context, cancellationToken))
             .WithTrackingName(TrackingNames.Parse);
 
-        context.RegisterSourceOutput(networks, static (output, result) => Emit(output, result));
+        // Hint names are compared ignoring case, so Demo.Net and Demo.NET would collide and the compiler would report
+        // the generator as crashed (CS8785). Only the set of all names shows a collision; it changes only when a
+        // colliding name appears or goes, so combining it with each network leaves the other outputs cached.
+        IncrementalValueProvider<EquatableArray<string>> caseCollisions = networks
+            .Select(static (result, _) => result.Model?.HintName ?? string.Empty)
+            .Collect()
+            .Select(static (names, _) => FindCaseCollisions(names))
+            .WithTrackingName(TrackingNames.CaseCollisions);
+
+        context.RegisterSourceOutput(networks.Combine(caseCollisions), static (output, pair) => Emit(output, pair.Left, pair.Right));
     }
+
+    /// <summary>Every hint name that another differs from only in case, in ordinal order.</summary>
+    internal static EquatableArray<string> FindCaseCollisions(IEnumerable<string> hintNames)
+        => new(hintNames
+            .Where(name => name.Length > 0)
+            .Distinct(StringComparer.Ordinal)
+            .GroupBy(name => name, StringComparer.OrdinalIgnoreCase)
+            .Where(group => group.Count() > 1)
+            .SelectMany(group => group)
+            .OrderBy(name => name, StringComparer.Ordinal)
+            .ToArray());
 
     private static ParseResult SafeParse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
@@ -51,7 +74,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         }
     }
 
-    private static void Emit(SourceProductionContext output, ParseResult result)
+    private static void Emit(SourceProductionContext output, ParseResult result, EquatableArray<string> caseCollisions)
     {
         GeneratedNetwork generated = Generate(result);
         foreach (Diagnostic diagnostic in generated.Diagnostics)
@@ -59,10 +82,13 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             output.ReportDiagnostic(diagnostic);
         }
 
-        if (generated.Source is not null)
+        if (generated.Source is null || result.Model is null)
         {
-            output.AddSource(generated.HintName, SourceText.From(generated.Source, System.Text.Encoding.UTF8));
+            return;
         }
+
+        string hintName = caseCollisions.AsSpan().IndexOf(generated.HintName) >= 0 ? result.Model.DisambiguatedHintName : generated.HintName;
+        output.AddSource(hintName, SourceText.From(generated.Source, System.Text.Encoding.UTF8));
     }
 
     /// <summary>The parse diagnostics and, for a valid model, its source; an emitter failure becomes DNNG0009.</summary>

@@ -28,29 +28,35 @@ internal static class NetworkParser
         LocationInfo? identifier = LocationInfo.From(declaration.Identifier.GetLocation());
         string className = symbol.Name;
 
+        var networkAttributes = symbol.GetAttributes().Where(IsNetworkAttribute).ToList();
+        if (networkAttributes.Count > 1)
+        {
+            // Partial declarations each carrying [Network] reach this transform once per declaration, and several
+            // attributes on one declaration arrive together. The first attribute of the class is the network; every
+            // other one is reported where it stands, and nothing is generated.
+            return Failed(DuplicateAttributes(context, networkAttributes[0], className, cancellationToken));
+        }
+
         AttributeData attribute = context.Attributes[0];
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         LocationInfo? attributeLocation = LocationInfo.From(attributeSyntax?.GetLocation()) ?? identifier;
 
-        // The compiler reports malformed attribute arguments itself (CS0182, CS1503, ...); adding to that would be noise.
-        if (attribute.AttributeConstructor is null || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error))
+        LanguageVersion languageVersion = ((CSharpParseOptions)declaration.SyntaxTree.Options).LanguageVersion;
+        if (languageVersion < NetworkEmitter.MinimumLanguageVersion)
         {
-            return Empty;
-        }
-
-        if (CountNetworkAttributes(symbol) > 1)
-        {
-            // Partial declarations each carrying [Network] reach this transform once per declaration; only one may
-            // speak, or the same file would be generated twice.
-            return IsFirstNetworkAttribute(symbol, attribute)
-                ? Failed(Report(DiagnosticDescriptors.DuplicateAttribute, identifier, className))
-                : Empty;
+            diagnostics.Add(Report(
+                DiagnosticDescriptors.LanguageVersionTooLow,
+                attributeLocation,
+                className,
+                languageVersion.ToDisplayString(),
+                NetworkEmitter.MinimumLanguageVersion.ToDisplayString()));
         }
 
         string? unsupported = DescribeUnsupportedTarget(symbol);
         if (unsupported is not null)
         {
-            return Failed(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, unsupported));
+            diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, unsupported));
+            return Failed(diagnostics.ToArray());
         }
 
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -65,7 +71,14 @@ internal static class NetworkParser
             LocationInfo? outerIdentifier = LocationInfo.From(outerSyntax?.Identifier.GetLocation()) ?? identifier;
             if (outer.TypeParameters.Length > 0)
             {
-                return Failed(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'"));
+                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'"));
+                return Failed(diagnostics.ToArray());
+            }
+
+            if (outer.IsFileLocal)
+            {
+                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the file-local type '" + outer.Name + "'"));
+                return Failed(diagnostics.ToArray());
             }
 
             if (outerSyntax is null || !outerSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
@@ -73,7 +86,23 @@ internal static class NetworkParser
                 diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, outerIdentifier, outer.Name, className));
             }
 
-            containingTypes.Insert(0, new ContainingType(TypeKeyword(outer), EscapeIdentifier(outer.Name)));
+            containingTypes.Insert(0, new ContainingType(PartialDeclaration(outer), EscapeIdentifier(outer.Name)));
+        }
+
+        // The compiler reports malformed arguments itself too (CS0182, CS1503, ...); DnnGen says what each must be.
+        List<DiagnosticInfo> badArguments = AttributeArguments.Check(attributeSyntax, context.SemanticModel, cancellationToken);
+        if (badArguments.Count == 0
+            && (attribute.AttributeConstructor is null
+                || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+                || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error)))
+        {
+            badArguments.Add(AttributeArguments.Unbound(attributeSyntax, attributeLocation));
+        }
+
+        if (badArguments.Count > 0)
+        {
+            diagnostics.AddRange(badArguments);
+            return Failed(diagnostics.ToArray());
         }
 
         int[] sizes = ReadLayerSizes(attribute);
@@ -88,7 +117,7 @@ internal static class NetworkParser
             {
                 diagnostics.Add(Report(
                     DiagnosticDescriptors.LayerSizeMustBePositive,
-                    SizeArgumentLocation(attributeSyntax, i, sizes.Length) ?? attributeLocation,
+                    LocationInfo.From(AttributeArguments.SizeSyntax(attributeSyntax, i, sizes.Length)?.GetLocation()) ?? attributeLocation,
                     i.ToString(CultureInfo.InvariantCulture),
                     sizes[i].ToString(CultureInfo.InvariantCulture)));
             }
@@ -123,24 +152,21 @@ internal static class NetworkParser
         }
 
         var shape = new NetworkShape(new EquatableArray<int>(sizes));
-        if (shape.ParameterCount > NetworkShape.MaxArrayLength)
+        DiagnosticInfo? tooLarge = CheckArrayLimits(shape, className, attributeLocation);
+        if (tooLarge is not null)
         {
-            decimal exactCount = 0;
-            for (int l = 1; l < sizes.Length; l++)
-            {
-                exactCount += (decimal)sizes[l] * sizes[l - 1] + sizes[l];
-            }
-
-            string count = exactCount.ToString("N0", CultureInfo.InvariantCulture);
-            return Failed(Report(DiagnosticDescriptors.NetworkTooLarge, attributeLocation, className, count, Format(NetworkShape.MaxArrayLength)));
+            return Failed(tooLarge);
         }
 
-        diagnostics.AddRange(FindCollisions(symbol, shape, identifier, cancellationToken));
+        var generated = new HashSet<string>(shape.GeneratedMemberNames());
+        diagnostics.AddRange(FindCollisions(symbol, generated, identifier, cancellationToken));
+        diagnostics.AddRange(FindBaseClassCollisions(context, symbol, generated, identifier, cancellationToken));
         if (diagnostics.Count > 0)
         {
             return Failed(diagnostics.ToArray());
         }
 
+        DiagnosticInfo? largeNetwork = CheckMemory(shape, precision, className, attributeLocation);
         string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString(NamespaceFormat);
         var model = new NetworkModel(
             ns,
@@ -149,14 +175,15 @@ internal static class NetworkParser
             shape.Sizes,
             precision,
             initialization);
-        return new ParseResult(model, default);
+        return new ParseResult(model, largeNetwork is null ? default : new EquatableArray<DiagnosticInfo>(new[] { largeNetwork }));
     }
 
     private static ParseResult Empty { get; } = new(null, default);
 
-    private static ParseResult Failed(params DiagnosticInfo[] diagnostics) => new(null, new EquatableArray<DiagnosticInfo>(diagnostics));
+    private static ParseResult Failed(params DiagnosticInfo[] diagnostics)
+        => diagnostics.Length == 0 ? Empty : new(null, new EquatableArray<DiagnosticInfo>(diagnostics));
 
-    private static DiagnosticInfo Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
+    internal static DiagnosticInfo Report(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
         => new(descriptor.Id, location, new EquatableArray<string>(arguments));
 
     private static string Format(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
@@ -164,10 +191,23 @@ internal static class NetworkParser
     private static bool IsNetworkAttribute(AttributeData attribute)
         => attribute.AttributeClass?.ToDisplayString() == AttributeMetadataName;
 
-    private static int CountNetworkAttributes(INamedTypeSymbol symbol) => symbol.GetAttributes().Count(IsNetworkAttribute);
-
-    private static bool IsFirstNetworkAttribute(INamedTypeSymbol symbol, AttributeData attribute)
-        => ReferenceEquals(symbol.GetAttributes().First(IsNetworkAttribute).ApplicationSyntaxReference?.GetSyntax(), attribute.ApplicationSyntaxReference?.GetSyntax());
+    /// <summary>DNNG0010 for each [Network] of this declaration other than the class's first, where it stands.</summary>
+    private static DiagnosticInfo[] DuplicateAttributes(GeneratorAttributeSyntaxContext context, AttributeData first, string className, CancellationToken cancellationToken)
+    {
+        SyntaxNode? firstSyntax = first.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+        FileLinePositionSpan firstPosition = firstSyntax?.GetLocation().GetLineSpan() ?? default;
+        string where = string.Format(
+            CultureInfo.InvariantCulture,
+            "{0}({1},{2})",
+            System.IO.Path.GetFileName(firstPosition.Path ?? string.Empty),
+            firstPosition.StartLinePosition.Line + 1,
+            firstPosition.StartLinePosition.Character + 1);
+        return context.Attributes
+            .Select(a => a.ApplicationSyntaxReference?.GetSyntax(cancellationToken))
+            .Where(syntax => syntax is not null && !ReferenceEquals(syntax, firstSyntax))
+            .Select(syntax => Report(DiagnosticDescriptors.DuplicateAttribute, LocationInfo.From(syntax!.GetLocation()), className, where))
+            .ToArray();
+    }
 
     private static string? DescribeUnsupportedTarget(INamedTypeSymbol symbol)
     {
@@ -196,16 +236,22 @@ internal static class NetworkParser
             return "an abstract class";
         }
 
+        if (symbol.IsFileLocal)
+        {
+            return "a file-local class, which cannot have a part in the generated file";
+        }
+
         return symbol.TypeParameters.Length > 0 ? "a generic class" : null;
     }
 
-    private static string TypeKeyword(INamedTypeSymbol type) => type switch
+    private static string PartialDeclaration(INamedTypeSymbol type) => type switch
     {
-        { TypeKind: TypeKind.Interface } => "interface",
-        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
-        { IsRecord: true } => "record",
-        { TypeKind: TypeKind.Struct } => "struct",
-        _ => "class",
+        { TypeKind: TypeKind.Interface } => "partial interface",
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "partial record struct",
+        { IsRecord: true } => "partial record",
+        { TypeKind: TypeKind.Struct, IsRefLikeType: true } => "ref partial struct",
+        { TypeKind: TypeKind.Struct } => "partial struct",
+        _ => "partial class",
     };
 
     private static string EscapeIdentifier(string name)
@@ -224,39 +270,71 @@ internal static class NetworkParser
         return argument.Values.Select(v => v.Value is int size ? size : 0).ToArray();
     }
 
-    /// <summary>The syntax of size <paramref name="index"/>: a positional argument, or an element of an array argument.</summary>
-    private static LocationInfo? SizeArgumentLocation(AttributeSyntax? attribute, int index, int count)
+    private static LocationInfo? NamedArgumentLocation(AttributeSyntax? attribute, string name)
+        => LocationInfo.From(attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation());
+
+    /// <summary>DNNG0004 when the parameters, or one example's training caches, do not fit in one array.</summary>
+    private static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, string className, LocationInfo? location)
     {
-        var positional = attribute?.ArgumentList?.Arguments.Where(a => a.NameEquals is null).ToList();
-        if (positional is null)
+        if (shape.ParameterCount > NetworkShape.MaxArrayLength)
+        {
+            decimal exactCount = 0;
+            for (int l = 1; l <= shape.LayerCount; l++)
+            {
+                exactCount += (decimal)shape.Sizes[l] * shape.Sizes[l - 1] + shape.Sizes[l];
+            }
+
+            string count = exactCount.ToString("N0", CultureInfo.InvariantCulture) + " parameters";
+            return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, count, Format(NetworkShape.MaxArrayLength));
+        }
+
+        if (shape.WorkspaceWidth > NetworkShape.MaxArrayLength)
+        {
+            string width = Format(shape.WorkspaceWidth) + " training values for each example (Z, A, dZ and dA of every layer)";
+            return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, width, Format(NetworkShape.MaxArrayLength));
+        }
+
+        return null;
+    }
+
+    /// <summary>DNNG0013 when the parameters, gradients and training snapshot exceed <see cref="DiagnosticDescriptors.MemoryWarningBytes"/>.</summary>
+    private static DiagnosticInfo? CheckMemory(NetworkShape shape, Precision precision, string className, LocationInfo? location)
+    {
+        int elementBytes = precision == Precision.Single ? 4 : 8;
+        long bytes = 3 * shape.ParameterCount * elementBytes;
+        if (bytes <= DiagnosticDescriptors.MemoryWarningBytes)
         {
             return null;
         }
 
-        if (positional.Count == count)
-        {
-            return LocationInfo.From(positional[index].GetLocation());
-        }
-
-        InitializerExpressionSyntax? initializer = positional.Count == 1
-            ? positional[0].Expression switch
-            {
-                ArrayCreationExpressionSyntax array => array.Initializer,
-                ImplicitArrayCreationExpressionSyntax implicitArray => implicitArray.Initializer,
-                _ => null,
-            }
-            : null;
-        return initializer is not null && initializer.Expressions.Count == count
-            ? LocationInfo.From(initializer.Expressions[index].GetLocation())
-            : null;
+        return Report(
+            DiagnosticDescriptors.LargeNetwork,
+            location,
+            className,
+            Format(shape.ParameterCount),
+            FormatBytes(bytes),
+            FormatBytes(shape.WorkspaceWidth * elementBytes));
     }
 
-    private static LocationInfo? NamedArgumentLocation(AttributeSyntax? attribute, string name)
-        => LocationInfo.From(attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation());
-
-    private static IEnumerable<DiagnosticInfo> FindCollisions(INamedTypeSymbol symbol, NetworkShape shape, LocationInfo? identifier, CancellationToken cancellationToken)
+    /// <summary>A byte count in the largest binary unit that keeps it at least 1, such as "1.50 GiB" or "1.0 KiB".</summary>
+    internal static string FormatBytes(long bytes)
     {
-        var generated = new HashSet<string>(shape.GeneratedMemberNames());
+        string[] units = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return unit == 0
+            ? bytes.ToString(CultureInfo.InvariantCulture) + " bytes"
+            : value.ToString("0.00", CultureInfo.InvariantCulture) + " " + units[unit];
+    }
+
+    private static IEnumerable<DiagnosticInfo> FindCollisions(INamedTypeSymbol symbol, HashSet<string> generated, LocationInfo? identifier, CancellationToken cancellationToken)
+    {
         if (generated.Contains(symbol.Name))
         {
             // C# forbids a member named like its enclosing type, so the class itself must not take a generated name.
@@ -273,4 +351,93 @@ internal static class NetworkParser
             }
         }
     }
+
+    /// <summary>
+    /// DNNG0014: a base class that is itself a network, or that has an accessible member with a generated name (which
+    /// the generated member would hide), reported at the base type in the class's base list.
+    /// </summary>
+    private static IEnumerable<DiagnosticInfo> FindBaseClassCollisions(
+        GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, HashSet<string> generated, LocationInfo? identifier, CancellationToken cancellationToken)
+    {
+        INamedTypeSymbol? directBase = symbol.BaseType;
+        if (directBase is null || directBase.SpecialType == SpecialType.System_Object)
+        {
+            yield break;
+        }
+
+        LocationInfo? location = BaseTypeLocation(context, symbol, directBase, cancellationToken) ?? identifier;
+        string baseName = directBase.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        var reported = new HashSet<string>();
+        for (INamedTypeSymbol? ancestor = directBase; ancestor is not null && ancestor.SpecialType != SpecialType.System_Object; ancestor = ancestor.BaseType)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string which = SymbolEqualityComparer.Default.Equals(ancestor, directBase) ? "it" : "its base '" + ancestor.Name + "'";
+            if (ancestor.GetAttributes().Any(IsNetworkAttribute)
+                || ancestor.Interfaces.Any(i => i.OriginalDefinition.ToDisplayString() == "DnnGen.INetwork<T>"))
+            {
+                yield return Report(
+                    DiagnosticDescriptors.BaseClassCollision,
+                    location,
+                    symbol.Name,
+                    baseName,
+                    which + " is itself a network, and every member DnnGen generates in '" + symbol.Name + "' would hide one of its own; derive from another class, or give '" + symbol.Name + "' a field that holds the other network");
+                yield break;
+            }
+
+            foreach (ISymbol member in ancestor.GetMembers())
+            {
+                if (!member.IsImplicitlyDeclared
+                    && generated.Contains(member.Name)
+                    && member.DeclaredAccessibility != Accessibility.Private
+                    && context.SemanticModel.Compilation.IsSymbolAccessibleWithin(member, symbol)
+                    && reported.Add(member.Name))
+                {
+                    yield return Report(
+                        DiagnosticDescriptors.BaseClassCollision,
+                        location,
+                        symbol.Name,
+                        baseName,
+                        which + " declares '" + member.Name + "', which DnnGen generates in every network and would hide; rename it there, make it private, or derive from another class");
+                }
+            }
+        }
+    }
+
+    /// <summary>The base class as written in one of the class's base lists; null when it cannot be found.</summary>
+    private static LocationInfo? BaseTypeLocation(GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, INamedTypeSymbol baseType, CancellationToken cancellationToken)
+    {
+        if (context.TargetNode is TypeDeclarationSyntax { BaseList: { } ownList })
+        {
+            foreach (BaseTypeSyntax type in ownList.Types)
+            {
+                if (SymbolEqualityComparer.Default.Equals(context.SemanticModel.GetTypeInfo(type.Type, cancellationToken).Type, baseType))
+                {
+                    return LocationInfo.From(type.GetLocation());
+                }
+            }
+        }
+
+        // Another part of the class names the base; its syntax tree has another semantic model, so match by name.
+        foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { BaseList: { } list })
+            {
+                BaseTypeSyntax? match = list.Types.FirstOrDefault(t => RightmostName(t.Type) == baseType.Name);
+                if (match is not null)
+                {
+                    return LocationInfo.From(match.GetLocation());
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string RightmostName(TypeSyntax type) => type switch
+    {
+        QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+        AliasQualifiedNameSyntax alias => alias.Name.Identifier.ValueText,
+        SimpleNameSyntax simple => simple.Identifier.ValueText,
+        _ => string.Empty,
+    };
 }

@@ -123,7 +123,8 @@ internal sealed class NetworkShape
             "InputSize", "OutputSize", "LayerCount", "LayerSizes", "s_layerSizes", "ParameterCount", "Parameters", "Gradients",
             "InitializeParameters", "Forward", "ComputeCost", "Backward", "UpdateParameters", "TrainStep", "Train",
             "Predict", "PredictLabels", "Accuracy",
-            "_parameters", "_gradients", "_workspace", "_workspaceCapacity", "_batchSize", "PrepareWorkspace", "WorkspaceBlock",
+            "_parameters", "_gradients", "_snapshot", "_workspace", "_workspaceCapacity", "_batchSize", "PrepareWorkspace", "RequireForward",
+            "WorkspaceBlock", "BackwardCore", "TrainIteration",
         })
         {
             yield return name;

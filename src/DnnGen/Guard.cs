@@ -1,5 +1,7 @@
 using System;
 using System.Globalization;
+using System.Numerics;
+using System.Numerics.Tensors;
 
 namespace DnnGen;
 
@@ -7,10 +9,20 @@ namespace DnnGen;
 /// Argument checks shared by the runtime library and the generated networks. Every failure names the argument,
 /// the expected value and the actual value, so a shape mistake reads like a shape mistake.
 /// </summary>
+/// <remarks>
+/// The checks are cheap enough for every training iteration: lengths are compared, labels (a few per example) are
+/// read once, and the inputs are checked for NaN and infinity through the first layer's output when that is the
+/// smaller of the two (see <see cref="FiniteInputs{T}"/>), so a 12288-input network does not re-read its 2.5 million
+/// inputs every iteration.
+/// </remarks>
 public static class Guard
 {
     /// <summary>Throws unless <paramref name="span"/> holds exactly <paramref name="expected"/> elements.</summary>
-    public static void Length<T>(ReadOnlySpan<T> span, int expected, string argumentName, string shape)
+    /// <param name="span">The span to check.</param>
+    /// <param name="expected">The length it must have; a product of sizes, computed in <see cref="long"/> so it cannot wrap.</param>
+    /// <param name="argumentName">The argument the exception names.</param>
+    /// <param name="shape">What the span holds, in words, for the message.</param>
+    public static void Length<T>(ReadOnlySpan<T> span, long expected, string argumentName, string shape)
     {
         if (span.Length != expected)
         {
@@ -26,6 +38,7 @@ public static class Guard
     /// </summary>
     public static int ExampleCount<T>(ReadOnlySpan<T> span, int rowLength, string argumentName)
     {
+        AtLeast(rowLength, 1, nameof(rowLength));
         if (span.Length == 0 || span.Length % rowLength != 0)
         {
             throw new ArgumentException(
@@ -45,6 +58,26 @@ public static class Guard
         }
     }
 
+    /// <summary>
+    /// Checks a learning rate and returns it in the network's element type: it must be finite and greater than zero,
+    /// and stay so in <typeparamref name="T"/> (1e300 is a valid double but an infinite float).
+    /// </summary>
+    public static T LearningRate<T>(double learningRate, string argumentName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        PositiveFinite(learningRate, argumentName);
+        T rate = T.CreateTruncating(learningRate);
+        if (!T.IsFinite(rate) || rate <= T.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                argumentName,
+                learningRate,
+                string.Create(CultureInfo.InvariantCulture, $"Expected a value greater than zero that {typeof(T).Name} holds as a finite number greater than zero (from {T.Epsilon} to {T.BitDecrement(T.PositiveInfinity)})."));
+        }
+
+        return rate;
+    }
+
     /// <summary>Throws unless <paramref name="value"/> is at least <paramref name="minimum"/>.</summary>
     public static void AtLeast(int value, int minimum, string argumentName)
     {
@@ -52,5 +85,128 @@ public static class Guard
         {
             throw new ArgumentOutOfRangeException(argumentName, value, string.Create(CultureInfo.InvariantCulture, $"Expected at least {minimum}."));
         }
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="labels"/> holds <paramref name="expected"/> elements, each exactly 0 or 1 (the
+    /// course's binary labels; NaN is neither).
+    /// </summary>
+    public static void Labels<T>(ReadOnlySpan<T> labels, long expected, string argumentName, string shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Length(labels, expected, argumentName, shape);
+        Labels(labels, argumentName);
+    }
+
+    /// <summary>Throws unless every element of <paramref name="labels"/> is exactly 0 or 1.</summary>
+    public static void Labels<T>(ReadOnlySpan<T> labels, string argumentName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < labels.Length; i++)
+        {
+            T label = labels[i];
+            if (label != T.Zero && label != T.One)
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"Expected labels 0 or 1, but {argumentName}[{i}] is {label}."),
+                    argumentName);
+            }
+        }
+    }
+
+    /// <summary>Throws unless every element of <paramref name="probabilities"/> lies in [0, 1] (NaN does not).</summary>
+    public static void Probabilities<T>(ReadOnlySpan<T> probabilities, string argumentName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < probabilities.Length; i++)
+        {
+            T p = probabilities[i];
+            if (!(p >= T.Zero && p <= T.One))
+            {
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"Expected probabilities from 0 to 1, but {argumentName}[{i}] is {p}."),
+                    argumentName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Throws if an example-major span holds NaN or an infinity, naming the first such element, its example and its
+    /// position in the example. One vectorised pass.
+    /// </summary>
+    /// <param name="values">The values to check.</param>
+    /// <param name="rowLength">Values per example, for the message.</param>
+    /// <param name="argumentName">The argument the exception names.</param>
+    /// <param name="offset">Where <paramref name="values"/> starts in the argument, when it is a slice of it.</param>
+    public static void Finite<T>(ReadOnlySpan<T> values, int rowLength, string argumentName, int offset = 0)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        AtLeast(rowLength, 1, nameof(rowLength));
+        if (TensorPrimitives.IsFiniteAll(values))
+        {
+            return;
+        }
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!T.IsFinite(values[i]))
+            {
+                long index = (long)offset + i;
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"Expected finite values, but {argumentName}[{index}] (example {index / rowLength}, value {index % rowLength}) is {values[i]}."),
+                    argumentName);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Throws if the inputs <paramref name="x"/> hold NaN or an infinity, reading whichever is shorter: <paramref name="x"/>
+    /// itself, or <paramref name="derived"/>, a span computed from it in which any non-finite input necessarily shows.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The generated networks pass the first layer's pre-activations Z1 = W1 . X + b1 (or, in Backward, dW1 = dZ1 . X^T / m).
+    /// Every input is multiplied by a weight and summed, with no activation in between, so a NaN or an infinity in
+    /// example i makes all of Z1's row i NaN or infinite (0 * infinity is NaN): if Z1 is all finite, so is X. Z1 has
+    /// n[1] values per example against X's n[0]: for the course's cat network, 20 against 12288, a check of 4,180
+    /// values instead of 2.5 million (0.4 microseconds instead of 0.5 ms, per 5 ms iteration).
+    /// </para>
+    /// <para>
+    /// When <paramref name="derived"/> is not finite, either the inputs or the parameters are at fault; the inputs are
+    /// then read in full, and only a non-finite input throws. Non-finite parameters show up in the cost instead.
+    /// </para>
+    /// </remarks>
+    public static void FiniteInputs<T>(ReadOnlySpan<T> x, int rowLength, ReadOnlySpan<T> derived, string argumentName, int offset = 0)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (derived.Length < x.Length && TensorPrimitives.IsFiniteAll(derived))
+        {
+            return;
+        }
+
+        Finite(x, rowLength, argumentName, offset);
+    }
+
+    /// <summary>
+    /// Returns the length of a training workspace of <paramref name="valuesPerExample"/> values for each of
+    /// <paramref name="m"/> examples, throwing if it exceeds what one array can hold.
+    /// </summary>
+    public static int WorkspaceLength(int m, long valuesPerExample, string argumentName)
+    {
+        AtLeast(m, 0, nameof(m));
+        if (valuesPerExample < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(valuesPerExample), valuesPerExample, "Expected at least 1.");
+        }
+
+        long length = m * valuesPerExample;
+        if (length > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Expected at most {Array.MaxLength / valuesPerExample} examples at a time: training on {m} examples needs a workspace of {length} values ({valuesPerExample} per example), more than the {Array.MaxLength} an array can hold. Train on smaller batches."),
+                argumentName);
+        }
+
+        return (int)length;
     }
 }

@@ -38,9 +38,14 @@ public interface INetwork<T>
     void UpdateParameters(double learningRate);
 
     /// <summary>Forward, cost, Backward and update; returns the cost.</summary>
+    /// <exception cref="ArithmeticException">Training diverged; the parameters are as before the call (see <see cref="Divergence"/>).</exception>
     double TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> y, double learningRate);
 
     /// <summary>Full-batch gradient descent; returns the cost every 100 iterations and at the last.</summary>
+    /// <exception cref="ArithmeticException">
+    /// Training diverged; the message names the iteration, and the parameters are those of the last iteration whose cost
+    /// was finite (see <see cref="Divergence"/>).
+    /// </exception>
     IReadOnlyList<TrainingRecord> Train(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int iterations, double learningRate, Action<TrainingRecord>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Probabilities AL for example-major inputs, without touching the training caches.</summary>

@@ -11,8 +11,7 @@ public static class ParameterInitializer
     /// </summary>
     public static void FillWeights(NumPyRandom random, Span<double> weights, int fanIn, Initialization initialization)
     {
-        ArgumentNullException.ThrowIfNull(random);
-        Guard.AtLeast(fanIn, 1, nameof(fanIn));
+        Check(random, weights.Length, fanIn, initialization);
         for (int i = 0; i < weights.Length; i++)
         {
             weights[i] = Scale(random.NextGaussian(), fanIn, initialization);
@@ -25,11 +24,27 @@ public static class ParameterInitializer
     /// </summary>
     public static void FillWeights(NumPyRandom random, Span<float> weights, int fanIn, Initialization initialization)
     {
-        ArgumentNullException.ThrowIfNull(random);
-        Guard.AtLeast(fanIn, 1, nameof(fanIn));
+        Check(random, weights.Length, fanIn, initialization);
         for (int i = 0; i < weights.Length; i++)
         {
             weights[i] = (float)Scale(random.NextGaussian(), fanIn, initialization);
+        }
+    }
+
+    private static void Check(NumPyRandom random, int weightCount, int fanIn, Initialization initialization)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        Guard.AtLeast(fanIn, 1, nameof(fanIn));
+        if (weightCount % fanIn != 0)
+        {
+            throw new ArgumentException(
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Expected a multiple of fanIn = {fanIn} weights (rows of fanIn), but the span holds {weightCount}."),
+                "weights");
+        }
+
+        if (initialization is not (Initialization.ScaledNormal or Initialization.NormalOverSqrtFanIn))
+        {
+            throw new ArgumentOutOfRangeException(nameof(initialization), initialization, "Expected ScaledNormal or NormalOverSqrtFanIn.");
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Threading.Tasks;
-
 namespace DnnGen.Course.Tests;
 
 /// <summary>A network with a kernel layer and straight-line layers, for behaviour that does not depend on the data.</summary>
@@ -9,6 +7,10 @@ public partial class BehaviourNetwork;
 /// <summary>A float network of the same shape, trained beside the double one.</summary>
 [Network(40, 12, 6, 1, Precision = Precision.Single)]
 public partial class BehaviourNetworkSingle;
+
+/// <summary>300 hidden units: Predict's per-call buffers are rented rather than on the stack.</summary>
+[Network(30, 300, 1)]
+public partial class WidePredictNetwork;
 
 /// <summary>What the generated members promise beyond the course's numbers: no allocation, thread-safe inference, clear errors.</summary>
 public class RuntimeBehaviourTests
@@ -36,23 +38,80 @@ public class RuntimeBehaviourTests
     public void Predict_from_eight_threads_matches_a_single_thread()
     {
         (double[] x, double[] y) = Data(Examples);
-        var network = new BehaviourNetwork();
-        network.InitializeParameters(seed: 3);
-        network.Train(x, y, 50, 0.05, cancellationToken: TestContext.Current.CancellationToken);
-        var expected = new double[Examples];
-        network.Predict(x, expected);
+        AssertInferenceIsThreadSafe(new BehaviourNetwork(), x, y);
+    }
 
-        double[][] results = new double[8][];
-        Parallel.For(0, 8, thread =>
+    [Fact]
+    public void Predict_of_a_float_network_from_eight_threads_matches_a_single_thread()
+    {
+        (double[] x, double[] y) = Data(Examples);
+        AssertInferenceIsThreadSafe(new BehaviourNetworkSingle(), Array.ConvertAll(x, v => (float)v), Array.ConvertAll(y, v => (float)v));
+    }
+
+    [Fact]
+    public void Predict_with_rented_buffers_from_eight_threads_matches_a_single_thread()
+    {
+        // 200 examples in chunks of 64, with buffers of 2 x 64 x 300 doubles: too large for the stack, so each call rents.
+        var random = new NumPyRandom(5);
+        var x = new double[200 * WidePredictNetwork.InputSize];
+        random.FillStandardNormal(x);
+        var y = new double[200];
+        for (int i = 0; i < y.Length; i++)
         {
-            results[thread] = new double[Examples];
-            for (int repeat = 0; repeat < 200; repeat++)
-            {
-                network.Predict(x, results[thread]);
-            }
-        });
+            y[i] = x[i * WidePredictNetwork.InputSize] > 0 ? 1 : 0;
+        }
 
-        Assert.All(results, result => Assert.Equal(expected, result));
+        AssertInferenceIsThreadSafe(new WidePredictNetwork(), x, y);
+    }
+
+    /// <summary>
+    /// Trains briefly, then runs Predict, PredictLabels and Accuracy on eight threads at once, released together by a
+    /// barrier, 100 times each, and compares every result with the single-threaded one bit for bit.
+    /// </summary>
+    private static void AssertInferenceIsThreadSafe<T>(INetwork<T> network, T[] x, T[] y)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        network.InitializeParameters(new NumPyRandom(3), Initialization.NormalOverSqrtFanIn);
+        network.Train(x, y, 50, 0.05, cancellationToken: TestContext.Current.CancellationToken);
+        var expected = new T[y.Length];
+        var expectedLabels = new T[y.Length];
+        network.Predict(x, expected);
+        network.PredictLabels(x, expectedLabels);
+        double expectedAccuracy = network.Accuracy(x, y);
+
+        const int Threads = 8;
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var start = new System.Threading.Barrier(Threads);
+        var threads = new System.Threading.Thread[Threads];
+        for (int t = 0; t < Threads; t++)
+        {
+            int thread = t;
+            threads[t] = new System.Threading.Thread(() =>
+            {
+                var probabilities = new T[y.Length];
+                var labels = new T[y.Length];
+                start.SignalAndWait();
+                for (int repeat = 0; repeat < 100; repeat++)
+                {
+                    network.Predict(x, probabilities);
+                    network.PredictLabels(x, labels);
+                    double accuracy = network.Accuracy(x, y);
+                    if (!probabilities.AsSpan().SequenceEqual(expected) || !labels.AsSpan().SequenceEqual(expectedLabels) || accuracy != expectedAccuracy)
+                    {
+                        failures.Add($"thread {thread}, repeat {repeat}");
+                        return;
+                    }
+                }
+            });
+            threads[t].Start();
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        Assert.Empty(failures);
     }
 
     [Fact]
@@ -120,7 +179,7 @@ public class RuntimeBehaviourTests
         Assert.Contains("smaller learning rate", error.Message);
     }
 
-    private static (double[] X, double[] Y) Data(int examples)
+    internal static (double[] X, double[] Y) Data(int examples)
     {
         var random = new NumPyRandom(11);
         var x = new double[examples * BehaviourNetwork.InputSize];

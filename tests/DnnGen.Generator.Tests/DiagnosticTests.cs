@@ -1,5 +1,6 @@
 using DnnGen.Generator;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 using Shouldly;
 
@@ -62,7 +63,20 @@ public class DiagnosticTests
             public partial class Huge;
             """);
 
-        diagnostic.GetMessage().ShouldContain("10,000,200,001 parameters");
+        diagnostic.GetMessage().ShouldBe("[Network] on 'Huge' needs 10,000,200,001 parameters, more than the 2,147,483,591 elements a .NET array can hold; make the layers smaller");
+    }
+
+    [Fact]
+    public void DNNG0004_one_example_of_training_caches_larger_than_an_array_holds()
+    {
+        // 1,800,000,001 parameters fit, but Z1, A1, dZ1 and dA1 of one example are 2,400,000,000 values.
+        Diagnostic diagnostic = AssertSingle("DNNG0004", """
+            using DnnGen;
+            [[|Network(1, 600000000, 1)|]]
+            public partial class Wide;
+            """);
+
+        diagnostic.GetMessage().ShouldContain("needs 2,400,000,003 training values for each example (Z, A, dZ and dA of every layer)");
     }
 
     [Theory]
@@ -73,6 +87,7 @@ public class DiagnosticTests
     [InlineData("public static partial class [|Net|] { }")]
     [InlineData("public abstract partial class [|Net|] { }")]
     [InlineData("public partial class [|Net|]<T> { }")]
+    [InlineData("file partial class [|Net|] { }")]
     public void DNNG0005_unsupported_target(string declaration) => AssertSingle("DNNG0005", $$"""
         using DnnGen;
         [Network(2, 1)]
@@ -83,6 +98,16 @@ public class DiagnosticTests
     public void DNNG0005_nested_inside_a_generic_type() => AssertSingle("DNNG0005", """
         using DnnGen;
         public partial class Outer<T>
+        {
+            [Network(2, 1)]
+            public partial class [|Net|];
+        }
+        """);
+
+    [Fact]
+    public void DNNG0005_nested_inside_a_file_local_type() => AssertSingle("DNNG0005", """
+        using DnnGen;
+        file partial class Outer
         {
             [Network(2, 1)]
             public partial class [|Net|];
@@ -137,6 +162,20 @@ public class DiagnosticTests
         diagnostic.GetMessage().ShouldStartWith("DnnGen could not generate 'Broken': ");
     }
 
+    [Theory]
+    [InlineData("[Network(2, 1), [|Network(3, 1)|]]")]
+    [InlineData("[Network(2, 1)][[|Network(3, 1)|]]")]
+    public void DNNG0010_attribute_twice_on_one_declaration(string attributes)
+    {
+        Diagnostic diagnostic = AssertSingle("DNNG0010", $$"""
+            using DnnGen;
+            {{attributes}}
+            public partial class Twice;
+            """);
+
+        diagnostic.GetMessage().ShouldBe("'Twice' already has [Network] at File0.cs(2,2); a class is one network, so remove this attribute");
+    }
+
     [Fact]
     public void DNNG0010_attribute_on_two_declarations_of_one_class()
     {
@@ -154,28 +193,199 @@ public class DiagnosticTests
 
         Diagnostic diagnostic = result.Diagnostics.ShouldHaveSingleItem();
         diagnostic.Id.ShouldBe("DNNG0010");
-        diagnostic.Location.GetLineSpan().Path.ShouldBe("File0.cs");
+        diagnostic.Location.GetLineSpan().Path.ShouldBe("File1.cs");
+        diagnostic.Location.GetLineSpan().StartLinePosition.ShouldBe(new Microsoft.CodeAnalysis.Text.LinePosition(1, 1));
+        diagnostic.GetMessage().ShouldContain("already has [Network] at File0.cs(2,2)");
+        result.GeneratedSources.ShouldBeEmpty();
+    }
+
+    private const string NotConstants = """
+        using DnnGen;
+        public static class Sizes
+        {
+            public static readonly int Input = 3;
+            public static readonly int[] All = { 3, 1 };
+            public static int Hidden() => 2;
+            public static readonly Precision Precision = Precision.Single;
+        }
+
+        """;
+
+    [Theory]
+    [InlineData("[Network([|Sizes.Input|], 2, 1)]", "Layer size n[0] is 'Sizes.Input', which is not a compile-time constant; write a number or a const int")]
+    [InlineData("[Network(3, [|Sizes.Hidden()|], 1)]", "Layer size n[1] is 'Sizes.Hidden()', which is not a compile-time constant")]
+    [InlineData("[Network(new[] { 3, [|Sizes.Input|], 1 })]", "Layer size n[1] is 'Sizes.Input'")]
+    [InlineData("[Network([|Sizes.All|])]", "The layer sizes is 'Sizes.All', which is not a compile-time constant; write them in place, as in [Network(12288, 20, 1)]")]
+    [InlineData("[Network(3, 1, Precision = [|Sizes.Precision|])]", "Option Precision is 'Sizes.Precision', which is not a compile-time constant; write a member of DnnGen.Precision, such as Precision.Single")]
+    public void DNNG0011_argument_not_a_compile_time_constant(string attribute, string message)
+    {
+        Diagnostic diagnostic = AssertSingle("DNNG0011", NotConstants + attribute + "\npublic partial class Net;\n");
+        diagnostic.GetMessage().ShouldStartWith(message);
+    }
+
+    [Fact]
+    public void DNNG0011_reports_every_non_constant_argument()
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run(NotConstants + "[Network(Sizes.Input, Sizes.Hidden(), 1)]\npublic partial class Net;\n");
+
+        result.Diagnostics.Select(d => d.Id).ShouldBe(["DNNG0011", "DNNG0011"]);
+        result.GeneratedSources.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("[Network([|1.5|], 1)]", "[Network] argument '1.5' is not valid: it has type 'double', but layer sizes are int; write a whole number such as 12288")]
+    [InlineData("[Network(3, [|\"1\"|])]", "it has type 'string', but layer sizes are int")]
+    [InlineData("[Network(3, [|2L|])]", "it has type 'long', but layer sizes are int")]
+    [InlineData("[Network(3, [|null|])]", "null is not a layer size")]
+    [InlineData("[Network([|new long[] { 3, 1 }|])]", "it has type 'long[]', but the layer sizes are an int[]")]
+    [InlineData("[Network(3, 1, [|Precision = 1|])]", "[Network] argument 'Precision = 1' is not valid: it has type 'int', but Precision takes a DnnGen.Precision; write Precision.Double or Precision.Single")]
+    [InlineData("[Network(3, 1, [|Momentum = 1|])]", "[Network] has no option 'Momentum'; its options are Precision and Initialization")]
+    [InlineData("[Network(3, 1, [|Precision = Undefined|])]", "the compiler cannot evaluate it")]
+    [InlineData("[[|Network(sizes: 3)|]]", "the compiler cannot match the arguments to NetworkAttribute")]
+    public void DNNG0012_argument_not_valid(string attribute, string message)
+    {
+        Diagnostic diagnostic = AssertSingle("DNNG0012", $$"""
+            using DnnGen;
+            {{attribute}}
+            public partial class Net;
+            """);
+
+        diagnostic.GetMessage().ShouldContain(message);
+    }
+
+    [Fact]
+    public void DNNG0013_a_network_above_a_gigabyte_is_generated_with_a_warning()
+    {
+        (string source, TextSpan span) = Markup.Parse("""
+            using DnnGen;
+            [[|Network(12288, 4096, 4096, 1)|]]
+            public partial class Big;
+            """);
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
+
+        Diagnostic diagnostic = result.Diagnostics.ShouldHaveSingleItem();
+        diagnostic.Id.ShouldBe("DNNG0013");
+        diagnostic.Severity.ShouldBe(DiagnosticSeverity.Warning);
+        diagnostic.Location.SourceSpan.ShouldBe(span);
+        diagnostic.GetMessage().ShouldBe(
+            "'Big' has 67,121,153 parameters: they, their gradients and the snapshot training keeps take 1.50 GiB, above DnnGen's " +
+            "warning threshold of 1 GiB, and training adds 256.02 KiB per example; check the sizes, consider Precision = Precision.Single, " +
+            "or suppress DNNG0013 if this is intended");
+        result.GeneratedSources.ShouldHaveSingleItem();
+        GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void DNNG0013_is_not_reported_just_below_the_threshold()
+    {
+        // The same network in float takes 0.75 GiB.
+        (GeneratorRunResult result, _) = GeneratorHarness.Run("""
+            using DnnGen;
+            [Network(12288, 4096, 4096, 1, Precision = Precision.Single)]
+            public partial class Big;
+            """);
+
+        result.Diagnostics.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("public class Base { public void Forward() { } }", "'Net' cannot derive from 'Base': it declares 'Forward', which DnnGen generates in every network and would hide")]
+    [InlineData("public class Base { protected double[] W1 = new double[1]; }", "it declares 'W1'")]
+    [InlineData("public class Root { public int Train; } public class Base : Root { }", "its base 'Root' declares 'Train'")]
+    [InlineData("[Network(2, 1)] public partial class Base;", "it is itself a network, and every member DnnGen generates in 'Net' would hide one of its own")]
+    public void DNNG0014_base_class_collides_with_generated_members(string baseClass, string message)
+    {
+        (string source, TextSpan span) = Markup.Parse($$"""
+            using DnnGen;
+            {{baseClass}}
+            [Network(3, 1)]
+            public partial class Net : [|Base|];
+            """);
+        (GeneratorRunResult result, _) = GeneratorHarness.Run(source);
+
+        Diagnostic diagnostic = result.Diagnostics.ShouldHaveSingleItem();
+        diagnostic.Id.ShouldBe("DNNG0014");
+        diagnostic.Location.SourceSpan.ShouldBe(span);
+        diagnostic.GetMessage().ShouldContain(message);
+        result.GeneratedSources.Where(g => g.HintName == "Net.g.cs").ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void DNNG0014_is_reported_where_another_part_names_the_base()
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run(
+            """
+            public class Base { public int Accuracy; }
+            [DnnGen.Network(3, 1)]
+            public partial class Net;
+            """,
+            """
+            public partial class Net : Base;
+            """);
+
+        Diagnostic diagnostic = result.Diagnostics.ShouldHaveSingleItem();
+        diagnostic.Id.ShouldBe("DNNG0014");
+        diagnostic.Location.GetLineSpan().Path.ShouldBe("File1.cs");
+        diagnostic.Location.SourceSpan.ShouldBe(new TextSpan(27, 4));
+    }
+
+    [Fact]
+    public void DNNG0015_is_reported_beside_other_errors()
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run(new CSharpParseOptions(LanguageVersion.CSharp8), """
+            [DnnGen.Network(3, 1)]
+            public partial struct Net { }
+            """);
+
+        result.Diagnostics.Select(d => d.Id).ShouldBe(["DNNG0015", "DNNG0005"]);
+    }
+
+    [Theory]
+    [InlineData(LanguageVersion.CSharp7_3, "7.3")]
+    [InlineData(LanguageVersion.CSharp8, "8.0")]
+    public void DNNG0015_language_version_too_old(LanguageVersion version, string shown)
+    {
+        (string source, TextSpan span) = Markup.Parse("""
+            namespace Old
+            {
+                [[|DnnGen.Network(3, 1)|]]
+                public partial class Net { }
+            }
+            """);
+        (GeneratorRunResult result, _) = GeneratorHarness.Run(new CSharpParseOptions(version), source);
+
+        Diagnostic diagnostic = result.Diagnostics.ShouldHaveSingleItem();
+        diagnostic.Id.ShouldBe("DNNG0015");
+        diagnostic.Location.SourceSpan.ShouldBe(span);
+        diagnostic.GetMessage().ShouldBe($"'Net' is compiled as C# {shown}, but the code DnnGen generates needs C# 9.0 or later; set <LangVersion> to 9.0 or later, or remove it to get the SDK's default");
         result.GeneratedSources.ShouldBeEmpty();
     }
 
     [Fact]
-    public void Every_descriptor_has_an_id_title_message_and_description_and_is_listed_for_release()
+    public void Every_descriptor_has_an_id_title_message_description_and_help_and_is_listed_for_release()
     {
-        string shipped = System.IO.File.ReadAllText(System.IO.Path.Combine(global::DnnGen.Tests.Shared.RepositoryPaths.Root, "generator", "DnnGen.Generator", "AnalyzerReleases.Shipped.md"));
-        string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(global::DnnGen.Tests.Shared.RepositoryPaths.Root, "README.md"));
+        string root = global::DnnGen.Tests.Shared.RepositoryPaths.Root;
+        string shipped = System.IO.File.ReadAllText(System.IO.Path.Combine(root, "generator", "DnnGen.Generator", "AnalyzerReleases.Shipped.md"));
+        string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(root, "README.md"));
+        string help = System.IO.File.ReadAllText(System.IO.Path.Combine(root, "docs", "diagnostics.md")).Replace("\r\n", "\n");
         DiagnosticDescriptors.All.Select(d => d.Id).ShouldBeUnique();
+        DiagnosticDescriptors.All.Select(d => d.Id).ShouldBe(DiagnosticDescriptors.All.Select(d => d.Id).Order());
         foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)
         {
             descriptor.Id.ShouldMatch("^DNNG[0-9]{4}$");
             descriptor.Title.ToString().ShouldNotBeNullOrWhiteSpace();
             descriptor.MessageFormat.ToString().ShouldNotBeNullOrWhiteSpace();
             descriptor.Description.ToString().ShouldNotBeNullOrWhiteSpace();
+            descriptor.HelpLinkUri.ShouldBe("https://github.com/dnngen/dnngen/blob/main/docs/diagnostics.md#" + descriptor.Id.ToLowerInvariant());
             shipped.ShouldContain($"{descriptor.Id} | DnnGen | {descriptor.DefaultSeverity} | {descriptor.Title}");
-            readme.ShouldContain(descriptor.Id);
+            readme.ShouldContain($"| {descriptor.Id} | {descriptor.DefaultSeverity.ToString().ToLowerInvariant()} | {descriptor.Title} |");
+
+            // The help link's anchor is the heading "## DNNG0001"; the entry opens with the title and the severity.
+            help.ShouldContain($"\n## {descriptor.Id}\n\n**{descriptor.Title}** ({descriptor.DefaultSeverity.ToString().ToLowerInvariant()})\n");
         }
     }
 
-    /// <summary>Runs the generator on the markup and asserts exactly one diagnostic, of the id, at the marked span.</summary>
+    /// <summary>Runs the generator on the markup and asserts exactly one error, of the id, at the marked span, and no output.</summary>
     private static Diagnostic AssertSingle(string id, string markup)
     {
         (string source, TextSpan span) = Markup.Parse(markup);

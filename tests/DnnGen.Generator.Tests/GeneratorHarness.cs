@@ -24,12 +24,20 @@ internal static class GeneratorHarness
             .ToArray();
     });
 
-    public static CSharpCompilation Compile(params string[] sources)
-        => CSharpCompilation.Create(
-            "UserProject",
-            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"File{i}.cs")),
-            References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+    /// <summary>
+    /// A compilation with the references and no sources. Compilations made from it share its bound references, which
+    /// makes each new one cheap: the property tests compile thousands.
+    /// </summary>
+    private static readonly Lazy<CSharpCompilation> Empty = new(() => CSharpCompilation.Create(
+        "UserProject",
+        [],
+        References.Value,
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)));
+
+    public static CSharpCompilation Compile(params string[] sources) => Compile(ParseOptions, sources);
+
+    public static CSharpCompilation Compile(CSharpParseOptions parseOptions, params string[] sources)
+        => Empty.Value.AddSyntaxTrees(sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, parseOptions, path: $"File{i}.cs")));
 
     public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null)
         => CSharpGeneratorDriver.Create(
@@ -38,10 +46,13 @@ internal static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
     /// <summary>Runs the generator once; returns its result and the compilation that includes the generated code.</summary>
-    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources) => Run(ParseOptions, sources);
+
+    /// <summary>Runs the generator once on sources parsed with <paramref name="parseOptions"/>.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(CSharpParseOptions parseOptions, params string[] sources)
     {
-        CSharpCompilation input = Compile(sources);
-        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> _);
+        CSharpCompilation input = Compile(parseOptions, sources);
+        GeneratorDriver driver = CreateDriver(parseOptions).RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> _);
         return (driver.GetRunResult().Results.Single(), output);
     }
 

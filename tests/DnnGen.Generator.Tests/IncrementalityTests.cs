@@ -20,49 +20,123 @@ public class IncrementalityTests
         public partial class Cat;
         """;
 
+    private const string OtherNetwork = """
+        using DnnGen;
+        namespace Demo;
+        [Network(2, 4, 1)]
+        public partial class Planar;
+        """;
+
+    private static readonly IncrementalStepRunReason Cached = IncrementalStepRunReason.Cached;
+    private static readonly IncrementalStepRunReason Unchanged = IncrementalStepRunReason.Unchanged;
+    private static readonly IncrementalStepRunReason Modified = IncrementalStepRunReason.Modified;
+
+    // Per-edit expectations in the style of ComputeSharp's tests: for each network, the reason of its parse step (the
+    // transform re-runs on every new compilation, and Unchanged means it produced an equal model, which stops the
+    // change there) and of its source output (Cached: not regenerated at all).
+
     [Fact]
-    public void Adding_an_unrelated_class_leaves_everything_cached()
+    public void Adding_a_comment_keeps_the_output_cached()
     {
-        CSharpCompilation first = GeneratorHarness.Compile(Network);
+        var reasons = RunEdit(tree => tree.Contains("class Cat"), source => source + "\n// a comment at the end\n");
+
+        reasons["Cat"].ShouldBe((Unchanged, Cached));
+        reasons["Planar"].ShouldBe((Unchanged, Cached));
+    }
+
+    [Fact]
+    public void Changing_an_attribute_argument_regenerates_that_class_only()
+    {
+        var reasons = RunEdit(tree => tree.Contains("class Cat"), source => source.Replace("20, 7", "21, 7"));
+
+        reasons["Cat"].ShouldBe((Modified, Modified));
+        reasons["Planar"].ShouldBe((Unchanged, Cached));
+    }
+
+    [Fact]
+    public void Editing_another_class_s_network_keeps_this_one_cached()
+    {
+        var reasons = RunEdit(tree => tree.Contains("class Planar"), source => source.Replace("Network(2, 4, 1)", "Network(2, 4, 1, Precision = Precision.Single)"));
+
+        reasons["Planar"].ShouldBe((Modified, Modified));
+        reasons["Cat"].ShouldBe((Unchanged, Cached));
+    }
+
+    [Fact]
+    public void Breaking_another_network_keeps_this_one_cached()
+    {
+        var reasons = RunEdit(tree => tree.Contains("class Planar"), source => source.Replace("2, 4, 1", "2, 0, 1"));
+
+        reasons["failed DNNG0003"].ShouldBe((Modified, Modified));
+        reasons["Cat"].ShouldBe((Unchanged, Cached));
+    }
+
+    [Fact]
+    public void Editing_a_member_of_the_network_class_keeps_its_output_cached()
+    {
+        var reasons = RunEdit(tree => tree.Contains("class Cat"), source => source.Replace("public partial class Cat;", "public partial class Cat { public int Epochs => 3; }"));
+
+        reasons["Cat"].ShouldBe((Unchanged, Cached));
+        reasons["Planar"].ShouldBe((Unchanged, Cached));
+    }
+
+    [Fact]
+    public void Adding_an_unrelated_file_leaves_everything_cached()
+    {
+        CSharpCompilation first = GeneratorHarness.Compile(Network, OtherNetwork);
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(first);
 
         CSharpCompilation second = first.AddSyntaxTrees(CSharpSyntaxTree.ParseText("class Unrelated { int Value; }", GeneratorHarness.ParseOptions, path: "Other.cs"));
-        GeneratorRunResult result = driver.RunGenerators(second).GetRunResult().Results.Single();
+        var reasons = ReasonsByClass(driver.RunGenerators(second).GetRunResult().Results.Single());
 
-        // The transform reads the semantic model, so a new compilation runs it again; it must produce an equal model
-        // (Unchanged), which stops the change there: the emitted output is Cached, not regenerated.
-        ParseReasons(result).ShouldAllBe(reason => reason == IncrementalStepRunReason.Cached || reason == IncrementalStepRunReason.Unchanged);
-        OutputReasons(result).ShouldAllBe(reason => reason == IncrementalStepRunReason.Cached);
+        reasons["Cat"].ShouldBe((Unchanged, Cached));
+        reasons["Planar"].ShouldBe((Unchanged, Cached));
     }
 
     [Fact]
-    public void A_comment_in_the_network_file_reparses_to_an_equal_model_and_keeps_the_output_cached()
+    public void The_case_collision_check_is_cached_until_a_colliding_name_appears()
     {
-        CSharpCompilation first = GeneratorHarness.Compile(Network);
-        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(first);
+        GeneratorRunResult edited = RunEditResult(tree => tree.Contains("class Cat"), source => source.Replace("20, 7", "21, 7"));
+        CaseCollisionReasons(edited).ShouldBe([Cached]);
 
-        SyntaxTree original = first.SyntaxTrees.Single();
-        SyntaxTree commented = original.WithChangedText(original.GetText().WithChanges(
-            new Microsoft.CodeAnalysis.Text.TextChange(new Microsoft.CodeAnalysis.Text.TextSpan(original.Length, 0), "\n// a comment at the end\n")));
-        GeneratorRunResult result = driver.RunGenerators(first.ReplaceSyntaxTree(original, commented)).GetRunResult().Results.Single();
-
-        ParseReasons(result).ShouldAllBe(reason => reason == IncrementalStepRunReason.Cached || reason == IncrementalStepRunReason.Unchanged);
-        OutputReasons(result).ShouldAllBe(reason => reason == IncrementalStepRunReason.Cached);
+        GeneratorRunResult renamed = RunEditResult(tree => tree.Contains("class Planar"), source => source.Replace("class Planar", "class CAT"));
+        CaseCollisionReasons(renamed).ShouldBe([Modified]);
+        renamed.GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal).ShouldBe(["Demo.CAT.803e0b4c.g.cs", "Demo.Cat.9fee8bcc.g.cs"]);
     }
 
-    [Fact]
-    public void Changing_the_sizes_regenerates()
+    private static Dictionary<string, (IncrementalStepRunReason Parse, IncrementalStepRunReason Output)> RunEdit(Func<string, bool> which, Func<string, string> edit)
+        => ReasonsByClass(RunEditResult(which, edit));
+
+    /// <summary>Generates for Cat and Planar (one file each), applies <paramref name="edit"/> to one file, and generates again.</summary>
+    private static GeneratorRunResult RunEditResult(Func<string, bool> which, Func<string, string> edit)
     {
-        CSharpCompilation first = GeneratorHarness.Compile(Network);
+        CSharpCompilation first = GeneratorHarness.Compile(Network, OtherNetwork);
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(first);
 
-        SyntaxTree original = first.SyntaxTrees.Single();
-        SyntaxTree edited = CSharpSyntaxTree.ParseText(Network.Replace("20, 7", "21, 7"), GeneratorHarness.ParseOptions, path: original.FilePath);
-        GeneratorRunResult result = driver.RunGenerators(first.ReplaceSyntaxTree(original, edited)).GetRunResult().Results.Single();
-
-        ParseReasons(result).ShouldContain(IncrementalStepRunReason.Modified);
-        OutputReasons(result).ShouldContain(IncrementalStepRunReason.Modified);
+        SyntaxTree original = first.SyntaxTrees.Single(tree => which(tree.ToString()));
+        SyntaxTree edited = CSharpSyntaxTree.ParseText(edit(original.ToString()), GeneratorHarness.ParseOptions, path: original.FilePath);
+        return driver.RunGenerators(first.ReplaceSyntaxTree(original, edited)).GetRunResult().Results.Single();
     }
+
+    /// <summary>For each network class, the reason of its parse step and of its source output step.</summary>
+    private static Dictionary<string, (IncrementalStepRunReason Parse, IncrementalStepRunReason Output)> ReasonsByClass(GeneratorRunResult result)
+    {
+        var parse = result.TrackedSteps[NetworkGenerator.TrackingNames.Parse]
+            .SelectMany(step => step.Outputs)
+            .ToDictionary(output => ClassOf((ParseResult)output.Value), output => output.Reason);
+        var emitted = result.TrackedOutputSteps.SelectMany(pair => pair.Value)
+            .ToDictionary(
+                step => ClassOf((((ParseResult, EquatableArray<string>))step.Inputs[0].Source.Outputs[step.Inputs[0].OutputIndex].Value).Item1),
+                step => step.Outputs.Single().Reason);
+        return parse.Keys.ToDictionary(name => name, name => (parse[name], emitted[name]));
+    }
+
+    /// <summary>The class a result is for; a network that failed to parse is named by its diagnostics' ids.</summary>
+    private static string ClassOf(ParseResult result)
+        => result.Model?.ClassName ?? "failed " + string.Join(",", result.Diagnostics.Select(d => d.Id));
+
+    private static IEnumerable<IncrementalStepRunReason> CaseCollisionReasons(GeneratorRunResult result)
+        => result.TrackedSteps[NetworkGenerator.TrackingNames.CaseCollisions].SelectMany(step => step.Outputs).Select(output => output.Reason);
 
     [Fact]
     public void The_model_holds_no_symbols_syntax_locations_or_compilations()
@@ -84,12 +158,6 @@ public class IncrementalityTests
             AssertHoldsOnlyValues(model, new HashSet<object>(ReferenceEqualityComparer.Instance), model.GetType().Name);
         }
     }
-
-    private static IEnumerable<IncrementalStepRunReason> ParseReasons(GeneratorRunResult result)
-        => result.TrackedSteps[NetworkGenerator.TrackingNames.Parse].SelectMany(step => step.Outputs).Select(output => output.Reason);
-
-    private static IEnumerable<IncrementalStepRunReason> OutputReasons(GeneratorRunResult result)
-        => result.TrackedOutputSteps.SelectMany(pair => pair.Value).SelectMany(step => step.Outputs).Select(output => output.Reason);
 
     private static readonly Type[] Forbidden = [typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(SyntaxTree)];
 

@@ -1,4 +1,6 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Shouldly;
 
 namespace DnnGen.Generator.Tests;
@@ -52,6 +54,60 @@ public class ValidDeclarationTests
             public string Describe() => "mine";
         }
         """)]
+    [InlineData("sizes from constants and constant expressions", """
+        using DnnGen;
+        namespace Consts;
+        public static class Sizes
+        {
+            public const int Pixels = 64 * 64 * 3;
+            public const int Hidden = 20;
+        }
+
+        [Network(Sizes.Pixels, Sizes.Hidden / 2, 1, Precision = (Precision)1)]
+        public partial class FromConstants;
+        """)]
+    [InlineData("sizes as arrays and a collection expression", """
+        using DnnGen;
+        [Network(new[] { 4, 3, 1 })] public partial class ImplicitArray;
+        [Network(new int[] { 4, 3, 1 })] public partial class ExplicitArray;
+        [Network([4, 3, 1])] public partial class Collection;
+        [Network(layerSizes: new[] { 4, 1 }, Initialization = Initialization.ScaledNormal)] public partial class NamedSizes;
+        """)]
+    [InlineData("a base class whose members do not collide", """
+        using DnnGen;
+        public abstract class Model
+        {
+            private readonly int W1 = 1;
+            public string Name { get; set; } = "";
+            protected void Log(string message) { _ = message; _ = W1; }
+        }
+
+        [Network(3, 2, 1)]
+        public sealed partial class Derived : Model;
+        """)]
+    [InlineData("nested in a ref struct, a readonly struct and a static class", """
+        using DnnGen;
+        public static partial class Holder
+        {
+            public ref partial struct RefOuter
+            {
+                [Network(2, 1)] public partial class InRef;
+            }
+
+            public readonly partial struct ReadOnlyOuter
+            {
+                [Network(2, 1)] public partial class InReadOnly;
+            }
+        }
+        """)]
+    [InlineData("classes that are internal, sealed, private or protected internal", """
+        using DnnGen;
+        internal partial class Shell
+        {
+            [Network(3, 1)] private sealed partial class Hidden;
+            [Network(3, 1)] protected internal partial class Shared;
+        }
+        """)]
     public void Generates_code_that_compiles_without_warnings(string shape, string source)
     {
         (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
@@ -81,5 +137,89 @@ public class ValidDeclarationTests
         result.Diagnostics.ShouldBeEmpty();
         result.GeneratedSources.ShouldHaveSingleItem().HintName.ShouldBe("Split.Net.g.cs");
         GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Networks_whose_names_differ_only_in_case_get_distinct_files()
+    {
+        // Hint names compare ignoring case: without care, the second AddSource would crash the generator (CS8785).
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run("""
+            namespace Cased;
+            [DnnGen.Network(3, 1)] public partial class Net;
+            [DnnGen.Network(4, 1)] public partial class NET;
+            [DnnGen.Network(5, 1)] public partial class Other;
+            """);
+
+        result.Exception.ShouldBeNull();
+        result.Diagnostics.ShouldBeEmpty();
+        result.GeneratedSources.Select(s => s.HintName).Order(StringComparer.Ordinal).ShouldBe(
+            ["Cased.NET.5cee0656.g.cs", "Cased.Net.7c9e86d6.g.cs", "Cased.Other.g.cs"]);
+        GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
+    }
+
+    /// <summary>
+    /// The generated code needs C# 9 (NetworkEmitter.MinimumLanguageVersion): with every version from there up it
+    /// compiles without a warning, and below it DNNG0015 stands in for it. A newer feature in the emitter fails here.
+    /// </summary>
+    [Fact]
+    public void Generated_code_compiles_with_every_language_version_from_the_minimum()
+    {
+        const string Source = """
+            namespace Versions
+            {
+                [DnnGen.Network(12288, 20, 7, 5, 1)]
+                public partial class Cat { }
+
+                [DnnGen.Network(2, 4, 1, Precision = DnnGen.Precision.Single)]
+                public partial class Small { }
+            }
+            """;
+        foreach (LanguageVersion version in new[]
+        {
+            LanguageVersion.CSharp7_3, LanguageVersion.CSharp8, LanguageVersion.CSharp9, LanguageVersion.CSharp10,
+            LanguageVersion.CSharp11, LanguageVersion.CSharp12, LanguageVersion.CSharp13, LanguageVersion.Latest, LanguageVersion.Preview,
+        })
+        {
+            var parseOptions = new CSharpParseOptions(version);
+            (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(parseOptions, Source);
+            if (parseOptions.LanguageVersion < NetworkEmitter.MinimumLanguageVersion)
+            {
+                result.Diagnostics.Select(d => d.Id).ShouldBe(["DNNG0015", "DNNG0015"], version.ToString());
+                result.GeneratedSources.ShouldBeEmpty(version.ToString());
+            }
+            else
+            {
+                result.Diagnostics.ShouldBeEmpty(version.ToString());
+                result.GeneratedSources.Length.ShouldBe(2, version.ToString());
+                GeneratorHarness.CompilerProblems(output).ShouldBeEmpty(version.ToString());
+            }
+        }
+    }
+
+    /// <summary>
+    /// DNNG0007 and DNNG0014 guard exactly the names the emitter declares: NetworkShape.GeneratedMemberNames must list
+    /// every member of the generated class, private ones included, and nothing else.
+    /// </summary>
+    [Theory]
+    [InlineData("[Network(12288, 20, 7, 5, 1)]")]
+    [InlineData("[Network(3, 1)]")]
+    [InlineData("[Network(5, 4, 3, 2, 1, Precision = Precision.Single)]")]
+    public void The_collision_checks_know_every_generated_member(string attribute)
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run($"using DnnGen;\n{attribute}\npublic partial class Net;\n");
+        SyntaxTree generated = result.GeneratedSources.ShouldHaveSingleItem().SyntaxTree;
+
+        var declared = generated.GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>().Single().Members
+            .SelectMany(member => member switch
+            {
+                BaseFieldDeclarationSyntax field => field.Declaration.Variables.Select(v => v.Identifier.ValueText),
+                MethodDeclarationSyntax method => [method.Identifier.ValueText],
+                PropertyDeclarationSyntax property => [property.Identifier.ValueText],
+                _ => throw new InvalidOperationException("Unexpected member " + member.Kind()),
+            })
+            .ToHashSet();
+        int[] sizes = result.GeneratedSources[0].SourceText.ToString().Split("[Network(")[1].Split(")]")[0].Split(", ").Select(int.Parse).ToArray();
+
+        declared.ShouldBe(new NetworkShape(new EquatableArray<int>(sizes)).GeneratedMemberNames().ToHashSet(), ignoreOrder: true);
     }
 }

@@ -106,9 +106,9 @@ internal static class DenseShapes
     {
         Guard.AtLeast(nIn, 1, nameof(nIn));
         Guard.AtLeast(nOut, 1, nameof(nOut));
-        Guard.Length(weights, checked(nOut * nIn), weightsName, "(nOut, nIn)");
+        Guard.Length(weights, (long)nOut * nIn, weightsName, "(nOut, nIn)");
         int m = Guard.ExampleCount(inputs, nIn, inputsName);
-        Guard.Length(outputs, checked(m * nOut), outputsName, "(m, nOut)");
+        Guard.Length(outputs, (long)m * nOut, outputsName, "(m, nOut)");
         return m;
     }
 }

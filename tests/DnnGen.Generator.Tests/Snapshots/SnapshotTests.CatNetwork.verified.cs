@@ -178,7 +178,7 @@ namespace Demo
         /// Forward propagation over m examples (the course's L_model_forward): keeps every Z[l] and A[l] for Backward and
         /// returns AL (m, OutputSize), the probability of class 1 for each example.
         /// </summary>
-        /// <param name="x">m examples, example-major: x[i * 12288 .. (i + 1) * 12288) is example i.</param>
+        /// <param name="x">m examples, example-major: x[i * 12288 .. (i + 1) * 12288) is example i. Finite values only.</param>
         public global::System.ReadOnlySpan<double> Forward(global::System.ReadOnlySpan<double> x)
         {
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, nameof(x));
@@ -187,6 +187,8 @@ namespace Demo
             // Layer 1, LINEAR -> RELU: Z1 (20, m) = W1 (20, 12288) . X (12288, m) + b1 (20, 1)
             //   A1 (20, m) = relu(Z1)
             Layer1Forward(x, W1, b1, z1, a1);
+            // A NaN or infinity in x makes its example's row of Z1 non-finite: checking Z1 checks x at a fraction of the cost.
+            global::DnnGen.Guard.FiniteInputs<double>(x, InputSize, z1, nameof(x));
 
             // Layer 2, LINEAR -> RELU: Z2 (7, m) = W2 (7, 20) . A1 (20, m) + b2 (7, 1)
             //   A2 (7, m) = relu(Z2)
@@ -210,13 +212,13 @@ namespace Demo
         public double ComputeCost(global::System.ReadOnlySpan<double> y)
         {
             int m = RequireForward();
-            global::DnnGen.Guard.Length<double>(y, m * OutputSize, nameof(y), "the labels of the last Forward's m examples");
+            global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, nameof(y), "the labels of the last Forward's m examples");
             return global::DnnGen.Kernels.Cost.CrossEntropyFromLogits<double>(z4, y, m);
         }
 
         /// <summary>The course's compute_cost, literally: J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)).</summary>
         /// <param name="al">Probabilities AL, (m, OutputSize).</param>
-        /// <param name="y">Labels, the same shape as <paramref name="al"/>.</param>
+        /// <param name="y">Labels (0 or 1), the same shape as <paramref name="al"/>.</param>
         public static double ComputeCost(global::System.ReadOnlySpan<double> al, global::System.ReadOnlySpan<double> y)
         {
             int m = global::DnnGen.Guard.ExampleCount<double>(al, OutputSize, nameof(al));
@@ -232,9 +234,17 @@ namespace Demo
         public void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y)
         {
             int m = RequireForward();
-            global::DnnGen.Guard.Length<double>(x, m * InputSize, nameof(x), "the last Forward's m examples");
-            global::DnnGen.Guard.Length<double>(y, m * OutputSize, nameof(y), "the labels of the last Forward's m examples");
+            global::DnnGen.Guard.Length<double>(x, (long)m * InputSize, nameof(x), "the last Forward's m examples");
+            global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, nameof(y), "the labels of the last Forward's m examples");
+            BackwardCore(x, y);
 
+            // x should be the last Forward's inputs, already checked; if it is not, a NaN or infinity in it shows in dW1.
+            global::DnnGen.Guard.FiniteInputs<double>(x, InputSize, dW1, nameof(x));
+        }
+
+        // Backward without the argument checks, for TrainIteration, whose arguments Forward and TrainStep checked.
+        private void BackwardCore(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y)
+        {
             // Output layer: dZ4 (1, m) = A4 - Y. This is dA4 = -(Y / A4 - (1 - Y) / (1 - A4)) followed by the
             // sigmoid backward dA4 * A4 * (1 - A4), simplified: equal in exact arithmetic, and free of the divisions
             // that overflow when A4 saturates. Layer4Backward applies the course's two literal steps instead.
@@ -261,10 +271,10 @@ namespace Demo
 
         /// <summary>One gradient-descent step (the course's update_parameters): W[l] -= learningRate * dW[l], b[l] -= learningRate * db[l].</summary>
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
+        /// <remarks>Applies the gradients as they are, like the course's function; TrainStep and Train check the result for NaN.</remarks>
         public void UpdateParameters(double learningRate)
         {
-            global::DnnGen.Guard.PositiveFinite(learningRate, nameof(learningRate));
-            double rate = learningRate;
+            double rate = global::DnnGen.Guard.LearningRate<double>(learningRate, nameof(learningRate));
 
             // W1 (20, 12288) -= rate * dW1;  b1 (20, 1) -= rate * db1
             global::DnnGen.Kernels.Dense.GradientDescent<double>(W1, dW1, rate);
@@ -284,42 +294,37 @@ namespace Demo
         }
 
         /// <summary>One full-batch training iteration: Forward, cost, Backward, UpdateParameters.</summary>
-        /// <param name="x">m examples, example-major.</param>
+        /// <param name="x">m examples, example-major, finite.</param>
         /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
         /// <returns>The cost of the forward pass, before the update.</returns>
-        /// <exception cref="global::System.ArithmeticException">The cost is not finite: the learning rate is too large for these data.</exception>
+        /// <exception cref="global::System.ArithmeticException">
+        /// Training diverged: the cost is not finite, or the update made a parameter NaN or infinite. The parameters are then
+        /// as they were before the call (see <see cref="global::DnnGen.Divergence"/>).
+        /// </exception>
         public double TrainStep(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double learningRate)
         {
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, nameof(x));
-            global::DnnGen.Guard.Length<double>(y, m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
-            global::DnnGen.Guard.PositiveFinite(learningRate, nameof(learningRate));
-
-            Forward(x);
-            double cost = ComputeCost(y);
-            if (!double.IsFinite(cost))
-            {
-                // Checked before Backward and the update, so the parameters stay those that produced this cost.
-                throw new global::System.ArithmeticException("The cost is " + cost.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + "; training diverged. Try a smaller learning rate.");
-            }
-
-            Backward(x, y);
-            UpdateParameters(learningRate);
-            return cost;
+            global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
+            global::DnnGen.Guard.LearningRate<double>(learningRate, nameof(learningRate));
+            return TrainIteration(x, y, learningRate, -1, double.NaN);
         }
 
         /// <summary>
         /// Full-batch gradient descent for <paramref name="iterations"/> iterations (the course's L_layer_model), recording
         /// the cost every 100 iterations and at the last one.
         /// </summary>
-        /// <param name="x">m examples, example-major.</param>
+        /// <param name="x">m examples, example-major, finite.</param>
         /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
         /// <param name="iterations">How many iterations to run, at least 1.</param>
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
         /// <param name="progress">Called after every iteration with its cost, for progress display.</param>
         /// <param name="cancellationToken">Checked before every iteration; on cancellation the parameters are those after the last completed iteration.</param>
         /// <returns>The costs at iterations 0, 100, 200, ... and at the last iteration.</returns>
-        /// <exception cref="global::System.ArithmeticException">The cost stopped being finite; the message names the iteration.</exception>
+        /// <exception cref="global::System.ArithmeticException">
+        /// Training diverged. The message names the iteration and suggests a smaller learning rate; the parameters are those
+        /// of the last iteration whose cost was finite, which the message names too (see <see cref="global::DnnGen.Divergence"/>).
+        /// </exception>
         /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
         public global::System.Collections.Generic.IReadOnlyList<global::DnnGen.TrainingRecord> Train(
             global::System.ReadOnlySpan<double> x,
@@ -330,24 +335,16 @@ namespace Demo
             global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::DnnGen.Guard.AtLeast(iterations, 1, nameof(iterations));
-            global::DnnGen.Guard.PositiveFinite(learningRate, nameof(learningRate));
+            global::DnnGen.Guard.LearningRate<double>(learningRate, nameof(learningRate));
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, nameof(x));
-            global::DnnGen.Guard.Length<double>(y, m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
+            global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
 
             var history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(iterations / 100 + 2);
+            double cost = double.NaN;
             for (int iteration = 0; iteration < iterations; iteration++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                double cost;
-                try
-                {
-                    cost = TrainStep(x, y, learningRate);
-                }
-                catch (global::System.ArithmeticException diverged)
-                {
-                    throw new global::System.ArithmeticException("Iteration " + iteration.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ": " + diverged.Message, diverged);
-                }
-
+                cost = TrainIteration(x, y, learningRate, iteration, cost);
                 var record = new global::DnnGen.TrainingRecord(iteration, cost);
                 if (iteration % 100 == 0 || iteration == iterations - 1)
                 {
@@ -360,6 +357,40 @@ namespace Demo
             return history;
         }
 
+        // The parameters before the last update: an update that makes a parameter NaN or infinite is undone from here, and
+        // Train restores the previous iteration's parameters from here when a cost is not finite. Allocated by the first step.
+        private double[]? _snapshot;
+
+        // One iteration of TrainStep (iteration -1) or Train, on checked arguments; previousCost is iteration - 1's cost.
+        private double TrainIteration(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double learningRate, int iteration, double previousCost)
+        {
+            Forward(x);
+            double cost = ComputeCost(y);
+            if (!double.IsFinite(cost))
+            {
+                // Caught before Backward and the update. Within Train, the snapshot holds the last iteration's parameters,
+                // whose cost was finite: those are the ones to keep.
+                if (iteration > 0 && _snapshot is not null)
+                {
+                    global::System.Array.Copy(_snapshot, _parameters, ParameterCount);
+                }
+
+                throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, previousCost, learningRate);
+            }
+
+            BackwardCore(x, y);
+            _snapshot ??= new double[ParameterCount];
+            global::System.Array.Copy(_parameters, _snapshot, ParameterCount);
+            UpdateParameters(learningRate);
+            if (!global::DnnGen.Divergence.AllFinite<double>(_parameters))
+            {
+                global::System.Array.Copy(_snapshot, _parameters, ParameterCount);
+                throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
+            }
+
+            return cost;
+        }
+
         /// <summary>
         /// Computes AL, the probability of class 1, for m examples without touching the training caches: it works through
         /// the examples 64 at a time with buffers of its own, so many threads may predict with one network at once.
@@ -369,7 +400,7 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<double> x, global::System.Span<double> probabilities)
         {
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, nameof(x));
-            global::DnnGen.Guard.Length<double>(probabilities, m * OutputSize, nameof(probabilities), "OutputSize values for each of the m examples in x");
+            global::DnnGen.Guard.Length<double>(probabilities, (long)m * OutputSize, nameof(probabilities), "OutputSize values for each of the m examples in x");
             // Hidden activations alternate between two halves of one buffer; Z and A share memory, as only A is kept.
             double[] rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2560);
             try
@@ -380,7 +411,9 @@ namespace Demo
                     int count = global::System.Math.Min(64, m - start);
                     global::System.ReadOnlySpan<double> a0 = x.Slice(start * InputSize, count * InputSize);
                     global::System.Span<double> a1 = buffer.Slice(0, count * 20);
-                    Layer1Forward(a0, W1, b1, a1, a1);
+                    Layer1LinearForward(a0, W1, b1, a1);
+                    global::DnnGen.Guard.FiniteInputs<double>(a0, InputSize, a1, nameof(x), start * InputSize);
+                    global::DnnGen.Kernels.Activations.Relu<double>(a1, a1);
                     global::System.Span<double> a2 = buffer.Slice(1280, count * 7);
                     Layer2Forward(a1, W2, b2, a2, a2);
                     global::System.Span<double> a3 = buffer.Slice(0, count * 5);
@@ -413,7 +446,7 @@ namespace Demo
         public double Accuracy(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y)
         {
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, nameof(x));
-            global::DnnGen.Guard.Length<double>(y, m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
+            global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
             double[] predictions = global::System.Buffers.ArrayPool<double>.Shared.Rent(y.Length);
             try
             {
@@ -554,7 +587,7 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<double>(aPrev, 7, nameof(aPrev));
             global::DnnGen.Guard.Length<double>(w, 35, nameof(w), "W3 (5, 7)");
             global::DnnGen.Guard.Length<double>(b, 5, nameof(b), "b3 (5, 1)");
-            global::DnnGen.Guard.Length<double>(z, m * 5, nameof(z), "Z3 (m, 5) for the m examples of aPrev");
+            global::DnnGen.Guard.Length<double>(z, (long)m * 5, nameof(z), "Z3 (m, 5) for the m examples of aPrev");
 
             // Straight-line code: W3 and b3 are read once into locals; each example then costs 35 multiply-adds.
             double w0_0 = w[0], w0_1 = w[1], w0_2 = w[2], w0_3 = w[3], w0_4 = w[4], w0_5 = w[5], w0_6 = w[6];
@@ -601,10 +634,10 @@ namespace Demo
             // dA2 (7, m) = W3^T (7, 5) . dZ3 (5, m)
             int m = global::DnnGen.Guard.ExampleCount<double>(aPrev, 7, nameof(aPrev));
             global::DnnGen.Guard.Length<double>(w, 35, nameof(w), "W3 (5, 7)");
-            global::DnnGen.Guard.Length<double>(dZ, m * 5, nameof(dZ), "dZ3 (m, 5) for the m examples of aPrev");
+            global::DnnGen.Guard.Length<double>(dZ, (long)m * 5, nameof(dZ), "dZ3 (m, 5) for the m examples of aPrev");
             global::DnnGen.Guard.Length<double>(dW, 35, nameof(dW), "dW3 (5, 7)");
             global::DnnGen.Guard.Length<double>(db, 5, nameof(db), "db3 (5, 1)");
-            global::DnnGen.Guard.Length<double>(dAPrev, m * 7, nameof(dAPrev), "dA2 (m, 7) for the m examples of aPrev");
+            global::DnnGen.Guard.Length<double>(dAPrev, (long)m * 7, nameof(dAPrev), "dA2 (m, 7) for the m examples of aPrev");
 
             // Straight-line code: the sums of dW3 and db3 accumulate in locals over the examples, then are scaled by 1/m.
             double w0_0 = w[0], w0_1 = w[1], w0_2 = w[2], w0_3 = w[3], w0_4 = w[4], w0_5 = w[5], w0_6 = w[6];
@@ -719,7 +752,7 @@ namespace Demo
             global::DnnGen.Guard.Length<double>(dZ, m, nameof(dZ), "dZ4 (m, 1) for the m examples of aPrev");
             global::DnnGen.Guard.Length<double>(dW, 5, nameof(dW), "dW4 (1, 5)");
             global::DnnGen.Guard.Length<double>(db, 1, nameof(db), "db4 (1, 1)");
-            global::DnnGen.Guard.Length<double>(dAPrev, m * 5, nameof(dAPrev), "dA3 (m, 5) for the m examples of aPrev");
+            global::DnnGen.Guard.Length<double>(dAPrev, (long)m * 5, nameof(dAPrev), "dA3 (m, 5) for the m examples of aPrev");
 
             // Straight-line code: the sums of dW4 and db4 accumulate in locals over the examples, then are scaled by 1/m.
             double w0_0 = w[0], w0_1 = w[1], w0_2 = w[2], w0_3 = w[3], w0_4 = w[4];
@@ -788,7 +821,7 @@ namespace Demo
         {
             if (m > _workspaceCapacity)
             {
-                _workspace = new double[checked((int)((long)m * 131))];
+                _workspace = new double[global::DnnGen.Guard.WorkspaceLength(m, 131, "x")];
                 _workspaceCapacity = m;
             }
 

@@ -153,7 +153,7 @@ namespace Demo
         /// Forward propagation over m examples (the course's L_model_forward): keeps every Z[l] and A[l] for Backward and
         /// returns AL (m, OutputSize), the probability of class 1 for each example.
         /// </summary>
-        /// <param name="x">m examples, example-major: x[i * 5 .. (i + 1) * 5) is example i.</param>
+        /// <param name="x">m examples, example-major: x[i * 5 .. (i + 1) * 5) is example i. Finite values only.</param>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> x)
         {
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, nameof(x));
@@ -162,6 +162,8 @@ namespace Demo
             // Layer 1, LINEAR -> RELU: Z1 (4, m) = W1 (4, 5) . X (5, m) + b1 (4, 1)
             //   A1 (4, m) = relu(Z1)
             Layer1Forward(x, W1, b1, z1, a1);
+            // A NaN or infinity in x makes its example's row of Z1 non-finite: checking Z1 checks x at a fraction of the cost.
+            global::DnnGen.Guard.FiniteInputs<float>(x, InputSize, z1, nameof(x));
 
             // Layer 2, LINEAR -> RELU: Z2 (3, m) = W2 (3, 4) . A1 (4, m) + b2 (3, 1)
             //   A2 (3, m) = relu(Z2)
@@ -181,13 +183,13 @@ namespace Demo
         public double ComputeCost(global::System.ReadOnlySpan<float> y)
         {
             int m = RequireForward();
-            global::DnnGen.Guard.Length<float>(y, m * OutputSize, nameof(y), "the labels of the last Forward's m examples");
+            global::DnnGen.Guard.Labels<float>(y, (long)m * OutputSize, nameof(y), "the labels of the last Forward's m examples");
             return global::DnnGen.Kernels.Cost.CrossEntropyFromLogits<float>(z3, y, m);
         }
 
         /// <summary>The course's compute_cost, literally: J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)).</summary>
         /// <param name="al">Probabilities AL, (m, OutputSize).</param>
-        /// <param name="y">Labels, the same shape as <paramref name="al"/>.</param>
+        /// <param name="y">Labels (0 or 1), the same shape as <paramref name="al"/>.</param>
         public static double ComputeCost(global::System.ReadOnlySpan<float> al, global::System.ReadOnlySpan<float> y)
         {
             int m = global::DnnGen.Guard.ExampleCount<float>(al, OutputSize, nameof(al));
@@ -203,9 +205,17 @@ namespace Demo
         public void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
         {
             int m = RequireForward();
-            global::DnnGen.Guard.Length<float>(x, m * InputSize, nameof(x), "the last Forward's m examples");
-            global::DnnGen.Guard.Length<float>(y, m * OutputSize, nameof(y), "the labels of the last Forward's m examples");
+            global::DnnGen.Guard.Length<float>(x, (long)m * InputSize, nameof(x), "the last Forward's m examples");
+            global::DnnGen.Guard.Labels<float>(y, (long)m * OutputSize, nameof(y), "the labels of the last Forward's m examples");
+            BackwardCore(x, y);
 
+            // x should be the last Forward's inputs, already checked; if it is not, a NaN or infinity in it shows in dW1.
+            global::DnnGen.Guard.FiniteInputs<float>(x, InputSize, dW1, nameof(x));
+        }
+
+        // Backward without the argument checks, for TrainIteration, whose arguments Forward and TrainStep checked.
+        private void BackwardCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
+        {
             // Output layer: dZ3 (1, m) = A3 - Y. This is dA3 = -(Y / A3 - (1 - Y) / (1 - A3)) followed by the
             // sigmoid backward dA3 * A3 * (1 - A3), simplified: equal in exact arithmetic, and free of the divisions
             // that overflow when A3 saturates. Layer3Backward applies the course's two literal steps instead.
@@ -227,10 +237,10 @@ namespace Demo
 
         /// <summary>One gradient-descent step (the course's update_parameters): W[l] -= learningRate * dW[l], b[l] -= learningRate * db[l].</summary>
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
+        /// <remarks>Applies the gradients as they are, like the course's function; TrainStep and Train check the result for NaN.</remarks>
         public void UpdateParameters(double learningRate)
         {
-            global::DnnGen.Guard.PositiveFinite(learningRate, nameof(learningRate));
-            float rate = (float)learningRate;
+            float rate = global::DnnGen.Guard.LearningRate<float>(learningRate, nameof(learningRate));
 
             // W1 (4, 5) -= rate * dW1;  b1 (4, 1) -= rate * db1
             global::DnnGen.Kernels.Dense.GradientDescent<float>(W1, dW1, rate);
@@ -246,42 +256,37 @@ namespace Demo
         }
 
         /// <summary>One full-batch training iteration: Forward, cost, Backward, UpdateParameters.</summary>
-        /// <param name="x">m examples, example-major.</param>
+        /// <param name="x">m examples, example-major, finite.</param>
         /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
         /// <returns>The cost of the forward pass, before the update.</returns>
-        /// <exception cref="global::System.ArithmeticException">The cost is not finite: the learning rate is too large for these data.</exception>
+        /// <exception cref="global::System.ArithmeticException">
+        /// Training diverged: the cost is not finite, or the update made a parameter NaN or infinite. The parameters are then
+        /// as they were before the call (see <see cref="global::DnnGen.Divergence"/>).
+        /// </exception>
         public double TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, double learningRate)
         {
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, nameof(x));
-            global::DnnGen.Guard.Length<float>(y, m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
-            global::DnnGen.Guard.PositiveFinite(learningRate, nameof(learningRate));
-
-            Forward(x);
-            double cost = ComputeCost(y);
-            if (!double.IsFinite(cost))
-            {
-                // Checked before Backward and the update, so the parameters stay those that produced this cost.
-                throw new global::System.ArithmeticException("The cost is " + cost.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + "; training diverged. Try a smaller learning rate.");
-            }
-
-            Backward(x, y);
-            UpdateParameters(learningRate);
-            return cost;
+            global::DnnGen.Guard.Labels<float>(y, (long)m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
+            global::DnnGen.Guard.LearningRate<float>(learningRate, nameof(learningRate));
+            return TrainIteration(x, y, learningRate, -1, double.NaN);
         }
 
         /// <summary>
         /// Full-batch gradient descent for <paramref name="iterations"/> iterations (the course's L_layer_model), recording
         /// the cost every 100 iterations and at the last one.
         /// </summary>
-        /// <param name="x">m examples, example-major.</param>
+        /// <param name="x">m examples, example-major, finite.</param>
         /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
         /// <param name="iterations">How many iterations to run, at least 1.</param>
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
         /// <param name="progress">Called after every iteration with its cost, for progress display.</param>
         /// <param name="cancellationToken">Checked before every iteration; on cancellation the parameters are those after the last completed iteration.</param>
         /// <returns>The costs at iterations 0, 100, 200, ... and at the last iteration.</returns>
-        /// <exception cref="global::System.ArithmeticException">The cost stopped being finite; the message names the iteration.</exception>
+        /// <exception cref="global::System.ArithmeticException">
+        /// Training diverged. The message names the iteration and suggests a smaller learning rate; the parameters are those
+        /// of the last iteration whose cost was finite, which the message names too (see <see cref="global::DnnGen.Divergence"/>).
+        /// </exception>
         /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
         public global::System.Collections.Generic.IReadOnlyList<global::DnnGen.TrainingRecord> Train(
             global::System.ReadOnlySpan<float> x,
@@ -292,24 +297,16 @@ namespace Demo
             global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::DnnGen.Guard.AtLeast(iterations, 1, nameof(iterations));
-            global::DnnGen.Guard.PositiveFinite(learningRate, nameof(learningRate));
+            global::DnnGen.Guard.LearningRate<float>(learningRate, nameof(learningRate));
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, nameof(x));
-            global::DnnGen.Guard.Length<float>(y, m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
+            global::DnnGen.Guard.Labels<float>(y, (long)m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
 
             var history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(iterations / 100 + 2);
+            double cost = double.NaN;
             for (int iteration = 0; iteration < iterations; iteration++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                double cost;
-                try
-                {
-                    cost = TrainStep(x, y, learningRate);
-                }
-                catch (global::System.ArithmeticException diverged)
-                {
-                    throw new global::System.ArithmeticException("Iteration " + iteration.ToString(global::System.Globalization.CultureInfo.InvariantCulture) + ": " + diverged.Message, diverged);
-                }
-
+                cost = TrainIteration(x, y, learningRate, iteration, cost);
                 var record = new global::DnnGen.TrainingRecord(iteration, cost);
                 if (iteration % 100 == 0 || iteration == iterations - 1)
                 {
@@ -322,6 +319,40 @@ namespace Demo
             return history;
         }
 
+        // The parameters before the last update: an update that makes a parameter NaN or infinite is undone from here, and
+        // Train restores the previous iteration's parameters from here when a cost is not finite. Allocated by the first step.
+        private float[]? _snapshot;
+
+        // One iteration of TrainStep (iteration -1) or Train, on checked arguments; previousCost is iteration - 1's cost.
+        private double TrainIteration(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, double learningRate, int iteration, double previousCost)
+        {
+            Forward(x);
+            double cost = ComputeCost(y);
+            if (!double.IsFinite(cost))
+            {
+                // Caught before Backward and the update. Within Train, the snapshot holds the last iteration's parameters,
+                // whose cost was finite: those are the ones to keep.
+                if (iteration > 0 && _snapshot is not null)
+                {
+                    global::System.Array.Copy(_snapshot, _parameters, ParameterCount);
+                }
+
+                throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, previousCost, learningRate);
+            }
+
+            BackwardCore(x, y);
+            _snapshot ??= new float[ParameterCount];
+            global::System.Array.Copy(_parameters, _snapshot, ParameterCount);
+            UpdateParameters(learningRate);
+            if (!global::DnnGen.Divergence.AllFinite<float>(_parameters))
+            {
+                global::System.Array.Copy(_snapshot, _parameters, ParameterCount);
+                throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
+            }
+
+            return cost;
+        }
+
         /// <summary>
         /// Computes AL, the probability of class 1, for m examples without touching the training caches: it works through
         /// the examples 64 at a time with buffers of its own, so many threads may predict with one network at once.
@@ -331,7 +362,7 @@ namespace Demo
         public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> probabilities)
         {
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, nameof(x));
-            global::DnnGen.Guard.Length<float>(probabilities, m * OutputSize, nameof(probabilities), "OutputSize values for each of the m examples in x");
+            global::DnnGen.Guard.Length<float>(probabilities, (long)m * OutputSize, nameof(probabilities), "OutputSize values for each of the m examples in x");
             // Hidden activations alternate between two halves of one buffer; Z and A share memory, as only A is kept.
             global::System.Span<float> buffer = stackalloc float[512];
             for (int start = 0; start < m; start += 64)
@@ -339,7 +370,9 @@ namespace Demo
                 int count = global::System.Math.Min(64, m - start);
                 global::System.ReadOnlySpan<float> a0 = x.Slice(start * InputSize, count * InputSize);
                 global::System.Span<float> a1 = buffer.Slice(0, count * 4);
-                Layer1Forward(a0, W1, b1, a1, a1);
+                Layer1LinearForward(a0, W1, b1, a1);
+                global::DnnGen.Guard.FiniteInputs<float>(a0, InputSize, a1, nameof(x), start * InputSize);
+                global::DnnGen.Kernels.Activations.Relu<float>(a1, a1);
                 global::System.Span<float> a2 = buffer.Slice(256, count * 3);
                 Layer2Forward(a1, W2, b2, a2, a2);
                 global::System.Span<float> a3 = probabilities.Slice(start * OutputSize, count * OutputSize);
@@ -365,7 +398,7 @@ namespace Demo
         public double Accuracy(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
         {
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, nameof(x));
-            global::DnnGen.Guard.Length<float>(y, m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
+            global::DnnGen.Guard.Labels<float>(y, (long)m * OutputSize, nameof(y), "OutputSize labels for each of the m examples in x");
             float[] predictions = global::System.Buffers.ArrayPool<float>.Shared.Rent(y.Length);
             try
             {
@@ -398,7 +431,7 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<float>(aPrev, 5, nameof(aPrev));
             global::DnnGen.Guard.Length<float>(w, 20, nameof(w), "W1 (4, 5)");
             global::DnnGen.Guard.Length<float>(b, 4, nameof(b), "b1 (4, 1)");
-            global::DnnGen.Guard.Length<float>(z, m * 4, nameof(z), "Z1 (m, 4) for the m examples of aPrev");
+            global::DnnGen.Guard.Length<float>(z, (long)m * 4, nameof(z), "Z1 (m, 4) for the m examples of aPrev");
 
             // Straight-line code: W1 and b1 are read once into locals; each example then costs 20 multiply-adds.
             float w0_0 = w[0], w0_1 = w[1], w0_2 = w[2], w0_3 = w[3], w0_4 = w[4];
@@ -439,7 +472,7 @@ namespace Demo
         {
             // dW1 (4, 5) = (1/m) dZ1 (4, m) . X^T (m, 5);  db1 (4, 1) = (1/m) sum over m of dZ1
             int m = global::DnnGen.Guard.ExampleCount<float>(aPrev, 5, nameof(aPrev));
-            global::DnnGen.Guard.Length<float>(dZ, m * 4, nameof(dZ), "dZ1 (m, 4) for the m examples of aPrev");
+            global::DnnGen.Guard.Length<float>(dZ, (long)m * 4, nameof(dZ), "dZ1 (m, 4) for the m examples of aPrev");
             global::DnnGen.Guard.Length<float>(dW, 20, nameof(dW), "dW1 (4, 5)");
             global::DnnGen.Guard.Length<float>(db, 4, nameof(db), "db1 (4, 1)");
 
@@ -496,7 +529,7 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<float>(aPrev, 4, nameof(aPrev));
             global::DnnGen.Guard.Length<float>(w, 12, nameof(w), "W2 (3, 4)");
             global::DnnGen.Guard.Length<float>(b, 3, nameof(b), "b2 (3, 1)");
-            global::DnnGen.Guard.Length<float>(z, m * 3, nameof(z), "Z2 (m, 3) for the m examples of aPrev");
+            global::DnnGen.Guard.Length<float>(z, (long)m * 3, nameof(z), "Z2 (m, 3) for the m examples of aPrev");
 
             // Straight-line code: W2 and b2 are read once into locals; each example then costs 12 multiply-adds.
             float w0_0 = w[0], w0_1 = w[1], w0_2 = w[2], w0_3 = w[3];
@@ -539,10 +572,10 @@ namespace Demo
             // dA1 (4, m) = W2^T (4, 3) . dZ2 (3, m)
             int m = global::DnnGen.Guard.ExampleCount<float>(aPrev, 4, nameof(aPrev));
             global::DnnGen.Guard.Length<float>(w, 12, nameof(w), "W2 (3, 4)");
-            global::DnnGen.Guard.Length<float>(dZ, m * 3, nameof(dZ), "dZ2 (m, 3) for the m examples of aPrev");
+            global::DnnGen.Guard.Length<float>(dZ, (long)m * 3, nameof(dZ), "dZ2 (m, 3) for the m examples of aPrev");
             global::DnnGen.Guard.Length<float>(dW, 12, nameof(dW), "dW2 (3, 4)");
             global::DnnGen.Guard.Length<float>(db, 3, nameof(db), "db2 (3, 1)");
-            global::DnnGen.Guard.Length<float>(dAPrev, m * 4, nameof(dAPrev), "dA1 (m, 4) for the m examples of aPrev");
+            global::DnnGen.Guard.Length<float>(dAPrev, (long)m * 4, nameof(dAPrev), "dA1 (m, 4) for the m examples of aPrev");
 
             // Straight-line code: the sums of dW2 and db2 accumulate in locals over the examples, then are scaled by 1/m.
             float w0_0 = w[0], w0_1 = w[1], w0_2 = w[2], w0_3 = w[3];
@@ -646,7 +679,7 @@ namespace Demo
             global::DnnGen.Guard.Length<float>(dZ, m, nameof(dZ), "dZ3 (m, 1) for the m examples of aPrev");
             global::DnnGen.Guard.Length<float>(dW, 3, nameof(dW), "dW3 (1, 3)");
             global::DnnGen.Guard.Length<float>(db, 1, nameof(db), "db3 (1, 1)");
-            global::DnnGen.Guard.Length<float>(dAPrev, m * 3, nameof(dAPrev), "dA2 (m, 3) for the m examples of aPrev");
+            global::DnnGen.Guard.Length<float>(dAPrev, (long)m * 3, nameof(dAPrev), "dA2 (m, 3) for the m examples of aPrev");
 
             // Straight-line code: the sums of dW3 and db3 accumulate in locals over the examples, then are scaled by 1/m.
             float w0_0 = w[0], w0_1 = w[1], w0_2 = w[2];
@@ -709,7 +742,7 @@ namespace Demo
         {
             if (m > _workspaceCapacity)
             {
-                _workspace = new float[checked((int)((long)m * 31))];
+                _workspace = new float[global::DnnGen.Guard.WorkspaceLength(m, 31, "x")];
                 _workspaceCapacity = m;
             }
 

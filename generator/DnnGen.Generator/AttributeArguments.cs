@@ -1,0 +1,210 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace DnnGen.Generator;
+
+/// <summary>
+/// The syntax of [Network]'s arguments: where each layer size is written, and, when the compiler could not bind the
+/// attribute, which argument is at fault and what it must be instead (DNNG0011 and DNNG0012).
+/// </summary>
+internal static class AttributeArguments
+{
+    private const string SizeAdvice = "write a number or a const int: a static readonly field, a property or a method call has no value until the program runs";
+
+    /// <summary>The syntax of size <paramref name="index"/> of <paramref name="count"/>: a positional argument, or an element of an array argument.</summary>
+    public static ExpressionSyntax? SizeSyntax(AttributeSyntax? attribute, int index, int count)
+    {
+        var positional = attribute?.ArgumentList?.Arguments.Where(a => a.NameEquals is null).ToList();
+        if (positional is null)
+        {
+            return null;
+        }
+
+        if (positional.Count == count)
+        {
+            return positional[index].Expression;
+        }
+
+        IReadOnlyList<ExpressionSyntax>? elements = positional.Count == 1 ? ArrayElements(positional[0].Expression) : null;
+        return elements is not null && elements.Count == count ? elements[index] : null;
+    }
+
+    /// <summary>
+    /// DNNG0011 and DNNG0012 for every argument that is not a constant, or not of the type its parameter takes. The
+    /// compiler reports these arguments too, but its AttributeData does not always mark them: a static readonly size
+    /// arrives as a constant 0.
+    /// </summary>
+    public static List<DiagnosticInfo> Check(AttributeSyntax? attribute, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var found = new List<DiagnosticInfo>();
+        if (attribute?.ArgumentList is { } list)
+        {
+            var checker = new Checker(model, found, cancellationToken);
+            var positional = list.Arguments.Where(a => a.NameEquals is null).Select(a => a.Expression).ToList();
+            if (positional.Count == 1)
+            {
+                checker.CheckSingleArgument(positional[0]);
+            }
+            else
+            {
+                for (int i = 0; i < positional.Count; i++)
+                {
+                    checker.CheckSize(positional[i], i);
+                }
+            }
+
+            foreach (AttributeArgumentSyntax option in list.Arguments.Where(a => a.NameEquals is not null))
+            {
+                checker.CheckOption(option);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>DNNG0012 for the whole attribute, when the compiler cannot bind it and no single argument is to blame.</summary>
+    public static DiagnosticInfo Unbound(AttributeSyntax? attribute, LocationInfo? attributeLocation)
+        => NetworkParser.Report(
+            DiagnosticDescriptors.InvalidArgument,
+            attributeLocation,
+            attribute?.ToString() ?? "Network",
+            "the compiler cannot match the arguments to NetworkAttribute; see the compiler's error on them");
+
+    /// <summary>The elements of an array written in place: new[] { ... }, new int[] { ... } or [ ... ]; null for anything else.</summary>
+    private static IReadOnlyList<ExpressionSyntax>? ArrayElements(ExpressionSyntax expression) => expression switch
+    {
+        ArrayCreationExpressionSyntax { Initializer: { } initializer } => initializer.Expressions,
+        ImplicitArrayCreationExpressionSyntax array => array.Initializer.Expressions,
+        CollectionExpressionSyntax collection => collection.Elements
+            .Select(e => e switch
+            {
+                ExpressionElementSyntax element => element.Expression,
+                SpreadElementSyntax spread => spread.Expression,
+                _ => null,
+            })
+            .OfType<ExpressionSyntax>()
+            .ToList(),
+        _ => null,
+    };
+
+    private sealed class Checker
+    {
+        private readonly SemanticModel _model;
+        private readonly List<DiagnosticInfo> _found;
+        private readonly CancellationToken _cancellationToken;
+        private readonly ITypeSymbol _int;
+
+        public Checker(SemanticModel model, List<DiagnosticInfo> found, CancellationToken cancellationToken)
+        {
+            _model = model;
+            _found = found;
+            _cancellationToken = cancellationToken;
+            _int = model.Compilation.GetSpecialType(SpecialType.System_Int32);
+        }
+
+        /// <summary>One positional argument: the array of sizes (written in place or not), or a single size.</summary>
+        public void CheckSingleArgument(ExpressionSyntax expression)
+        {
+            IReadOnlyList<ExpressionSyntax>? elements = ArrayElements(expression);
+            if (elements is not null)
+            {
+                int before = _found.Count;
+                for (int i = 0; i < elements.Count; i++)
+                {
+                    CheckSize(elements[i], i);
+                }
+
+                if (_found.Count == before && _model.GetTypeInfo(expression, _cancellationToken).Type is IArrayTypeSymbol { ElementType.SpecialType: not SpecialType.System_Int32 } array)
+                {
+                    Invalid(expression, "it has type '" + Display(array) + "', but the layer sizes are an int[]; write them as int, for example new[] { 12288, 20, 1 }");
+                }
+
+                return;
+            }
+
+            ITypeSymbol intArray = _model.Compilation.CreateArrayTypeSymbol(_int);
+            if (_model.ClassifyConversion(expression, intArray).IsImplicit)
+            {
+                // An int[] (or null, which DNNG0002 reports): only an array written in place is a constant.
+                if (!_model.GetConstantValue(expression, _cancellationToken).HasValue)
+                {
+                    NotConstant(expression, "The layer sizes", "write them in place, as in [Network(12288, 20, 1)]: an attribute cannot take an array from a field or a method");
+                }
+
+                return;
+            }
+
+            CheckSize(expression, 0);
+        }
+
+        public void CheckSize(ExpressionSyntax expression, int index)
+        {
+            Optional<object?> constant = _model.GetConstantValue(expression, _cancellationToken);
+            ITypeSymbol? type = _model.GetTypeInfo(expression, _cancellationToken).Type;
+            if (!constant.HasValue)
+            {
+                if (type is null || type.TypeKind == TypeKind.Error)
+                {
+                    Invalid(expression, "the compiler cannot evaluate it; see the compiler's error on it");
+                }
+                else
+                {
+                    NotConstant(expression, "Layer size n[" + index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]", SizeAdvice);
+                }
+            }
+            else if (!_model.ClassifyConversion(expression, _int).IsImplicit)
+            {
+                Invalid(expression, constant.Value is null
+                    ? "null is not a layer size; give a number"
+                    : "it has type '" + Display(type) + "', but layer sizes are int; write a whole number such as 12288");
+            }
+        }
+
+        public void CheckOption(AttributeArgumentSyntax option)
+        {
+            string name = option.NameEquals!.Name.Identifier.ValueText;
+            (string Example, string Members)? known = name switch
+            {
+                "Precision" => ("Precision.Single", "Precision.Double or Precision.Single"),
+                "Initialization" => ("Initialization.ScaledNormal", "Initialization.ScaledNormal or Initialization.NormalOverSqrtFanIn"),
+                _ => null,
+            };
+            if (known is null)
+            {
+                Invalid(option, "[Network] has no option '" + name + "'; its options are Precision and Initialization");
+                return;
+            }
+
+            ExpressionSyntax expression = option.Expression;
+            ITypeSymbol? type = _model.GetTypeInfo(expression, _cancellationToken).Type;
+            INamedTypeSymbol? enumType = _model.Compilation.GetTypeByMetadataName("DnnGen." + name);
+            if (!_model.GetConstantValue(expression, _cancellationToken).HasValue)
+            {
+                if (type is null || type.TypeKind == TypeKind.Error)
+                {
+                    Invalid(option, "the compiler cannot evaluate it; see the compiler's error on it");
+                }
+                else
+                {
+                    NotConstant(expression, "Option " + name, "write a member of DnnGen." + name + ", such as " + known.Value.Example);
+                }
+            }
+            else if (enumType is not null && !_model.ClassifyConversion(expression, enumType).IsImplicit)
+            {
+                Invalid(option, "it has type '" + Display(type) + "', but " + name + " takes a DnnGen." + name + "; write " + known.Value.Members);
+            }
+        }
+
+        private static string Display(ITypeSymbol? type) => type?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "null";
+
+        private void NotConstant(ExpressionSyntax expression, string what, string advice)
+            => _found.Add(NetworkParser.Report(DiagnosticDescriptors.ArgumentNotConstant, LocationInfo.From(expression.GetLocation()), what, expression.ToString(), advice));
+
+        private void Invalid(SyntaxNode argument, string reason)
+            => _found.Add(NetworkParser.Report(DiagnosticDescriptors.InvalidArgument, LocationInfo.From(argument.GetLocation()), argument.ToString(), reason));
+    }
+}

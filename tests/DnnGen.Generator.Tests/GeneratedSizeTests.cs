@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Shouldly;
+
+namespace DnnGen.Generator.Tests;
+
+/// <summary>
+/// The generated source grows with the number of layers, not with their width: a wide layer is one call to the
+/// vector kernels whatever its size, and only layers of at most 64 weights are written out as arithmetic.
+/// </summary>
+public class GeneratedSizeTests
+{
+    /// <summary>The most source a 3-layer network may take, whatever its widths (about 38,000 characters in fact).</summary>
+    private const int MaxThreeLayerSource = 64 * 1024;
+
+    [Fact]
+    public void A_network_of_67_million_parameters_emits_a_bounded_amount_of_code_and_compiles_quickly()
+    {
+        var clock = Stopwatch.StartNew();
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run("""
+            using DnnGen;
+            [Network(12288, 4096, 4096, 1)]
+            public partial class Wide;
+            """);
+        using var assembly = new System.IO.MemoryStream();
+        var emitted = output.Emit(assembly, cancellationToken: TestContext.Current.CancellationToken);
+        clock.Stop();
+
+        result.Diagnostics.Select(d => d.Id).ShouldBe(["DNNG0013"]); // the memory warning, nothing else
+        emitted.Success.ShouldBeTrue(string.Join("\n", emitted.Diagnostics));
+        int length = result.GeneratedSources.Single().SourceText.Length;
+        TestContext.Current.SendDiagnosticMessage($"(12288, 4096, 4096, 1): {length} characters of source, generated and compiled to IL in {clock.ElapsedMilliseconds} ms");
+        length.ShouldBeLessThan(MaxThreeLayerSource);
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), "generating and compiling a network must take seconds, not minutes");
+    }
+
+    [Fact]
+    public void Width_changes_only_the_digits_of_the_source()
+    {
+        // Every layer of both goes through the kernels (more than 64 weights), so the code is the same but for the sizes.
+        int narrow = SourceLength("128, 100, 100, 1");
+        int wide = SourceLength("12288, 4096, 4096, 1");
+
+        wide.ShouldBeInRange(narrow, narrow * 105 / 100);
+    }
+
+    [Fact]
+    public void Each_layer_adds_the_same_amount_of_source_whatever_its_width()
+    {
+        int[] narrow = [SourceLength("100, 100, 1"), SourceLength("100, 100, 100, 1"), SourceLength("100, 100, 100, 100, 1")];
+        int[] wide = [SourceLength("4096, 4096, 1"), SourceLength("4096, 4096, 4096, 1"), SourceLength("4096, 4096, 4096, 4096, 1")];
+
+        int perNarrowLayer = narrow[2] - narrow[1];
+        int perWideLayer = wide[2] - wide[1];
+        (narrow[1] - narrow[0]).ShouldBeInRange(perNarrowLayer * 95 / 100, perNarrowLayer * 105 / 100);
+        perWideLayer.ShouldBeInRange(perNarrowLayer, perNarrowLayer * 110 / 100);
+        perWideLayer.ShouldBeLessThan(16 * 1024);
+    }
+
+    private static int SourceLength(string sizes)
+    {
+        (GeneratorRunResult result, _) = GeneratorHarness.Run($"using DnnGen;\n[Network({sizes})]\npublic partial class Net;\n");
+        return result.GeneratedSources.Single().SourceText.Length;
+    }
+}
