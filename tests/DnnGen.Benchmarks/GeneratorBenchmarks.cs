@@ -10,6 +10,7 @@ namespace DnnGen.Benchmarks;
 
 /// <summary>The generator's own cost: a full run on a compilation declaring the cat network, as a cold build does it.</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class GeneratorBenchmarks
 {
     private CSharpCompilation _compilation = null!;

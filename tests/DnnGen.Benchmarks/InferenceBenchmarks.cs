@@ -4,6 +4,7 @@ namespace DnnGen.Benchmarks;
 
 /// <summary>The forward pass of one example: latency of Predict for the cat network (float32) and for (2, 4, 1).</summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class InferenceBenchmarks
 {
     private readonly CatSingle _cat = new();

@@ -7,6 +7,7 @@ namespace DnnGen.Benchmarks;
 /// inner loop, about 206 MFLOP. Compare with reference/numpy_reference.py and reference/torch_reference.py.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class TrainingBenchmarks
 {
     private CatDouble _double = null!;

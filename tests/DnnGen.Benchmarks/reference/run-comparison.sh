@@ -5,9 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
-if ! /usr/bin/python3 -c "import numpy, torch" 2>/dev/null; then
+if ! /usr/bin/python3 -c "import numpy, torch" 2>/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-torch >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-torch libopenblas0-pthread >/dev/null
 fi
 
 /usr/bin/python3 tests/DnnGen.Benchmarks/reference/numpy_reference.py
