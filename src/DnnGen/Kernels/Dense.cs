@@ -126,14 +126,24 @@ public static class Dense
         }
         else
         {
-            // Each thread fills whole panels of columns of dW: every dW[j, k] sums its examples in order whichever
-            // thread runs it, so the result is bit for bit that of one thread, and no reduction is needed.
-            ForEachPartition(dZ, aPrev, dW, parts, panels, (dZ, aPrev, dW, firstPanel, endPanel, nIn, nOut) =>
-            {
-                OuterProducts(dZ, aPrev, dW, dZ.Length / nOut, nIn, nOut, inverseM, firstPanel * panel, Math.Min(endPanel * panel, nIn));
-            }, nIn, nOut);
+            OuterProductsInParallel(dZ, aPrev, dW, nIn, nOut, inverseM, panel, panels, parts);
         }
     }
+
+    /// <summary>
+    /// Each thread fills whole panels of columns of dW: every dW[j, k] sums its examples in order whichever thread
+    /// runs it, so the result is bit for bit that of one thread, and no reduction is needed.
+    /// </summary>
+    /// <remarks>
+    /// A method of its own because the lambda captures <paramref name="inverseM"/> and <paramref name="panel"/>: the
+    /// closure is allocated on entry to the method that declares them, which must not be the single-threaded path.
+    /// </remarks>
+    private static void OuterProductsInParallel<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int nIn, int nOut, T inverseM, int panel, int panels, int parts)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ForEachPartition(dZ, aPrev, dW, parts, panels, (dZ, aPrev, dW, firstPanel, endPanel, nIn, nOut) =>
+        {
+            OuterProducts(dZ, aPrev, dW, dZ.Length / nOut, nIn, nOut, inverseM, firstPanel * panel, Math.Min(endPanel * panel, nIn));
+        }, nIn, nOut);
 
     /// <summary>
     /// <c>dA_prev = W^T . dZ</c>: <c>dAPrev[i, k] = sum_j w[j, k] * dZ[i, j]</c>.
