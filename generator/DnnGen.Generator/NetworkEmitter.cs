@@ -519,10 +519,14 @@ internal sealed class NetworkEmitter
         bool rented = widest > 0 && bufferLength * ElementBytes > PredictStackLimitBytes;
         if (widest > 0)
         {
+            // Sized for this call's batch: one example takes 2 x n values, not the whole chunk's, so the small
+            // networks' single-example latency is not spent clearing a buffer.
             _w.Line("// Hidden activations alternate between two halves of one buffer; Z and A share memory, as only A is kept.");
+            _w.Line($"// Each half holds the widest hidden layer ({widest} values) for up to {chunk} examples, fewer when m is smaller.");
+            _w.Line($"int half = global::System.Math.Min(m, {chunk}) * {widest};");
             _w.Line(rented
-                ? $"{_t}[] rented = global::System.Buffers.ArrayPool<{_t}>.Shared.Rent({bufferLength});"
-                : $"{_span} buffer = stackalloc {_t}[{bufferLength}];");
+                ? $"{_t}[] rented = global::System.Buffers.ArrayPool<{_t}>.Shared.Rent(2 * half);"
+                : $"{_span} buffer = stackalloc {_t}[2 * half];");
         }
 
         if (rented)
@@ -538,7 +542,7 @@ internal sealed class NetworkEmitter
         {
             string destination = _shape.IsOutput(l)
                 ? "probabilities.Slice(start * OutputSize, count * OutputSize)"
-                : $"buffer.Slice({(l % 2 == 1 ? "0" : I((long)chunk * widest))}, count * {N(l)})";
+                : $"buffer.Slice({(l % 2 == 1 ? "0" : "half")}, count * {N(l)})";
             _w.Line($"{_span} a{l} = {destination};");
             if (l == 1)
             {

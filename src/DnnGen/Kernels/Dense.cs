@@ -65,20 +65,22 @@ public static class Dense
 
         // Every output starts at zero and receives the partial dot products chunk by chunk, then the bias.
         z.Clear();
-        switch (WidestVector<T>(nIn))
+        int exampleBlocks = (m + ForwardExamples - 1) / ForwardExamples;
+        int parts = Partitions((long)m * nIn * nOut, exampleBlocks);
+        if (parts == 1)
         {
-            case 64:
-                DotProducts<T, Simd512<T>, Vector512<T>>(aPrev, w, z, m, nIn, nOut);
-                break;
-            case 32:
-                DotProducts<T, Simd256<T>, Vector256<T>>(aPrev, w, z, m, nIn, nOut);
-                break;
-            case 16:
-                DotProducts<T, Simd128<T>, Vector128<T>>(aPrev, w, z, m, nIn, nOut);
-                break;
-            default:
-                DotProducts<T, Scalar<T>, T>(aPrev, w, z, m, nIn, nOut);
-                break;
+            DotProducts(aPrev, w, z, m, nIn, nOut);
+        }
+        else
+        {
+            // Each thread takes whole blocks of examples: every z[i, j] is computed by the same code over the same
+            // chunks of k whichever thread runs it, so the result is bit for bit that of one thread.
+            ForEachPartition(aPrev, w, z, parts, exampleBlocks, static (aPrev, w, z, firstBlock, endBlock, nIn, nOut) =>
+            {
+                int i0 = firstBlock * ForwardExamples;
+                int i1 = Math.Min(endBlock * ForwardExamples, aPrev.Length / nIn);
+                DotProducts(aPrev.Slice(i0 * nIn, (i1 - i0) * nIn), w, z.Slice(i0 * nOut, (i1 - i0) * nOut), i1 - i0, nIn, nOut);
+            }, nIn, nOut);
         }
 
         for (int i = 0; i < m; i++)
@@ -115,22 +117,33 @@ public static class Dense
 
         TensorPrimitives.Multiply(db, inverseM, db);
 
-        switch (WidestVector<T>(nIn))
+        int panel = WeightGradientPanelBytes / Unsafe.SizeOf<T>();
+        int panels = (nIn + panel - 1) / panel;
+        int parts = Partitions((long)m * nIn * nOut, panels);
+        if (parts == 1)
         {
-            case 64:
-                OuterProducts<T, Simd512<T>, Vector512<T>>(dZ, aPrev, dW, m, nIn, nOut, inverseM);
-                break;
-            case 32:
-                OuterProducts<T, Simd256<T>, Vector256<T>>(dZ, aPrev, dW, m, nIn, nOut, inverseM);
-                break;
-            case 16:
-                OuterProducts<T, Simd128<T>, Vector128<T>>(dZ, aPrev, dW, m, nIn, nOut, inverseM);
-                break;
-            default:
-                OuterProducts<T, Scalar<T>, T>(dZ, aPrev, dW, m, nIn, nOut, inverseM);
-                break;
+            OuterProducts(dZ, aPrev, dW, m, nIn, nOut, inverseM, 0, nIn);
+        }
+        else
+        {
+            OuterProductsInParallel(dZ, aPrev, dW, nIn, nOut, inverseM, panel, panels, parts);
         }
     }
+
+    /// <summary>
+    /// Each thread fills whole panels of columns of dW: every dW[j, k] sums its examples in order whichever thread
+    /// runs it, so the result is bit for bit that of one thread, and no reduction is needed.
+    /// </summary>
+    /// <remarks>
+    /// A method of its own because the lambda captures <paramref name="inverseM"/> and <paramref name="panel"/>: the
+    /// closure is allocated on entry to the method that declares them, which must not be the single-threaded path.
+    /// </remarks>
+    private static void OuterProductsInParallel<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int nIn, int nOut, T inverseM, int panel, int panels, int parts)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => ForEachPartition(dZ, aPrev, dW, parts, panels, (dZ, aPrev, dW, firstPanel, endPanel, nIn, nOut) =>
+        {
+            OuterProducts(dZ, aPrev, dW, dZ.Length / nOut, nIn, nOut, inverseM, firstPanel * panel, Math.Min(endPanel * panel, nIn));
+        }, nIn, nOut);
 
     /// <summary>
     /// <c>dA_prev = W^T . dZ</c>: <c>dAPrev[i, k] = sum_j w[j, k] * dZ[i, j]</c>.
@@ -184,6 +197,102 @@ public static class Dense
         // (g * -lr) + p, multiplied and added in two roundings (MultiplyAdd does not fuse), equals p - (lr * g) bit
         // for bit: negation is exact and round-to-nearest is symmetric. The destination may alias the addend exactly.
         TensorPrimitives.MultiplyAdd(gradients, -learningRate, parameters, parameters);
+    }
+
+    /// <summary>
+    /// The most threads one call of <see cref="Forward{T}"/> or <see cref="WeightGradients{T}"/> may use. Defaults to
+    /// the processor count; 1 keeps all work on the calling thread. Results are bit for bit the same for any value:
+    /// the work is split into pieces that are each computed exactly as one thread would compute them.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public static int MaxDegreeOfParallelism
+    {
+        get => s_maxDegreeOfParallelism;
+        set
+        {
+            Guard.AtLeast(value, 1, nameof(value));
+            s_maxDegreeOfParallelism = value;
+        }
+    }
+
+    private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
+
+    // Below this many multiply-adds (about 0.1 ms of work) handing half of it to another thread costs more than it saves.
+    private const long ParallelWorkThreshold = 1L << 22;
+
+    /// <summary>How many pieces to split <paramref name="items"/> independent items into for this much work.</summary>
+    private static int Partitions(long multiplyAdds, int items)
+        => multiplyAdds < ParallelWorkThreshold ? 1 : Math.Max(1, Math.Min(s_maxDegreeOfParallelism, items));
+
+    /// <summary>A piece of a kernel: the items <c>first .. end - 1</c> of the spans given to <see cref="ForEachPartition{T}"/>.</summary>
+    private delegate void PartitionBody<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> second, Span<T> output, int firstItem, int endItem, int nIn, int nOut);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on <paramref name="parts"/> contiguous ranges of <paramref name="items"/> items,
+    /// on the thread pool and the calling thread at once. The spans are pinned for the duration and passed on as
+    /// pointers, because spans cannot be captured by the work items.
+    /// </summary>
+    private static unsafe void ForEachPartition<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> second, Span<T> output, int parts, int items, PartitionBody<T> body, int nIn, int nOut)
+        where T : unmanaged
+    {
+        fixed (T* firstPointer = first, secondPointer = second, outputPointer = output)
+        {
+            nint firstAddress = (nint)firstPointer, secondAddress = (nint)secondPointer, outputAddress = (nint)outputPointer;
+            int firstLength = first.Length, secondLength = second.Length, outputLength = output.Length;
+            System.Threading.Tasks.Parallel.For(0, parts, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            {
+                body(
+                    new ReadOnlySpan<T>((T*)firstAddress, firstLength),
+                    new ReadOnlySpan<T>((T*)secondAddress, secondLength),
+                    new Span<T>((T*)outputAddress, outputLength),
+                    (int)((long)items * part / parts),
+                    (int)((long)items * (part + 1) / parts),
+                    nIn,
+                    nOut);
+            });
+        }
+    }
+
+    /// <summary>DotProducts at the widest vector width the hardware accelerates for this row length.</summary>
+    private static void DotProducts<T>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (WidestVector<T>(nIn))
+        {
+            case 64:
+                DotProducts<T, Simd512<T>, Vector512<T>>(aPrev, w, z, m, nIn, nOut);
+                break;
+            case 32:
+                DotProducts<T, Simd256<T>, Vector256<T>>(aPrev, w, z, m, nIn, nOut);
+                break;
+            case 16:
+                DotProducts<T, Simd128<T>, Vector128<T>>(aPrev, w, z, m, nIn, nOut);
+                break;
+            default:
+                DotProducts<T, Scalar<T>, T>(aPrev, w, z, m, nIn, nOut);
+                break;
+        }
+    }
+
+    /// <summary>OuterProducts over columns <paramref name="kStart"/> .. <paramref name="kEnd"/> - 1 at the widest accelerated width.</summary>
+    private static void OuterProducts<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int m, int nIn, int nOut, T inverseM, int kStart, int kEnd)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (WidestVector<T>(nIn))
+        {
+            case 64:
+                OuterProducts<T, Simd512<T>, Vector512<T>>(dZ, aPrev, dW, m, nIn, nOut, inverseM, kStart, kEnd);
+                break;
+            case 32:
+                OuterProducts<T, Simd256<T>, Vector256<T>>(dZ, aPrev, dW, m, nIn, nOut, inverseM, kStart, kEnd);
+                break;
+            case 16:
+                OuterProducts<T, Simd128<T>, Vector128<T>>(dZ, aPrev, dW, m, nIn, nOut, inverseM, kStart, kEnd);
+                break;
+            default:
+                OuterProducts<T, Scalar<T>, T>(dZ, aPrev, dW, m, nIn, nOut, inverseM, kStart, kEnd);
+                break;
+        }
     }
 
     /// <summary>
@@ -351,17 +460,17 @@ public static class Dense
     /// dW[j, k] starts at zero and adds its terms in order of i before the single scaling, as the reference does, so
     /// the result matches it bit for bit.
     /// </remarks>
-    private static void OuterProducts<T, TOps, TVec>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int m, int nIn, int nOut, T inverseM)
+    private static void OuterProducts<T, TOps, TVec>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int m, int nIn, int nOut, T inverseM, int kStart, int kEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : struct, ISimd<T, TVec>
         where TVec : unmanaged
     {
         int vectorEnd = nIn - (nIn % TOps.Count);
         int panel = WeightGradientPanelBytes / Unsafe.SizeOf<T>();
-        for (int k0 = 0; k0 < nIn; k0 += panel)
+        for (int k0 = kStart; k0 < kEnd; k0 += panel)
         {
             // Vectors cover k0 .. kv - 1; the scalar code takes kv .. k1 - 1, the row's last nIn % Count columns.
-            int k1 = Math.Min(k0 + panel, nIn);
+            int k1 = Math.Min(k0 + panel, kEnd);
             int kv = Math.Min(k1, vectorEnd);
             for (int j = 0; j < nOut; j++)
             {

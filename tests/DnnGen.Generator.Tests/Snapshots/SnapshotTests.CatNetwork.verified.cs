@@ -402,7 +402,9 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, nameof(x));
             global::DnnGen.Guard.Length<double>(probabilities, (long)m * OutputSize, nameof(probabilities), "OutputSize values for each of the m examples in x");
             // Hidden activations alternate between two halves of one buffer; Z and A share memory, as only A is kept.
-            double[] rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2560);
+            // Each half holds the widest hidden layer (20 values) for up to 64 examples, fewer when m is smaller.
+            int half = global::System.Math.Min(m, 64) * 20;
+            double[] rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(2 * half);
             try
             {
                 global::System.Span<double> buffer = rented;
@@ -414,7 +416,7 @@ namespace Demo
                     Layer1LinearForward(a0, W1, b1, a1);
                     global::DnnGen.Guard.FiniteInputs<double>(a0, InputSize, a1, nameof(x), start * InputSize);
                     global::DnnGen.Kernels.Activations.Relu<double>(a1, a1);
-                    global::System.Span<double> a2 = buffer.Slice(1280, count * 7);
+                    global::System.Span<double> a2 = buffer.Slice(half, count * 7);
                     Layer2Forward(a1, W2, b2, a2, a2);
                     global::System.Span<double> a3 = buffer.Slice(0, count * 5);
                     Layer3Forward(a2, W3, b3, a3, a3);

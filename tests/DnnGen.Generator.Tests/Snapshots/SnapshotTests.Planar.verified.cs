@@ -326,7 +326,9 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, nameof(x));
             global::DnnGen.Guard.Length<double>(probabilities, (long)m * OutputSize, nameof(probabilities), "OutputSize values for each of the m examples in x");
             // Hidden activations alternate between two halves of one buffer; Z and A share memory, as only A is kept.
-            global::System.Span<double> buffer = stackalloc double[512];
+            // Each half holds the widest hidden layer (4 values) for up to 64 examples, fewer when m is smaller.
+            int half = global::System.Math.Min(m, 64) * 4;
+            global::System.Span<double> buffer = stackalloc double[2 * half];
             for (int start = 0; start < m; start += 64)
             {
                 int count = global::System.Math.Min(64, m - start);

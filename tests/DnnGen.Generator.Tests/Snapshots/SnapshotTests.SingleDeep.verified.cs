@@ -364,7 +364,9 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, nameof(x));
             global::DnnGen.Guard.Length<float>(probabilities, (long)m * OutputSize, nameof(probabilities), "OutputSize values for each of the m examples in x");
             // Hidden activations alternate between two halves of one buffer; Z and A share memory, as only A is kept.
-            global::System.Span<float> buffer = stackalloc float[512];
+            // Each half holds the widest hidden layer (4 values) for up to 64 examples, fewer when m is smaller.
+            int half = global::System.Math.Min(m, 64) * 4;
+            global::System.Span<float> buffer = stackalloc float[2 * half];
             for (int start = 0; start < m; start += 64)
             {
                 int count = global::System.Math.Min(64, m - start);
@@ -373,7 +375,7 @@ namespace Demo
                 Layer1LinearForward(a0, W1, b1, a1);
                 global::DnnGen.Guard.FiniteInputs<float>(a0, InputSize, a1, nameof(x), start * InputSize);
                 global::DnnGen.Kernels.Activations.Relu<float>(a1, a1);
-                global::System.Span<float> a2 = buffer.Slice(256, count * 3);
+                global::System.Span<float> a2 = buffer.Slice(half, count * 3);
                 Layer2Forward(a1, W2, b2, a2, a2);
                 global::System.Span<float> a3 = probabilities.Slice(start * OutputSize, count * OutputSize);
                 Layer3Forward(a2, W3, b3, a3, a3);
