@@ -2,9 +2,9 @@
 """NumPy side of the comparison: the course's own functions (week 4, L_model_forward / L_model_backward /
 update_parameters), timed on the same shapes as the BenchmarkDotNet benchmarks. Reference only: DnnGen never
 needs Python. Needs Debian's python3-numpy."""
-import time
-
 import numpy as np
+
+from timing import median_seconds
 
 LAYERS = [12288, 20, 7, 5, 1]
 M = 209
@@ -63,17 +63,6 @@ def iteration(X, Y, parameters, learning_rate):
         parameters["W" + str(l)] -= learning_rate * grads["dW" + str(l)]
         parameters["b" + str(l)] -= learning_rate * grads["db" + str(l)]
     return cost
-
-
-def median_seconds(action, repeats, warmup=3):
-    for _ in range(warmup):
-        action()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def main():

@@ -2,10 +2,9 @@
 """PyTorch (CPU) side of the comparison: the same network written with torch tensors and autograd, timed on the
 same shapes as the BenchmarkDotNet benchmarks. Reference only: DnnGen never needs Python. Needs Debian's
 python3-torch."""
-import statistics
-import time
-
 import torch
+
+from timing import median_seconds
 
 LAYERS = [12288, 20, 7, 5, 1]
 M = 209
@@ -39,17 +38,6 @@ def iteration(X, Y, parameters, learning_rate):
             p -= learning_rate * p.grad
             p.grad = None
     return cost.item()
-
-
-def median_seconds(action, repeats, warmup=3):
-    for _ in range(warmup):
-        action()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
