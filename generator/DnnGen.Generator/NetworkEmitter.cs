@@ -723,7 +723,11 @@ internal sealed class NetworkEmitter
         _w.Line();
     }
 
-    private void EmitShapeChecks(int l, bool weights, params (string Name, string Shape, string Rows)[] perExample)
+    /// <summary>
+    /// The argument checks of a straight-line step: m from aPrev, W's length when the step reads it, then each span's
+    /// length, which is <c>Length</c> values in all or, for a per-example span, <c>Length</c> values per example.
+    /// </summary>
+    private void EmitShapeChecks(int l, bool weights, params (string Name, int Length, bool PerExample)[] spans)
     {
         _w.Line($"int m = global::DnnGen.Guard.ExampleCount<{_t}>(aPrev, {N(l - 1)}, nameof(aPrev));");
         if (weights)
@@ -731,14 +735,9 @@ internal sealed class NetworkEmitter
             _w.Line($"global::DnnGen.Guard.Length<{_t}>(w, {_shape.WeightCount(l)}, nameof(w), \"W{l} ({N(l)}, {N(l - 1)})\");");
         }
 
-        foreach ((string name, string shape, string rows) in perExample)
+        foreach ((string name, int length, bool perExample) in spans)
         {
-            string expected = rows == "1" ? "m" : "(long)m * " + rows;
-            if (rows == "")
-            {
-                expected = shape;
-            }
-
+            string expected = !perExample ? I(length) : length == 1 ? "m" : "(long)m * " + I(length);
             _w.Line($"global::DnnGen.Guard.Length<{_t}>({name}, {expected}, nameof({name}), \"{DescribeShape(name, l)}\");");
         }
     }
@@ -757,7 +756,7 @@ internal sealed class NetworkEmitter
     {
         int nIn = N(l - 1);
         int nOut = N(l);
-        EmitShapeChecks(l, weights: true, ("b", I(nOut), ""), ("z", "", I(nOut)));
+        EmitShapeChecks(l, weights: true, ("b", nOut, false), ("z", nOut, true));
         _w.Line();
         _w.Line($"// Straight-line code: W{l} and b{l} are read once into locals; each example then costs {_shape.WeightCount(l)} multiply-adds.");
         EmitWeightLocals(l);
@@ -778,10 +777,10 @@ internal sealed class NetworkEmitter
     {
         int nIn = N(l - 1);
         int nOut = N(l);
-        var checks = new List<(string, string, string)> { ("dZ", "", I(nOut)), ("dW", I(_shape.WeightCount(l)), ""), ("db", I(nOut), "") };
+        var checks = new List<(string, int, bool)> { ("dZ", nOut, true), ("dW", _shape.WeightCount(l), false), ("db", nOut, false) };
         if (hasInputGradient)
         {
-            checks.Add(("dAPrev", "", I(nIn)));
+            checks.Add(("dAPrev", nIn, true));
         }
 
         EmitShapeChecks(l, weights: hasInputGradient, checks.ToArray());
