@@ -21,8 +21,11 @@ namespace DnnGen.Kernels;
 /// not overlap input spans.
 /// </para>
 /// <para>
-/// Every kernel is single-threaded, allocates nothing and is deterministic: the same inputs give bit-identical
-/// outputs on every run on the same machine. Products and sums are separate roundings (no fused multiply-add).
+/// <see cref="Forward{T}"/> and <see cref="WeightGradients{T}"/> share products of more than about 65,000
+/// multiply-adds with DnnGen's worker threads (see <see cref="MaxDegreeOfParallelism"/>); the other kernels run on the
+/// calling thread. No kernel allocates, and every kernel is deterministic: the same inputs give bit-identical outputs
+/// on every run on the same machine, with any number of threads. Products and sums are separate roundings (no fused
+/// multiply-add).
 /// <see cref="WeightGradients{T}"/>, <see cref="InputGradient{T}"/> and <see cref="GradientDescent{T}"/> add their
 /// terms in the reference's order and so match it bit for bit; <see cref="Forward{T}"/> splits each dot product into
 /// per-lane partial sums and differs from the reference only by rounding.
@@ -66,21 +69,18 @@ public static class Dense
         // Every output starts at zero and receives the partial dot products chunk by chunk, then the bias.
         z.Clear();
         int exampleBlocks = (m + ForwardExamples - 1) / ForwardExamples;
-        int parts = Partitions((long)m * nIn * nOut, exampleBlocks);
+        int unitBlocks = (nOut + ForwardUnits - 1) / ForwardUnits;
+        int parts = Partitions((long)m * nIn * nOut, Math.Max(exampleBlocks, unitBlocks));
         if (parts == 1)
         {
-            DotProducts(aPrev, w, z, m, nIn, nOut);
+            DotProducts(aPrev, w, z, m, nIn, nOut, 0, nOut);
         }
         else
         {
-            // Each thread takes whole blocks of examples: every z[i, j] is computed by the same code over the same
-            // chunks of k whichever thread runs it, so the result is bit for bit that of one thread.
-            ForEachPartition(aPrev, w, z, parts, exampleBlocks, static (aPrev, w, z, firstBlock, endBlock, nIn, nOut) =>
-            {
-                int i0 = firstBlock * ForwardExamples;
-                int i1 = Math.Min(endBlock * ForwardExamples, aPrev.Length / nIn);
-                DotProducts(aPrev.Slice(i0 * nIn, (i1 - i0) * nIn), w, z.Slice(i0 * nOut, (i1 - i0) * nOut), i1 - i0, nIn, nOut);
-            }, nIn, nOut);
+            // Each piece takes whole blocks of examples, or, when there are too few examples to go round (one
+            // prediction), whole blocks of units. Every z[i, j] is computed by the same code over the same chunks of
+            // k whichever piece it falls in, so the result is bit for bit that of one thread.
+            DotProductsInParallel(aPrev, w, z, m, nIn, nOut, byUnits: exampleBlocks < parts, parts);
         }
 
         for (int i = 0; i < m; i++)
@@ -126,24 +126,9 @@ public static class Dense
         }
         else
         {
-            OuterProductsInParallel(dZ, aPrev, dW, nIn, nOut, inverseM, panel, panels, parts);
+            OuterProductsInParallel(dZ, aPrev, dW, m, nIn, nOut, inverseM, panels, parts);
         }
     }
-
-    /// <summary>
-    /// Each thread fills whole panels of columns of dW: every dW[j, k] sums its examples in order whichever thread
-    /// runs it, so the result is bit for bit that of one thread, and no reduction is needed.
-    /// </summary>
-    /// <remarks>
-    /// A method of its own because the lambda captures <paramref name="inverseM"/> and <paramref name="panel"/>: the
-    /// closure is allocated on entry to the method that declares them, which must not be the single-threaded path.
-    /// </remarks>
-    private static void OuterProductsInParallel<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int nIn, int nOut, T inverseM, int panel, int panels, int parts)
-        where T : unmanaged, IFloatingPointIeee754<T>
-        => ForEachPartition(dZ, aPrev, dW, parts, panels, (dZ, aPrev, dW, firstPanel, endPanel, nIn, nOut) =>
-        {
-            OuterProducts(dZ, aPrev, dW, dZ.Length / nOut, nIn, nOut, inverseM, firstPanel * panel, Math.Min(endPanel * panel, nIn));
-        }, nIn, nOut);
 
     /// <summary>
     /// <c>dA_prev = W^T . dZ</c>: <c>dAPrev[i, k] = sum_j w[j, k] * dZ[i, j]</c>.
@@ -217,59 +202,163 @@ public static class Dense
 
     private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
 
-    // Below this many multiply-adds (about 0.1 ms of work) handing half of it to another thread costs more than it saves.
-    private const long ParallelWorkThreshold = 1L << 22;
+    // Below this many multiply-adds (a couple of microseconds of work) handing part of it to another core costs more
+    // than it saves, even with the workers awake.
+    private const long ParallelWorkThreshold = 1L << 16;
 
     /// <summary>How many pieces to split <paramref name="items"/> independent items into for this much work.</summary>
     private static int Partitions(long multiplyAdds, int items)
-        => multiplyAdds < ParallelWorkThreshold ? 1 : Math.Max(1, Math.Min(s_maxDegreeOfParallelism, items));
+        => multiplyAdds < ParallelWorkThreshold ? 1 : Math.Clamp(Math.Min(s_maxDegreeOfParallelism, items), 1, WorkerPool.MaxPieces);
 
-    /// <summary>A piece of a kernel: the items <c>first .. end - 1</c> of the spans given to <see cref="ForEachPartition{T}"/>.</summary>
-    private delegate void PartitionBody<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> second, Span<T> output, int firstItem, int endItem, int nIn, int nOut);
+    /// <summary>The first item of piece <paramref name="piece"/> when <paramref name="items"/> are cut into <paramref name="parts"/> contiguous pieces.</summary>
+    private static int PieceStart(int items, int piece, int parts) => (int)((long)items * piece / parts);
 
     /// <summary>
-    /// Runs <paramref name="body"/> on <paramref name="parts"/> contiguous ranges of <paramref name="items"/> items,
-    /// on the thread pool and the calling thread at once. The spans are pinned for the duration and passed on as
-    /// pointers, because spans cannot be captured by the work items.
+    /// The operands of a Forward shared out by <see cref="WorkerPool"/>: pointers, because spans cannot be stored in a
+    /// job; the caller keeps them pinned until every piece is done.
     /// </summary>
-    private static unsafe void ForEachPartition<T>(ReadOnlySpan<T> first, ReadOnlySpan<T> second, Span<T> output, int parts, int items, PartitionBody<T> body, int nIn, int nOut)
+    private unsafe struct ForwardJob<T>
         where T : unmanaged
     {
-        fixed (T* firstPointer = first, secondPointer = second, outputPointer = output)
+        public T* APrev;
+        public T* W;
+        public T* Z;
+        public int M;
+        public int NIn;
+        public int NOut;
+        public bool ByUnits;
+        public int Blocks;
+        public int Parts;
+    }
+
+    /// <summary>
+    /// Forward's dot products cut into <paramref name="parts"/> pieces of whole blocks of examples, or of units when
+    /// <paramref name="byUnits"/> (one prediction has a single example to go round).
+    /// </summary>
+    private static unsafe void DotProductsInParallel<T>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut, bool byUnits, int parts)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* aPrevPointer = aPrev, wPointer = w, zPointer = z)
         {
-            nint firstAddress = (nint)firstPointer, secondAddress = (nint)secondPointer, outputAddress = (nint)outputPointer;
-            int firstLength = first.Length, secondLength = second.Length, outputLength = output.Length;
-            System.Threading.Tasks.Parallel.For(0, parts, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+            var job = new ForwardJob<T>
             {
-                body(
-                    new ReadOnlySpan<T>((T*)firstAddress, firstLength),
-                    new ReadOnlySpan<T>((T*)secondAddress, secondLength),
-                    new Span<T>((T*)outputAddress, outputLength),
-                    (int)((long)items * part / parts),
-                    (int)((long)items * (part + 1) / parts),
-                    nIn,
-                    nOut);
-            });
+                APrev = aPrevPointer,
+                W = wPointer,
+                Z = zPointer,
+                M = m,
+                NIn = nIn,
+                NOut = nOut,
+                ByUnits = byUnits,
+                Blocks = byUnits ? (nOut + ForwardUnits - 1) / ForwardUnits : (m + ForwardExamples - 1) / ForwardExamples,
+                Parts = parts,
+            };
+            WorkerPool.Run(&DotProductsPiece<T>, &job, parts);
         }
     }
 
-    /// <summary>DotProducts at the widest vector width the hardware accelerates for this row length.</summary>
-    private static void DotProducts<T>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut)
+    /// <summary>One piece of <see cref="DotProductsInParallel{T}"/>.</summary>
+    private static unsafe void DotProductsPiece<T>(void* state, int piece)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref ForwardJob<T> job = ref *(ForwardJob<T>*)state;
+        int m = job.M, nIn = job.NIn, nOut = job.NOut;
+        var aPrev = new ReadOnlySpan<T>(job.APrev, m * nIn);
+        var w = new ReadOnlySpan<T>(job.W, nOut * nIn);
+        var z = new Span<T>(job.Z, m * nOut);
+        int first = PieceStart(job.Blocks, piece, job.Parts);
+        int end = PieceStart(job.Blocks, piece + 1, job.Parts);
+        if (job.ByUnits)
+        {
+            DotProducts(aPrev, w, z, m, nIn, nOut, first * ForwardUnits, Math.Min(end * ForwardUnits, nOut));
+        }
+        else
+        {
+            int i0 = first * ForwardExamples;
+            int i1 = Math.Min(end * ForwardExamples, m);
+            DotProducts(aPrev.Slice(i0 * nIn, (i1 - i0) * nIn), w, z.Slice(i0 * nOut, (i1 - i0) * nOut), i1 - i0, nIn, nOut, 0, nOut);
+        }
+    }
+
+    /// <summary>The operands of a WeightGradients shared out by <see cref="WorkerPool"/>, as <see cref="ForwardJob{T}"/>.</summary>
+    private unsafe struct WeightGradientsJob<T>
+        where T : unmanaged
+    {
+        public T* DZ;
+        public T* APrev;
+        public T* DW;
+        public int M;
+        public int NIn;
+        public int NOut;
+        public T InverseM;
+        public int Panels;
+        public int Parts;
+    }
+
+    /// <summary>
+    /// The weight gradient cut into <paramref name="parts"/> pieces of whole panels of columns of dW: every dW[j, k]
+    /// sums its examples in order whichever thread runs it, so the result is bit for bit that of one thread, and no
+    /// reduction is needed.
+    /// </summary>
+    private static unsafe void OuterProductsInParallel<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int m, int nIn, int nOut, T inverseM, int panels, int parts)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* dZPointer = dZ, aPrevPointer = aPrev, dWPointer = dW)
+        {
+            var job = new WeightGradientsJob<T>
+            {
+                DZ = dZPointer,
+                APrev = aPrevPointer,
+                DW = dWPointer,
+                M = m,
+                NIn = nIn,
+                NOut = nOut,
+                InverseM = inverseM,
+                Panels = panels,
+                Parts = parts,
+            };
+            WorkerPool.Run(&OuterProductsPiece<T>, &job, parts);
+        }
+    }
+
+    /// <summary>One piece of <see cref="OuterProductsInParallel{T}"/>.</summary>
+    private static unsafe void OuterProductsPiece<T>(void* state, int piece)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref WeightGradientsJob<T> job = ref *(WeightGradientsJob<T>*)state;
+        int m = job.M, nIn = job.NIn, nOut = job.NOut;
+        int panel = WeightGradientPanelBytes / Unsafe.SizeOf<T>();
+        OuterProducts(
+            new ReadOnlySpan<T>(job.DZ, m * nOut),
+            new ReadOnlySpan<T>(job.APrev, m * nIn),
+            new Span<T>(job.DW, nOut * nIn),
+            m,
+            nIn,
+            nOut,
+            job.InverseM,
+            PieceStart(job.Panels, piece, job.Parts) * panel,
+            Math.Min(PieceStart(job.Panels, piece + 1, job.Parts) * panel, nIn));
+    }
+
+    /// <summary>
+    /// DotProducts for units <paramref name="jStart"/> .. <paramref name="jEnd"/> - 1 at the widest vector width the
+    /// hardware accelerates for this row length.
+    /// </summary>
+    private static void DotProducts<T>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut, int jStart, int jEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         switch (WidestVector<T>(nIn))
         {
             case 64:
-                DotProducts<T, Simd512<T>, Vector512<T>>(aPrev, w, z, m, nIn, nOut);
+                DotProducts<T, Simd512<T>, Vector512<T>>(aPrev, w, z, m, nIn, nOut, jStart, jEnd);
                 break;
             case 32:
-                DotProducts<T, Simd256<T>, Vector256<T>>(aPrev, w, z, m, nIn, nOut);
+                DotProducts<T, Simd256<T>, Vector256<T>>(aPrev, w, z, m, nIn, nOut, jStart, jEnd);
                 break;
             case 16:
-                DotProducts<T, Simd128<T>, Vector128<T>>(aPrev, w, z, m, nIn, nOut);
+                DotProducts<T, Simd128<T>, Vector128<T>>(aPrev, w, z, m, nIn, nOut, jStart, jEnd);
                 break;
             default:
-                DotProducts<T, Scalar<T>, T>(aPrev, w, z, m, nIn, nOut);
+                DotProducts<T, Scalar<T>, T>(aPrev, w, z, m, nIn, nOut, jStart, jEnd);
                 break;
         }
     }
@@ -324,7 +413,7 @@ public static class Dense
     /// Adds <c>sum_k w[j, k] * aPrev[i, k]</c> to every <c>z[i, j]</c>: the vector part of each row with
     /// <typeparamref name="TOps"/>, chunk by chunk, then the last <c>nIn % Count</c> columns with scalar code.
     /// </summary>
-    private static void DotProducts<T, TOps, TVec>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut)
+    private static void DotProducts<T, TOps, TVec>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut, int jStart, int jEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : struct, ISimd<T, TVec>
         where TVec : unmanaged
@@ -336,60 +425,88 @@ public static class Dense
         int chunk = ForwardChunkBytes / Unsafe.SizeOf<T>();
         for (int k0 = 0; k0 < vectorEnd; k0 += chunk)
         {
-            AccumulateDotProducts<T, TOps, TVec>(aPrev, w, z, m, nIn, nOut, k0, Math.Min(k0 + chunk, vectorEnd), sums);
+            AccumulateDotProducts<T, TOps, TVec>(aPrev, w, z, m, nIn, nOut, jStart, jEnd, k0, Math.Min(k0 + chunk, vectorEnd), sums);
         }
 
         if (vectorEnd < nIn)
         {
-            AccumulateDotProducts<T, Scalar<T>, T>(aPrev, w, z, m, nIn, nOut, vectorEnd, nIn, sums);
+            AccumulateDotProducts<T, Scalar<T>, T>(aPrev, w, z, m, nIn, nOut, jStart, jEnd, vectorEnd, nIn, sums);
         }
     }
 
     /// <summary>
-    /// Adds <c>sum_{k0 &lt;= k &lt; k1} w[j, k] * aPrev[i, k]</c> to every <c>z[i, j]</c>, one register block of
-    /// examples by units at a time; <c>k1 - k0</c> is a multiple of <typeparamref name="TOps"/>' vector length.
+    /// Adds <c>sum_{k0 &lt;= k &lt; k1} w[j, k] * aPrev[i, k]</c> to every <c>z[i, j]</c> with
+    /// <paramref name="jStart"/> &lt;= j &lt; <paramref name="jEnd"/>: blocks of four examples, then the last
+    /// <c>m % 4</c> examples one at a time, so that no example's products are computed twice. <c>k1 - k0</c> is a
+    /// multiple of <typeparamref name="TOps"/>' vector length.
     /// </summary>
-    private static void AccumulateDotProducts<T, TOps, TVec>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut, int k0, int k1, Span<T> sums)
+    private static void AccumulateDotProducts<T, TOps, TVec>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut, int jStart, int jEnd, int k0, int k1, Span<T> sums)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : struct, ISimd<T, TVec>
         where TVec : unmanaged
     {
-        for (int i0 = 0; i0 < m; i0 += ForwardExamples)
+        int i0 = 0;
+        for (; i0 + ForwardExamples <= m; i0 += ForwardExamples)
         {
-            int examples = Math.Min(ForwardExamples, m - i0);
-            for (int j0 = 0; j0 < nOut; j0 += ForwardUnits)
+            AccumulateExampleBlock<T, TOps, TVec, Four>(aPrev, w, z, nIn, nOut, i0, jStart, jEnd, k0, k1, sums);
+        }
+
+        for (; i0 < m; i0++)
+        {
+            AccumulateExampleBlock<T, TOps, TVec, One>(aPrev, w, z, nIn, nOut, i0, jStart, jEnd, k0, k1, sums);
+        }
+    }
+
+    /// <summary>
+    /// Adds the partial dot products of examples <c>i0 .. i0 + TExamples.Value - 1</c> with units
+    /// <paramref name="jStart"/> .. <paramref name="jEnd"/> - 1 over columns <c>k0 .. k1 - 1</c> into z, four units
+    /// at a time.
+    /// </summary>
+    private static void AccumulateExampleBlock<T, TOps, TVec, TExamples>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int nIn, int nOut, int i0, int jStart, int jEnd, int k0, int k1, Span<T> sums)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOps : struct, ISimd<T, TVec>
+        where TVec : unmanaged
+        where TExamples : struct, IConstant
+    {
+        for (int j0 = jStart; j0 < jEnd; j0 += ForwardUnits)
+        {
+            int units = Math.Min(ForwardUnits, jEnd - j0);
+            DotProductBlock<T, TOps, TVec, TExamples>(aPrev, w, nIn, i0, j0, units, k0, k1, sums);
+            for (int r = 0; r < TExamples.Value; r++)
             {
-                int units = Math.Min(ForwardUnits, nOut - j0);
-                DotProductBlock<T, TOps, TVec>(aPrev, w, nIn, i0, examples, j0, units, k0, k1, sums);
-                for (int r = 0; r < examples; r++)
+                Span<T> zRow = z.Slice(((i0 + r) * nOut) + j0, units);
+                for (int c = 0; c < units; c++)
                 {
-                    Span<T> zRow = z.Slice(((i0 + r) * nOut) + j0, units);
-                    for (int c = 0; c < units; c++)
-                    {
-                        zRow[c] += sums[(r * ForwardUnits) + c];
-                    }
+                    zRow[c] += sums[(r * ForwardUnits) + c];
                 }
             }
         }
     }
 
     /// <summary>
-    /// The forward micro-kernel: the 4 x 4 dot products of examples <c>i0 .. i0 + 3</c> with units <c>j0 .. j0 + 3</c>
-    /// over columns <c>k0 .. k1 - 1</c>, into <paramref name="sums"/>[r * 4 + c]. Sixteen vector accumulators stay in
-    /// registers; each step loads four vectors of aPrev and four of w. Past the last example or unit (when
-    /// <paramref name="examples"/> or <paramref name="units"/> is below 4) the rows repeat the last valid one, so the
-    /// loop needs no edge cases; the caller ignores those sums.
+    /// The forward micro-kernel: the dot products of examples <c>i0 .. i0 + TExamples.Value - 1</c> (four, or one)
+    /// with units <c>j0 .. j0 + 3</c> over columns <c>k0 .. k1 - 1</c>, into <paramref name="sums"/>[r * 4 + c].
+    /// The 4 x 4 (or 1 x 4) vector accumulators stay in registers; each step loads one vector of aPrev per example
+    /// and one of w per unit. Past the last unit (when <paramref name="units"/> is below 4) the rows repeat the last
+    /// valid one, so the loop needs no edge cases; the caller ignores those sums.
     /// </summary>
-    private static void DotProductBlock<T, TOps, TVec>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, int nIn, int i0, int examples, int j0, int units, int k0, int k1, Span<T> sums)
+    /// <remarks>
+    /// Each sum sRC depends only on example r and unit c, so an example gets the same bits in a block of four as on
+    /// its own: a prediction of one example equals its column of a batch's Forward exactly.
+    /// </remarks>
+    private static void DotProductBlock<T, TOps, TVec, TExamples>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, int nIn, int i0, int j0, int units, int k0, int k1, Span<T> sums)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : struct, ISimd<T, TVec>
         where TVec : unmanaged
+        where TExamples : struct, IConstant
     {
         // The callers validated the shapes and keep k0 .. k1 inside a row, so the loads below need no bounds checks.
+        // With one example, a1 .. a3 repeat a0 and are never loaded.
+        int lastExample = i0 + TExamples.Value - 1;
         ref T a0 = ref Row(aPrev, i0, nIn);
-        ref T a1 = ref Row(aPrev, i0 + Math.Min(1, examples - 1), nIn);
-        ref T a2 = ref Row(aPrev, i0 + Math.Min(2, examples - 1), nIn);
-        ref T a3 = ref Row(aPrev, i0 + Math.Min(3, examples - 1), nIn);
+        ref T a1 = ref Row(aPrev, Math.Min(i0 + 1, lastExample), nIn);
+        ref T a2 = ref Row(aPrev, Math.Min(i0 + 2, lastExample), nIn);
+        ref T a3 = ref Row(aPrev, Math.Min(i0 + 3, lastExample), nIn);
         ref T w0 = ref Row(w, j0, nIn);
         ref T w1 = ref Row(w, j0 + Math.Min(1, units - 1), nIn);
         ref T w2 = ref Row(w, j0 + Math.Min(2, units - 1), nIn);
@@ -403,51 +520,55 @@ public static class Dense
         for (nuint k = (nuint)k0; k < (nuint)k1; k += (nuint)TOps.Count)
         {
             TVec x0 = TOps.Load(ref a0, k);
-            TVec x1 = TOps.Load(ref a1, k);
-            TVec x2 = TOps.Load(ref a2, k);
-            TVec x3 = TOps.Load(ref a3, k);
+            TVec y0 = TOps.Load(ref w0, k);
+            TVec y1 = TOps.Load(ref w1, k);
+            TVec y2 = TOps.Load(ref w2, k);
+            TVec y3 = TOps.Load(ref w3, k);
+            s00 = TOps.Add(s00, TOps.Multiply(y0, x0));
+            s01 = TOps.Add(s01, TOps.Multiply(y1, x0));
+            s02 = TOps.Add(s02, TOps.Multiply(y2, x0));
+            s03 = TOps.Add(s03, TOps.Multiply(y3, x0));
+            if (TExamples.Value == 4)
+            {
+                TVec x = TOps.Load(ref a1, k);
+                s10 = TOps.Add(s10, TOps.Multiply(y0, x));
+                s11 = TOps.Add(s11, TOps.Multiply(y1, x));
+                s12 = TOps.Add(s12, TOps.Multiply(y2, x));
+                s13 = TOps.Add(s13, TOps.Multiply(y3, x));
 
-            TVec y = TOps.Load(ref w0, k);
-            s00 = TOps.Add(s00, TOps.Multiply(y, x0));
-            s10 = TOps.Add(s10, TOps.Multiply(y, x1));
-            s20 = TOps.Add(s20, TOps.Multiply(y, x2));
-            s30 = TOps.Add(s30, TOps.Multiply(y, x3));
+                x = TOps.Load(ref a2, k);
+                s20 = TOps.Add(s20, TOps.Multiply(y0, x));
+                s21 = TOps.Add(s21, TOps.Multiply(y1, x));
+                s22 = TOps.Add(s22, TOps.Multiply(y2, x));
+                s23 = TOps.Add(s23, TOps.Multiply(y3, x));
 
-            y = TOps.Load(ref w1, k);
-            s01 = TOps.Add(s01, TOps.Multiply(y, x0));
-            s11 = TOps.Add(s11, TOps.Multiply(y, x1));
-            s21 = TOps.Add(s21, TOps.Multiply(y, x2));
-            s31 = TOps.Add(s31, TOps.Multiply(y, x3));
-
-            y = TOps.Load(ref w2, k);
-            s02 = TOps.Add(s02, TOps.Multiply(y, x0));
-            s12 = TOps.Add(s12, TOps.Multiply(y, x1));
-            s22 = TOps.Add(s22, TOps.Multiply(y, x2));
-            s32 = TOps.Add(s32, TOps.Multiply(y, x3));
-
-            y = TOps.Load(ref w3, k);
-            s03 = TOps.Add(s03, TOps.Multiply(y, x0));
-            s13 = TOps.Add(s13, TOps.Multiply(y, x1));
-            s23 = TOps.Add(s23, TOps.Multiply(y, x2));
-            s33 = TOps.Add(s33, TOps.Multiply(y, x3));
+                x = TOps.Load(ref a3, k);
+                s30 = TOps.Add(s30, TOps.Multiply(y0, x));
+                s31 = TOps.Add(s31, TOps.Multiply(y1, x));
+                s32 = TOps.Add(s32, TOps.Multiply(y2, x));
+                s33 = TOps.Add(s33, TOps.Multiply(y3, x));
+            }
         }
 
         sums[0] = TOps.Sum(s00);
         sums[1] = TOps.Sum(s01);
         sums[2] = TOps.Sum(s02);
         sums[3] = TOps.Sum(s03);
-        sums[4] = TOps.Sum(s10);
-        sums[5] = TOps.Sum(s11);
-        sums[6] = TOps.Sum(s12);
-        sums[7] = TOps.Sum(s13);
-        sums[8] = TOps.Sum(s20);
-        sums[9] = TOps.Sum(s21);
-        sums[10] = TOps.Sum(s22);
-        sums[11] = TOps.Sum(s23);
-        sums[12] = TOps.Sum(s30);
-        sums[13] = TOps.Sum(s31);
-        sums[14] = TOps.Sum(s32);
-        sums[15] = TOps.Sum(s33);
+        if (TExamples.Value == 4)
+        {
+            sums[4] = TOps.Sum(s10);
+            sums[5] = TOps.Sum(s11);
+            sums[6] = TOps.Sum(s12);
+            sums[7] = TOps.Sum(s13);
+            sums[8] = TOps.Sum(s20);
+            sums[9] = TOps.Sum(s21);
+            sums[10] = TOps.Sum(s22);
+            sums[11] = TOps.Sum(s23);
+            sums[12] = TOps.Sum(s30);
+            sums[13] = TOps.Sum(s31);
+            sums[14] = TOps.Sum(s32);
+            sums[15] = TOps.Sum(s33);
+        }
     }
 
     /// <summary>

@@ -1,0 +1,202 @@
+using System;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading;
+
+namespace DnnGen.Kernels;
+
+/// <summary>
+/// The threads that share the big kernels' work with the calling thread: <c>ProcessorCount - 1</c> background
+/// workers that spin briefly between jobs, so that handing half of a few microseconds of work to another core costs
+/// well under a microsecond instead of the several that waking a thread-pool thread costs, and nothing is allocated.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A job is <c>pieces</c> independent pieces of work. The calling thread publishes it, then claims and runs pieces
+/// itself alongside any worker that is awake; a piece goes to whoever claims it first, so a sleeping or descheduled
+/// worker never delays the job by more than the piece it is running. The caller returns once every piece is done.
+/// Which thread runs a piece must not change its result; the kernels guarantee that by computing each output element
+/// with the same code whatever the piece boundaries' owner.
+/// </para>
+/// <para>
+/// One job runs at a time. A caller that finds the pool busy (another thread's job, or a kernel called from inside a
+/// piece) runs all of its pieces itself, which is what the cores' being busy calls for anyway.
+/// </para>
+/// <para>
+/// After a job, a worker spins for <see cref="SpinMicroseconds"/> waiting for the next one (a training iteration
+/// calls the parallel kernels every few hundred microseconds, and back-to-back predictions far more often), then
+/// blocks until a job arrives. The spinning uses an otherwise idle core only while kernels are being called.
+/// </para>
+/// </remarks>
+internal static unsafe class WorkerPool
+{
+    /// <summary>How long an idle worker keeps spinning for the next job before it blocks.</summary>
+    private const int SpinMicroseconds = 200;
+
+    // The current job's claim word: generation (bits 32..63), piece count (16..31), next unclaimed piece (0..15).
+    // One atomic value, so that a worker's claim is valid for exactly the job it read, never a later one.
+    private static long s_claims;
+    private static int s_pending;
+    private static delegate*<void*, int, void> s_body;
+    private static void* s_state;
+    private static ExceptionDispatchInfo? s_failure;
+
+    private static int s_busy;
+    private static int s_sleepers;
+    private static readonly object s_gate = new();
+    private static int s_started;
+
+    /// <summary>The most pieces one job may have (the claim word's 16 bits).</summary>
+    public const int MaxPieces = ushort.MaxValue;
+
+    /// <summary>
+    /// Runs <c>body(state, piece)</c> for every piece in <c>0 .. pieces - 1</c>, on the calling thread and the
+    /// workers at once, and returns when all are done. <paramref name="state"/> must stay valid (pinned or on the
+    /// caller's stack) until then. An exception thrown by a piece is rethrown here once every piece has finished.
+    /// </summary>
+    public static void Run(delegate*<void*, int, void> body, void* state, int pieces)
+    {
+        Debug.Assert(pieces is > 0 and <= MaxPieces, "A job has 1 to MaxPieces pieces.");
+        if (pieces == 1 || Environment.ProcessorCount == 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+        {
+            for (int piece = 0; piece < pieces; piece++)
+            {
+                body(state, piece);
+            }
+
+            return;
+        }
+
+        try
+        {
+            StartWorkers();
+            s_body = body;
+            s_state = state;
+            s_failure = null;
+            Volatile.Write(ref s_pending, pieces);
+
+            // Publish with a full fence, then read the sleepers: a worker going to sleep increments s_sleepers and
+            // then re-reads the claims, so at least one of the two sides sees the other's write (no lost wake-up).
+            long generation = (Volatile.Read(ref s_claims) >> 32) + 1;
+            Interlocked.Exchange(ref s_claims, (generation << 32) | ((long)pieces << 16));
+            if (Volatile.Read(ref s_sleepers) != 0)
+            {
+                lock (s_gate)
+                {
+                    Monitor.PulseAll(s_gate);
+                }
+            }
+
+            RunPieces();
+
+            SpinWait spinner = default;
+            while (Volatile.Read(ref s_pending) != 0)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
+            s_failure?.Throw();
+        }
+        finally
+        {
+            s_body = null;
+            s_state = null;
+            Volatile.Write(ref s_busy, 0);
+        }
+    }
+
+    /// <summary>Claims and runs pieces of the current job until none is left unclaimed.</summary>
+    private static void RunPieces()
+    {
+        while (true)
+        {
+            long claims = Volatile.Read(ref s_claims);
+            int next = (int)(claims & 0xFFFF);
+            int pieces = (int)((claims >> 16) & 0xFFFF);
+            if (next >= pieces)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref s_claims, claims + 1, claims) != claims)
+            {
+                continue;
+            }
+
+            // The claim holds the job open (s_pending cannot reach 0 without this piece), so the fields read here
+            // are the claimed job's.
+            try
+            {
+                s_body(s_state, next);
+            }
+            catch (Exception exception)
+            {
+                Interlocked.CompareExchange(ref s_failure, ExceptionDispatchInfo.Capture(exception), null);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref s_pending);
+            }
+        }
+    }
+
+    private static bool HasUnclaimedPiece()
+    {
+        long claims = Volatile.Read(ref s_claims);
+        return (claims & 0xFFFF) < ((claims >> 16) & 0xFFFF);
+    }
+
+    private static void StartWorkers()
+    {
+        if (Volatile.Read(ref s_started) != 0 || Interlocked.Exchange(ref s_started, 1) != 0)
+        {
+            return;
+        }
+
+        for (int i = 1; i < Environment.ProcessorCount; i++)
+        {
+            new Thread(Work) { IsBackground = true, Name = "DnnGen kernel worker " + i }.Start();
+        }
+    }
+
+    /// <summary>A worker: run pieces while there are any, spin a while for the next job, then sleep until one comes.</summary>
+    private static void Work()
+    {
+        long spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+        while (true)
+        {
+            RunPieces();
+
+            long spinUntil = Stopwatch.GetTimestamp() + spinTicks;
+            while (!HasUnclaimedPiece())
+            {
+                if (Stopwatch.GetTimestamp() > spinUntil)
+                {
+                    Sleep();
+                    break;
+                }
+
+                Thread.SpinWait(8);
+            }
+        }
+    }
+
+    private static void Sleep()
+    {
+        lock (s_gate)
+        {
+            Interlocked.Increment(ref s_sleepers);
+            try
+            {
+                while (!HasUnclaimedPiece())
+                {
+                    Monitor.Wait(s_gate);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref s_sleepers);
+            }
+        }
+    }
+}
