@@ -199,31 +199,32 @@ internal sealed class NetworkEmitter
     private void EmitStorage()
     {
         _w.Line("// Parameters W1, b1, W2, b2, ... back to back in one buffer; the gradients dW1, db1, ... in a twin buffer with");
-        _w.Line("// the same layout, so an update is a walk over two arrays.");
-        _w.Line($"private readonly {_t}[] _parameters = new {_t}[ParameterCount];");
-        _w.Line($"private readonly {_t}[] _gradients = new {_t}[ParameterCount];");
+        _w.Line("// the same layout, so an update is a walk over two arrays. Both start on a 64-byte boundary, so that W1's and");
+        _w.Line("// dW1's rows are read and written in whole cache lines by the kernels' vector loads.");
+        _w.Line($"private readonly global::DnnGen.AlignedBuffer<{_t}> _parameters = new global::DnnGen.AlignedBuffer<{_t}>(ParameterCount);");
+        _w.Line($"private readonly global::DnnGen.AlignedBuffer<{_t}> _gradients = new global::DnnGen.AlignedBuffer<{_t}>(ParameterCount);");
         _w.Line();
         _w.Line("/// <summary>All parameters, W1, b1, W2, b2, ... in order: the layout of <see cref=\"Gradients\"/> too.</summary>");
-        _w.Line($"public {_span} Parameters => _parameters;");
+        _w.Line($"public {_span} Parameters => _parameters.Span;");
         _w.Line();
         _w.Line("/// <summary>All gradients dW1, db1, dW2, db2, ... of the last Backward, in the layout of <see cref=\"Parameters\"/>.</summary>");
-        _w.Line($"public {_span} Gradients => _gradients;");
+        _w.Line($"public {_span} Gradients => _gradients.Span;");
         for (int l = 1; l <= L; l++)
         {
             int weights = _shape.WeightOffset(l);
             int bias = _shape.BiasOffset(l);
             _w.Line();
             _w.Line($"/// <summary>W{l} ({N(l)}, {N(l - 1)}): layer {l}'s weights, row-major; W{l}[j, k] is at j * {N(l - 1)} + k.</summary>");
-            _w.Line($"public {_span} W{l} => new {_span}(_parameters, {weights}, {_shape.WeightCount(l)});");
+            _w.Line($"public {_span} W{l} => _parameters.Slice({weights}, {_shape.WeightCount(l)});");
             _w.Line();
             _w.Line($"/// <summary>b{l} ({N(l)}, 1): layer {l}'s biases.</summary>");
-            _w.Line($"public {_span} b{l} => new {_span}(_parameters, {bias}, {N(l)});");
+            _w.Line($"public {_span} b{l} => _parameters.Slice({bias}, {N(l)});");
             _w.Line();
             _w.Line($"/// <summary>dW{l} ({N(l)}, {N(l - 1)}): the cost's gradient with respect to W{l}, from the last Backward.</summary>");
-            _w.Line($"public {_span} dW{l} => new {_span}(_gradients, {weights}, {_shape.WeightCount(l)});");
+            _w.Line($"public {_span} dW{l} => _gradients.Slice({weights}, {_shape.WeightCount(l)});");
             _w.Line();
             _w.Line($"/// <summary>db{l} ({N(l)}, 1): the cost's gradient with respect to b{l}, from the last Backward.</summary>");
-            _w.Line($"public {_span} db{l} => new {_span}(_gradients, {bias}, {N(l)});");
+            _w.Line($"public {_span} db{l} => _gradients.Slice({bias}, {N(l)});");
         }
 
         _w.Line();
@@ -480,7 +481,7 @@ internal sealed class NetworkEmitter
         _w.Line("    // whose cost was finite: those are the ones to keep.");
         _w.Line("    if (iteration > 0 && _snapshot is not null)");
         _w.Line("    {");
-        _w.Line("        global::System.Array.Copy(_snapshot, _parameters, ParameterCount);");
+        _w.Line($"        new {_readOnlySpan}(_snapshot).CopyTo(_parameters.Span);");
         _w.Line("    }");
         _w.Line();
         _w.Line("    throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, previousCost, learningRate);");
@@ -488,11 +489,11 @@ internal sealed class NetworkEmitter
         _w.Line();
         _w.Line("BackwardCore(x, y);");
         _w.Line($"_snapshot ??= new {_t}[ParameterCount];");
-        _w.Line("global::System.Array.Copy(_parameters, _snapshot, ParameterCount);");
+        _w.Line("_parameters.Span.CopyTo(_snapshot);");
         _w.Line("UpdateParameters(learningRate);");
-        _w.Line($"if (!global::DnnGen.Divergence.AllFinite<{_t}>(_parameters))");
+        _w.Line($"if (!global::DnnGen.Divergence.AllFinite<{_t}>(_parameters.Span))");
         _w.Line("{");
-        _w.Line("    global::System.Array.Copy(_snapshot, _parameters, ParameterCount);");
+        _w.Line($"    new {_readOnlySpan}(_snapshot).CopyTo(_parameters.Span);");
         _w.Line("    throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);");
         _w.Line("}");
         _w.Line();

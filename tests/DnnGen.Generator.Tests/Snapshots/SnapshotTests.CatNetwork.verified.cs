@@ -58,63 +58,64 @@ namespace Demo
         public const int Layer4Size = 1;
 
         // Parameters W1, b1, W2, b2, ... back to back in one buffer; the gradients dW1, db1, ... in a twin buffer with
-        // the same layout, so an update is a walk over two arrays.
-        private readonly double[] _parameters = new double[ParameterCount];
-        private readonly double[] _gradients = new double[ParameterCount];
+        // the same layout, so an update is a walk over two arrays. Both start on a 64-byte boundary, so that W1's and
+        // dW1's rows are read and written in whole cache lines by the kernels' vector loads.
+        private readonly global::DnnGen.AlignedBuffer<double> _parameters = new global::DnnGen.AlignedBuffer<double>(ParameterCount);
+        private readonly global::DnnGen.AlignedBuffer<double> _gradients = new global::DnnGen.AlignedBuffer<double>(ParameterCount);
 
         /// <summary>All parameters, W1, b1, W2, b2, ... in order: the layout of <see cref="Gradients"/> too.</summary>
-        public global::System.Span<double> Parameters => _parameters;
+        public global::System.Span<double> Parameters => _parameters.Span;
 
         /// <summary>All gradients dW1, db1, dW2, db2, ... of the last Backward, in the layout of <see cref="Parameters"/>.</summary>
-        public global::System.Span<double> Gradients => _gradients;
+        public global::System.Span<double> Gradients => _gradients.Span;
 
         /// <summary>W1 (20, 12288): layer 1's weights, row-major; W1[j, k] is at j * 12288 + k.</summary>
-        public global::System.Span<double> W1 => new global::System.Span<double>(_parameters, 0, 245760);
+        public global::System.Span<double> W1 => _parameters.Slice(0, 245760);
 
         /// <summary>b1 (20, 1): layer 1's biases.</summary>
-        public global::System.Span<double> b1 => new global::System.Span<double>(_parameters, 245760, 20);
+        public global::System.Span<double> b1 => _parameters.Slice(245760, 20);
 
         /// <summary>dW1 (20, 12288): the cost's gradient with respect to W1, from the last Backward.</summary>
-        public global::System.Span<double> dW1 => new global::System.Span<double>(_gradients, 0, 245760);
+        public global::System.Span<double> dW1 => _gradients.Slice(0, 245760);
 
         /// <summary>db1 (20, 1): the cost's gradient with respect to b1, from the last Backward.</summary>
-        public global::System.Span<double> db1 => new global::System.Span<double>(_gradients, 245760, 20);
+        public global::System.Span<double> db1 => _gradients.Slice(245760, 20);
 
         /// <summary>W2 (7, 20): layer 2's weights, row-major; W2[j, k] is at j * 20 + k.</summary>
-        public global::System.Span<double> W2 => new global::System.Span<double>(_parameters, 245780, 140);
+        public global::System.Span<double> W2 => _parameters.Slice(245780, 140);
 
         /// <summary>b2 (7, 1): layer 2's biases.</summary>
-        public global::System.Span<double> b2 => new global::System.Span<double>(_parameters, 245920, 7);
+        public global::System.Span<double> b2 => _parameters.Slice(245920, 7);
 
         /// <summary>dW2 (7, 20): the cost's gradient with respect to W2, from the last Backward.</summary>
-        public global::System.Span<double> dW2 => new global::System.Span<double>(_gradients, 245780, 140);
+        public global::System.Span<double> dW2 => _gradients.Slice(245780, 140);
 
         /// <summary>db2 (7, 1): the cost's gradient with respect to b2, from the last Backward.</summary>
-        public global::System.Span<double> db2 => new global::System.Span<double>(_gradients, 245920, 7);
+        public global::System.Span<double> db2 => _gradients.Slice(245920, 7);
 
         /// <summary>W3 (5, 7): layer 3's weights, row-major; W3[j, k] is at j * 7 + k.</summary>
-        public global::System.Span<double> W3 => new global::System.Span<double>(_parameters, 245927, 35);
+        public global::System.Span<double> W3 => _parameters.Slice(245927, 35);
 
         /// <summary>b3 (5, 1): layer 3's biases.</summary>
-        public global::System.Span<double> b3 => new global::System.Span<double>(_parameters, 245962, 5);
+        public global::System.Span<double> b3 => _parameters.Slice(245962, 5);
 
         /// <summary>dW3 (5, 7): the cost's gradient with respect to W3, from the last Backward.</summary>
-        public global::System.Span<double> dW3 => new global::System.Span<double>(_gradients, 245927, 35);
+        public global::System.Span<double> dW3 => _gradients.Slice(245927, 35);
 
         /// <summary>db3 (5, 1): the cost's gradient with respect to b3, from the last Backward.</summary>
-        public global::System.Span<double> db3 => new global::System.Span<double>(_gradients, 245962, 5);
+        public global::System.Span<double> db3 => _gradients.Slice(245962, 5);
 
         /// <summary>W4 (1, 5): layer 4's weights, row-major; W4[j, k] is at j * 5 + k.</summary>
-        public global::System.Span<double> W4 => new global::System.Span<double>(_parameters, 245967, 5);
+        public global::System.Span<double> W4 => _parameters.Slice(245967, 5);
 
         /// <summary>b4 (1, 1): layer 4's biases.</summary>
-        public global::System.Span<double> b4 => new global::System.Span<double>(_parameters, 245972, 1);
+        public global::System.Span<double> b4 => _parameters.Slice(245972, 1);
 
         /// <summary>dW4 (1, 5): the cost's gradient with respect to W4, from the last Backward.</summary>
-        public global::System.Span<double> dW4 => new global::System.Span<double>(_gradients, 245967, 5);
+        public global::System.Span<double> dW4 => _gradients.Slice(245967, 5);
 
         /// <summary>db4 (1, 1): the cost's gradient with respect to b4, from the last Backward.</summary>
-        public global::System.Span<double> db4 => new global::System.Span<double>(_gradients, 245972, 1);
+        public global::System.Span<double> db4 => _gradients.Slice(245972, 1);
 
         /// <summary>The cache Z1 of the last Forward: (m, 20) example-major, the course's Z1 (20, m) transposed.</summary>
         public global::System.ReadOnlySpan<double> Z1 => z1;
@@ -372,7 +373,7 @@ namespace Demo
                 // whose cost was finite: those are the ones to keep.
                 if (iteration > 0 && _snapshot is not null)
                 {
-                    global::System.Array.Copy(_snapshot, _parameters, ParameterCount);
+                    new global::System.ReadOnlySpan<double>(_snapshot).CopyTo(_parameters.Span);
                 }
 
                 throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, previousCost, learningRate);
@@ -380,11 +381,11 @@ namespace Demo
 
             BackwardCore(x, y);
             _snapshot ??= new double[ParameterCount];
-            global::System.Array.Copy(_parameters, _snapshot, ParameterCount);
+            _parameters.Span.CopyTo(_snapshot);
             UpdateParameters(learningRate);
-            if (!global::DnnGen.Divergence.AllFinite<double>(_parameters))
+            if (!global::DnnGen.Divergence.AllFinite<double>(_parameters.Span))
             {
-                global::System.Array.Copy(_snapshot, _parameters, ParameterCount);
+                new global::System.ReadOnlySpan<double>(_snapshot).CopyTo(_parameters.Span);
                 throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
             }
 

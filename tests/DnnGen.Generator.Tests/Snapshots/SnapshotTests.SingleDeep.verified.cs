@@ -54,51 +54,52 @@ namespace Demo
         public const int Layer3Size = 1;
 
         // Parameters W1, b1, W2, b2, ... back to back in one buffer; the gradients dW1, db1, ... in a twin buffer with
-        // the same layout, so an update is a walk over two arrays.
-        private readonly float[] _parameters = new float[ParameterCount];
-        private readonly float[] _gradients = new float[ParameterCount];
+        // the same layout, so an update is a walk over two arrays. Both start on a 64-byte boundary, so that W1's and
+        // dW1's rows are read and written in whole cache lines by the kernels' vector loads.
+        private readonly global::DnnGen.AlignedBuffer<float> _parameters = new global::DnnGen.AlignedBuffer<float>(ParameterCount);
+        private readonly global::DnnGen.AlignedBuffer<float> _gradients = new global::DnnGen.AlignedBuffer<float>(ParameterCount);
 
         /// <summary>All parameters, W1, b1, W2, b2, ... in order: the layout of <see cref="Gradients"/> too.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        public global::System.Span<float> Parameters => _parameters.Span;
 
         /// <summary>All gradients dW1, db1, dW2, db2, ... of the last Backward, in the layout of <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Gradients => _gradients;
+        public global::System.Span<float> Gradients => _gradients.Span;
 
         /// <summary>W1 (4, 5): layer 1's weights, row-major; W1[j, k] is at j * 5 + k.</summary>
-        public global::System.Span<float> W1 => new global::System.Span<float>(_parameters, 0, 20);
+        public global::System.Span<float> W1 => _parameters.Slice(0, 20);
 
         /// <summary>b1 (4, 1): layer 1's biases.</summary>
-        public global::System.Span<float> b1 => new global::System.Span<float>(_parameters, 20, 4);
+        public global::System.Span<float> b1 => _parameters.Slice(20, 4);
 
         /// <summary>dW1 (4, 5): the cost's gradient with respect to W1, from the last Backward.</summary>
-        public global::System.Span<float> dW1 => new global::System.Span<float>(_gradients, 0, 20);
+        public global::System.Span<float> dW1 => _gradients.Slice(0, 20);
 
         /// <summary>db1 (4, 1): the cost's gradient with respect to b1, from the last Backward.</summary>
-        public global::System.Span<float> db1 => new global::System.Span<float>(_gradients, 20, 4);
+        public global::System.Span<float> db1 => _gradients.Slice(20, 4);
 
         /// <summary>W2 (3, 4): layer 2's weights, row-major; W2[j, k] is at j * 4 + k.</summary>
-        public global::System.Span<float> W2 => new global::System.Span<float>(_parameters, 24, 12);
+        public global::System.Span<float> W2 => _parameters.Slice(24, 12);
 
         /// <summary>b2 (3, 1): layer 2's biases.</summary>
-        public global::System.Span<float> b2 => new global::System.Span<float>(_parameters, 36, 3);
+        public global::System.Span<float> b2 => _parameters.Slice(36, 3);
 
         /// <summary>dW2 (3, 4): the cost's gradient with respect to W2, from the last Backward.</summary>
-        public global::System.Span<float> dW2 => new global::System.Span<float>(_gradients, 24, 12);
+        public global::System.Span<float> dW2 => _gradients.Slice(24, 12);
 
         /// <summary>db2 (3, 1): the cost's gradient with respect to b2, from the last Backward.</summary>
-        public global::System.Span<float> db2 => new global::System.Span<float>(_gradients, 36, 3);
+        public global::System.Span<float> db2 => _gradients.Slice(36, 3);
 
         /// <summary>W3 (1, 3): layer 3's weights, row-major; W3[j, k] is at j * 3 + k.</summary>
-        public global::System.Span<float> W3 => new global::System.Span<float>(_parameters, 39, 3);
+        public global::System.Span<float> W3 => _parameters.Slice(39, 3);
 
         /// <summary>b3 (1, 1): layer 3's biases.</summary>
-        public global::System.Span<float> b3 => new global::System.Span<float>(_parameters, 42, 1);
+        public global::System.Span<float> b3 => _parameters.Slice(42, 1);
 
         /// <summary>dW3 (1, 3): the cost's gradient with respect to W3, from the last Backward.</summary>
-        public global::System.Span<float> dW3 => new global::System.Span<float>(_gradients, 39, 3);
+        public global::System.Span<float> dW3 => _gradients.Slice(39, 3);
 
         /// <summary>db3 (1, 1): the cost's gradient with respect to b3, from the last Backward.</summary>
-        public global::System.Span<float> db3 => new global::System.Span<float>(_gradients, 42, 1);
+        public global::System.Span<float> db3 => _gradients.Slice(42, 1);
 
         /// <summary>The cache Z1 of the last Forward: (m, 4) example-major, the course's Z1 (4, m) transposed.</summary>
         public global::System.ReadOnlySpan<float> Z1 => z1;
@@ -334,7 +335,7 @@ namespace Demo
                 // whose cost was finite: those are the ones to keep.
                 if (iteration > 0 && _snapshot is not null)
                 {
-                    global::System.Array.Copy(_snapshot, _parameters, ParameterCount);
+                    new global::System.ReadOnlySpan<float>(_snapshot).CopyTo(_parameters.Span);
                 }
 
                 throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, previousCost, learningRate);
@@ -342,11 +343,11 @@ namespace Demo
 
             BackwardCore(x, y);
             _snapshot ??= new float[ParameterCount];
-            global::System.Array.Copy(_parameters, _snapshot, ParameterCount);
+            _parameters.Span.CopyTo(_snapshot);
             UpdateParameters(learningRate);
-            if (!global::DnnGen.Divergence.AllFinite<float>(_parameters))
+            if (!global::DnnGen.Divergence.AllFinite<float>(_parameters.Span))
             {
-                global::System.Array.Copy(_snapshot, _parameters, ParameterCount);
+                new global::System.ReadOnlySpan<float>(_snapshot).CopyTo(_parameters.Span);
                 throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
             }
 

@@ -50,39 +50,40 @@ namespace Demo
         public const int Layer2Size = 1;
 
         // Parameters W1, b1, W2, b2, ... back to back in one buffer; the gradients dW1, db1, ... in a twin buffer with
-        // the same layout, so an update is a walk over two arrays.
-        private readonly double[] _parameters = new double[ParameterCount];
-        private readonly double[] _gradients = new double[ParameterCount];
+        // the same layout, so an update is a walk over two arrays. Both start on a 64-byte boundary, so that W1's and
+        // dW1's rows are read and written in whole cache lines by the kernels' vector loads.
+        private readonly global::DnnGen.AlignedBuffer<double> _parameters = new global::DnnGen.AlignedBuffer<double>(ParameterCount);
+        private readonly global::DnnGen.AlignedBuffer<double> _gradients = new global::DnnGen.AlignedBuffer<double>(ParameterCount);
 
         /// <summary>All parameters, W1, b1, W2, b2, ... in order: the layout of <see cref="Gradients"/> too.</summary>
-        public global::System.Span<double> Parameters => _parameters;
+        public global::System.Span<double> Parameters => _parameters.Span;
 
         /// <summary>All gradients dW1, db1, dW2, db2, ... of the last Backward, in the layout of <see cref="Parameters"/>.</summary>
-        public global::System.Span<double> Gradients => _gradients;
+        public global::System.Span<double> Gradients => _gradients.Span;
 
         /// <summary>W1 (7, 12288): layer 1's weights, row-major; W1[j, k] is at j * 12288 + k.</summary>
-        public global::System.Span<double> W1 => new global::System.Span<double>(_parameters, 0, 86016);
+        public global::System.Span<double> W1 => _parameters.Slice(0, 86016);
 
         /// <summary>b1 (7, 1): layer 1's biases.</summary>
-        public global::System.Span<double> b1 => new global::System.Span<double>(_parameters, 86016, 7);
+        public global::System.Span<double> b1 => _parameters.Slice(86016, 7);
 
         /// <summary>dW1 (7, 12288): the cost's gradient with respect to W1, from the last Backward.</summary>
-        public global::System.Span<double> dW1 => new global::System.Span<double>(_gradients, 0, 86016);
+        public global::System.Span<double> dW1 => _gradients.Slice(0, 86016);
 
         /// <summary>db1 (7, 1): the cost's gradient with respect to b1, from the last Backward.</summary>
-        public global::System.Span<double> db1 => new global::System.Span<double>(_gradients, 86016, 7);
+        public global::System.Span<double> db1 => _gradients.Slice(86016, 7);
 
         /// <summary>W2 (1, 7): layer 2's weights, row-major; W2[j, k] is at j * 7 + k.</summary>
-        public global::System.Span<double> W2 => new global::System.Span<double>(_parameters, 86023, 7);
+        public global::System.Span<double> W2 => _parameters.Slice(86023, 7);
 
         /// <summary>b2 (1, 1): layer 2's biases.</summary>
-        public global::System.Span<double> b2 => new global::System.Span<double>(_parameters, 86030, 1);
+        public global::System.Span<double> b2 => _parameters.Slice(86030, 1);
 
         /// <summary>dW2 (1, 7): the cost's gradient with respect to W2, from the last Backward.</summary>
-        public global::System.Span<double> dW2 => new global::System.Span<double>(_gradients, 86023, 7);
+        public global::System.Span<double> dW2 => _gradients.Slice(86023, 7);
 
         /// <summary>db2 (1, 1): the cost's gradient with respect to b2, from the last Backward.</summary>
-        public global::System.Span<double> db2 => new global::System.Span<double>(_gradients, 86030, 1);
+        public global::System.Span<double> db2 => _gradients.Slice(86030, 1);
 
         /// <summary>The cache Z1 of the last Forward: (m, 7) example-major, the course's Z1 (7, m) transposed.</summary>
         public global::System.ReadOnlySpan<double> Z1 => z1;
@@ -296,7 +297,7 @@ namespace Demo
                 // whose cost was finite: those are the ones to keep.
                 if (iteration > 0 && _snapshot is not null)
                 {
-                    global::System.Array.Copy(_snapshot, _parameters, ParameterCount);
+                    new global::System.ReadOnlySpan<double>(_snapshot).CopyTo(_parameters.Span);
                 }
 
                 throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, previousCost, learningRate);
@@ -304,11 +305,11 @@ namespace Demo
 
             BackwardCore(x, y);
             _snapshot ??= new double[ParameterCount];
-            global::System.Array.Copy(_parameters, _snapshot, ParameterCount);
+            _parameters.Span.CopyTo(_snapshot);
             UpdateParameters(learningRate);
-            if (!global::DnnGen.Divergence.AllFinite<double>(_parameters))
+            if (!global::DnnGen.Divergence.AllFinite<double>(_parameters.Span))
             {
-                global::System.Array.Copy(_snapshot, _parameters, ParameterCount);
+                new global::System.ReadOnlySpan<double>(_snapshot).CopyTo(_parameters.Span);
                 throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
             }
 
