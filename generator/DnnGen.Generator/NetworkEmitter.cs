@@ -539,10 +539,10 @@ internal sealed class NetworkEmitter
         _w.Open($"public void Predict({_readOnlySpan} x, {_span} probabilities)");
         EmitPredictGuards();
         _w.Line();
-        _w.Line($"// Fused: every layer has at most {I(NetworkShape.StraightLineMaxWeights)} weights, so one loop takes each example through all the layers in locals,");
-        _w.Line("// which stay in registers: no buffers, and no calls or checks per layer. Each unit is the expression its layer's");
-        _w.Line("// Layer{l}LinearForward computes, in the same order, and relu and sigmoid are the scalar forms of the span");
-        _w.Line("// activations Forward calls, so the probabilities equal Forward's AL bit for bit.");
+        _w.Line($"// Fused: every layer has at most {I(NetworkShape.StraightLineMaxWeights)} weights, so one loop takes each example through all the layers,");
+        _w.Line("// its values in locals that the JIT keeps in registers: no buffers, and no calls or checks per layer. Each unit is");
+        _w.Line("// the expression its layer's Layer{l}LinearForward computes, in the same order, and relu and sigmoid are the scalar");
+        _w.Line("// forms of the span activations Forward calls, so the probabilities equal Forward's AL bit for bit.");
         _w.Line($"{_readOnlySpan} w, b;");
         for (int l = 1; l <= L; l++)
         {

@@ -365,10 +365,10 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, nameof(x));
             global::DnnGen.Guard.Length<float>(probabilities, (long)m * OutputSize, nameof(probabilities), "OutputSize values for each of the m examples in x");
 
-            // Fused: every layer has at most 64 weights, so one loop takes each example through all the layers in locals,
-            // which stay in registers: no buffers, and no calls or checks per layer. Each unit is the expression its layer's
-            // Layer{l}LinearForward computes, in the same order, and relu and sigmoid are the scalar forms of the span
-            // activations Forward calls, so the probabilities equal Forward's AL bit for bit.
+            // Fused: every layer has at most 64 weights, so one loop takes each example through all the layers,
+            // its values in locals that the JIT keeps in registers: no buffers, and no calls or checks per layer. Each unit is
+            // the expression its layer's Layer{l}LinearForward computes, in the same order, and relu and sigmoid are the scalar
+            // forms of the span activations Forward calls, so the probabilities equal Forward's AL bit for bit.
             global::System.ReadOnlySpan<float> w, b;
 
             // Layer 1's parameters, read once: w1_j_k is W1[j, k] of W1 (4, 5), and b1_j is b1[j].
