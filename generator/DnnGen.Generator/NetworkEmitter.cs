@@ -504,6 +504,116 @@ internal sealed class NetworkEmitter
 
     private void EmitPrediction()
     {
+        if (_shape.IsAllStraightLine)
+        {
+            EmitFusedPredict();
+        }
+        else
+        {
+            EmitLayeredPredict();
+        }
+
+        EmitLabelsAndAccuracy();
+    }
+
+    /// <summary>Predict's two argument checks, the same whichever way it computes.</summary>
+    private void EmitPredictGuards()
+    {
+        _w.Line($"int m = global::DnnGen.Guard.ExampleCount<{_t}>(x, InputSize, nameof(x));");
+        _w.Line($"global::DnnGen.Guard.Length<{_t}>(probabilities, (long)m * OutputSize, nameof(probabilities), \"OutputSize values for each of the m examples in x\");");
+    }
+
+    /// <summary>
+    /// Predict when every layer is straight-line code: one loop over the examples that takes each through all the
+    /// layers in locals. Each unit is the expression Layer{l}LinearForward writes, in the same order, and the
+    /// activations are the scalar forms of the span ones Forward calls, so the result is Forward's A[L] bit for bit.
+    /// </summary>
+    private void EmitFusedPredict()
+    {
+        _w.Line("/// <summary>");
+        _w.Line("/// Computes AL, the probability of class 1, for m examples without touching the training caches: every layer is");
+        _w.Line("/// straight-line code, so each example goes through the whole network in locals, with no buffers. It only reads the");
+        _w.Line("/// parameters, so many threads may predict with one network at once.");
+        _w.Line("/// </summary>");
+        _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
+        _w.Line("/// <param name=\"probabilities\">Receives AL, (m, OutputSize).</param>");
+        _w.Open($"public void Predict({_readOnlySpan} x, {_span} probabilities)");
+        EmitPredictGuards();
+        _w.Line();
+        _w.Line($"// Fused: every layer has at most {I(NetworkShape.StraightLineMaxWeights)} weights, so one loop takes each example through all the layers,");
+        _w.Line("// its values in locals that the JIT keeps in registers: no buffers, and no calls or checks per layer. Each unit is");
+        _w.Line("// the expression its layer's Layer{l}LinearForward computes, in the same order, and relu and sigmoid are the scalar");
+        _w.Line("// forms of the span activations Forward calls, so the probabilities equal Forward's AL bit for bit.");
+        _w.Line($"{_readOnlySpan} w, b;");
+        for (int l = 1; l <= L; l++)
+        {
+            int nIn = N(l - 1);
+            _w.Line();
+            _w.Line($"// Layer {l}'s parameters, read once: w{l}_j_k is W{l}[j, k] of W{l} ({N(l)}, {nIn}), and b{l}_j is b{l}[j].");
+            _w.Line($"w = W{l};");
+            _w.Line($"b = b{l};");
+            for (int j = 0; j < N(l); j++)
+            {
+                _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, nIn).Select(k => $"w{l}_{j}_{k} = w[{j * nIn + k}]"))};");
+            }
+
+            _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, N(l)).Select(j => $"b{l}_{j} = b[{j}]"))};");
+        }
+
+        _w.Line();
+        _w.Open("for (int i = 0; i < m; i++)");
+        _w.Line($"// x ({N(0)}, 1): example i.");
+        _w.Line($"{_readOnlySpan} example = x.Slice(i * InputSize, InputSize);");
+        _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, N(0)).Select(k => $"x{k} = example[{k}]"))};");
+        for (int l = 1; l <= L; l++)
+        {
+            int nIn = N(l - 1);
+            string input = l == 1 ? "x" : $"a{l - 1}_";
+            _w.Line();
+            _w.Line($"// Layer {l}, {Step(l)}: Z{l} ({N(l)}, 1) = W{l} ({N(l)}, {nIn}) . {(l == 1 ? "x" : "A" + I(l - 1))} ({nIn}, 1) + b{l} ({N(l)}, 1)");
+            for (int j = 0; j < N(l); j++)
+            {
+                string dot = string.Join(" + ", Enumerable.Range(0, nIn).Select(k => $"w{l}_{j}_{k} * {input}{k}"));
+                _w.Line($"{_t} z{l}_{j} = {dot} + b{l}_{j};");
+                if (l == 1 && j == 0)
+                {
+                    _w.Line("// A NaN or infinity in x makes every unit of Z1 NaN or infinite (0 * infinity is NaN), so z1_0 alone says");
+                    _w.Line("// whether example i is finite; Guard.Finite then names the first such input, as Forward does, or returns if");
+                    _w.Line("// a parameter is what is not finite. Tested before the other units, so that they are not kept across the call.");
+                    _w.Open($"if (!{_t}.IsFinite(z1_0))");
+                    _w.Line($"global::DnnGen.Guard.Finite<{_t}>(example, InputSize, nameof(x), i * InputSize);");
+                    _w.Close();
+                    _w.Line();
+                }
+            }
+
+            if (_shape.IsOutput(l))
+            {
+                _w.Line($"//   A{l} ({N(l)}, 1) = sigmoid(Z{l}): the probabilities of example i");
+                _w.Line($"{_span} output = probabilities.Slice(i * OutputSize, OutputSize);");
+                for (int j = 0; j < N(l); j++)
+                {
+                    _w.Line($"output[{j}] = global::DnnGen.Kernels.Activations.Sigmoid<{_t}>(z{l}_{j});");
+                }
+            }
+            else
+            {
+                _w.Line($"//   A{l} ({N(l)}, 1) = relu(Z{l})");
+                for (int j = 0; j < N(l); j++)
+                {
+                    _w.Line($"{_t} a{l}_{j} = global::DnnGen.Kernels.Activations.Relu<{_t}>(z{l}_{j});");
+                }
+            }
+        }
+
+        _w.Close();
+        _w.Close();
+        _w.Line();
+    }
+
+    /// <summary>Predict when some layer is too wide to unroll: each layer's step in turn over buffers, a chunk of examples at a time.</summary>
+    private void EmitLayeredPredict()
+    {
         int widest = _shape.WidestHiddenLayer;
         int chunk = widest == 0 ? PredictMaxChunk : Math.Max(1, Math.Min(PredictMaxChunk, (1 << 16) / widest));
         long bufferLength = 2L * chunk * widest;
@@ -515,8 +625,7 @@ internal sealed class NetworkEmitter
         _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
         _w.Line("/// <param name=\"probabilities\">Receives AL, (m, OutputSize).</param>");
         _w.Open($"public void Predict({_readOnlySpan} x, {_span} probabilities)");
-        _w.Line($"int m = global::DnnGen.Guard.ExampleCount<{_t}>(x, InputSize, nameof(x));");
-        _w.Line($"global::DnnGen.Guard.Length<{_t}>(probabilities, (long)m * OutputSize, nameof(probabilities), \"OutputSize values for each of the m examples in x\");");
+        EmitPredictGuards();
         bool rented = widest > 0 && bufferLength * ElementBytes > PredictStackLimitBytes;
         if (widest > 0)
         {
@@ -569,7 +678,10 @@ internal sealed class NetworkEmitter
 
         _w.Close();
         _w.Line();
+    }
 
+    private void EmitLabelsAndAccuracy()
+    {
         _w.Line("/// <summary>The course's predict: label 1 where the probability exceeds 0.5, else 0.</summary>");
         _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
         _w.Line("/// <param name=\"labels\">Receives 0 or 1, (m, OutputSize).</param>");

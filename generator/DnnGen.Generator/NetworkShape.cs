@@ -46,6 +46,23 @@ internal sealed class NetworkShape
 
     public bool IsStraightLine(int layer) => (long)Sizes[layer] * Sizes[layer - 1] <= StraightLineMaxWeights;
 
+    /// <summary>Every layer is straight-line code, so Predict can take each example through the whole network in locals.</summary>
+    public bool IsAllStraightLine
+    {
+        get
+        {
+            for (int l = 1; l <= LayerCount; l++)
+            {
+                if (!IsStraightLine(l))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     public bool IsOutput(int layer) => layer == LayerCount;
 
     /// <summary>Start of W[l] in the parameter (and gradient) buffer: W1, b1, W2, b2, ... back to back.</summary>

@@ -64,6 +64,22 @@ public class RuntimeBehaviourTests
         AssertInferenceIsThreadSafe(new WidePredictNetwork(), x, y);
     }
 
+    [Fact]
+    public void Fused_Predict_of_a_straight_line_network_from_eight_threads_matches_a_single_thread()
+    {
+        // (2, 8, 8, 1): every layer is straight-line code, so Predict is the fused loop with its parameters in locals.
+        var random = new NumPyRandom(6);
+        var x = new double[300 * FusedTwoHidden.InputSize];
+        random.FillStandardNormal(x);
+        var y = new double[300];
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = x[2 * i] * x[2 * i + 1] > 0 ? 1 : 0;
+        }
+
+        AssertInferenceIsThreadSafe(new FusedTwoHidden(), x, y);
+    }
+
     /// <summary>
     /// Trains briefly, then runs Predict, PredictLabels and Accuracy on eight threads at once, released together by a
     /// barrier, 100 times each, and compares every result with the single-threaded one bit for bit.

@@ -317,8 +317,9 @@ namespace Demo
         }
 
         /// <summary>
-        /// Computes AL, the probability of class 1, for m examples without touching the training caches: it works through
-        /// the examples 64 at a time with buffers of its own, so many threads may predict with one network at once.
+        /// Computes AL, the probability of class 1, for m examples without touching the training caches: every layer is
+        /// straight-line code, so each example goes through the whole network in locals, with no buffers. It only reads the
+        /// parameters, so many threads may predict with one network at once.
         /// </summary>
         /// <param name="x">m examples, example-major.</param>
         /// <param name="probabilities">Receives AL, (m, OutputSize).</param>
@@ -326,20 +327,58 @@ namespace Demo
         {
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, nameof(x));
             global::DnnGen.Guard.Length<double>(probabilities, (long)m * OutputSize, nameof(probabilities), "OutputSize values for each of the m examples in x");
-            // Hidden activations alternate between two halves of one buffer; Z and A share memory, as only A is kept.
-            // Each half holds the widest hidden layer (4 values) for up to 64 examples, fewer when m is smaller.
-            int half = global::System.Math.Min(m, 64) * 4;
-            global::System.Span<double> buffer = stackalloc double[2 * half];
-            for (int start = 0; start < m; start += 64)
+
+            // Fused: every layer has at most 64 weights, so one loop takes each example through all the layers,
+            // its values in locals that the JIT keeps in registers: no buffers, and no calls or checks per layer. Each unit is
+            // the expression its layer's Layer{l}LinearForward computes, in the same order, and relu and sigmoid are the scalar
+            // forms of the span activations Forward calls, so the probabilities equal Forward's AL bit for bit.
+            global::System.ReadOnlySpan<double> w, b;
+
+            // Layer 1's parameters, read once: w1_j_k is W1[j, k] of W1 (4, 2), and b1_j is b1[j].
+            w = W1;
+            b = b1;
+            double w1_0_0 = w[0], w1_0_1 = w[1];
+            double w1_1_0 = w[2], w1_1_1 = w[3];
+            double w1_2_0 = w[4], w1_2_1 = w[5];
+            double w1_3_0 = w[6], w1_3_1 = w[7];
+            double b1_0 = b[0], b1_1 = b[1], b1_2 = b[2], b1_3 = b[3];
+
+            // Layer 2's parameters, read once: w2_j_k is W2[j, k] of W2 (1, 4), and b2_j is b2[j].
+            w = W2;
+            b = b2;
+            double w2_0_0 = w[0], w2_0_1 = w[1], w2_0_2 = w[2], w2_0_3 = w[3];
+            double b2_0 = b[0];
+
+            for (int i = 0; i < m; i++)
             {
-                int count = global::System.Math.Min(64, m - start);
-                global::System.ReadOnlySpan<double> a0 = x.Slice(start * InputSize, count * InputSize);
-                global::System.Span<double> a1 = buffer.Slice(0, count * 4);
-                Layer1LinearForward(a0, W1, b1, a1);
-                global::DnnGen.Guard.FiniteInputs<double>(a0, InputSize, a1, nameof(x), start * InputSize);
-                global::DnnGen.Kernels.Activations.Relu<double>(a1, a1);
-                global::System.Span<double> a2 = probabilities.Slice(start * OutputSize, count * OutputSize);
-                Layer2Forward(a1, W2, b2, a2, a2);
+                // x (2, 1): example i.
+                global::System.ReadOnlySpan<double> example = x.Slice(i * InputSize, InputSize);
+                double x0 = example[0], x1 = example[1];
+
+                // Layer 1, LINEAR -> RELU: Z1 (4, 1) = W1 (4, 2) . x (2, 1) + b1 (4, 1)
+                double z1_0 = w1_0_0 * x0 + w1_0_1 * x1 + b1_0;
+                // A NaN or infinity in x makes every unit of Z1 NaN or infinite (0 * infinity is NaN), so z1_0 alone says
+                // whether example i is finite; Guard.Finite then names the first such input, as Forward does, or returns if
+                // a parameter is what is not finite. Tested before the other units, so that they are not kept across the call.
+                if (!double.IsFinite(z1_0))
+                {
+                    global::DnnGen.Guard.Finite<double>(example, InputSize, nameof(x), i * InputSize);
+                }
+
+                double z1_1 = w1_1_0 * x0 + w1_1_1 * x1 + b1_1;
+                double z1_2 = w1_2_0 * x0 + w1_2_1 * x1 + b1_2;
+                double z1_3 = w1_3_0 * x0 + w1_3_1 * x1 + b1_3;
+                //   A1 (4, 1) = relu(Z1)
+                double a1_0 = global::DnnGen.Kernels.Activations.Relu<double>(z1_0);
+                double a1_1 = global::DnnGen.Kernels.Activations.Relu<double>(z1_1);
+                double a1_2 = global::DnnGen.Kernels.Activations.Relu<double>(z1_2);
+                double a1_3 = global::DnnGen.Kernels.Activations.Relu<double>(z1_3);
+
+                // Layer 2, LINEAR -> SIGMOID: Z2 (1, 1) = W2 (1, 4) . A1 (4, 1) + b2 (1, 1)
+                double z2_0 = w2_0_0 * a1_0 + w2_0_1 * a1_1 + w2_0_2 * a1_2 + w2_0_3 * a1_3 + b2_0;
+                //   A2 (1, 1) = sigmoid(Z2): the probabilities of example i
+                global::System.Span<double> output = probabilities.Slice(i * OutputSize, OutputSize);
+                output[0] = global::DnnGen.Kernels.Activations.Sigmoid<double>(z2_0);
             }
         }
 

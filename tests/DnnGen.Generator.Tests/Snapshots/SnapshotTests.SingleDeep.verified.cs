@@ -355,8 +355,9 @@ namespace Demo
         }
 
         /// <summary>
-        /// Computes AL, the probability of class 1, for m examples without touching the training caches: it works through
-        /// the examples 64 at a time with buffers of its own, so many threads may predict with one network at once.
+        /// Computes AL, the probability of class 1, for m examples without touching the training caches: every layer is
+        /// straight-line code, so each example goes through the whole network in locals, with no buffers. It only reads the
+        /// parameters, so many threads may predict with one network at once.
         /// </summary>
         /// <param name="x">m examples, example-major.</param>
         /// <param name="probabilities">Receives AL, (m, OutputSize).</param>
@@ -364,22 +365,75 @@ namespace Demo
         {
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, nameof(x));
             global::DnnGen.Guard.Length<float>(probabilities, (long)m * OutputSize, nameof(probabilities), "OutputSize values for each of the m examples in x");
-            // Hidden activations alternate between two halves of one buffer; Z and A share memory, as only A is kept.
-            // Each half holds the widest hidden layer (4 values) for up to 64 examples, fewer when m is smaller.
-            int half = global::System.Math.Min(m, 64) * 4;
-            global::System.Span<float> buffer = stackalloc float[2 * half];
-            for (int start = 0; start < m; start += 64)
+
+            // Fused: every layer has at most 64 weights, so one loop takes each example through all the layers,
+            // its values in locals that the JIT keeps in registers: no buffers, and no calls or checks per layer. Each unit is
+            // the expression its layer's Layer{l}LinearForward computes, in the same order, and relu and sigmoid are the scalar
+            // forms of the span activations Forward calls, so the probabilities equal Forward's AL bit for bit.
+            global::System.ReadOnlySpan<float> w, b;
+
+            // Layer 1's parameters, read once: w1_j_k is W1[j, k] of W1 (4, 5), and b1_j is b1[j].
+            w = W1;
+            b = b1;
+            float w1_0_0 = w[0], w1_0_1 = w[1], w1_0_2 = w[2], w1_0_3 = w[3], w1_0_4 = w[4];
+            float w1_1_0 = w[5], w1_1_1 = w[6], w1_1_2 = w[7], w1_1_3 = w[8], w1_1_4 = w[9];
+            float w1_2_0 = w[10], w1_2_1 = w[11], w1_2_2 = w[12], w1_2_3 = w[13], w1_2_4 = w[14];
+            float w1_3_0 = w[15], w1_3_1 = w[16], w1_3_2 = w[17], w1_3_3 = w[18], w1_3_4 = w[19];
+            float b1_0 = b[0], b1_1 = b[1], b1_2 = b[2], b1_3 = b[3];
+
+            // Layer 2's parameters, read once: w2_j_k is W2[j, k] of W2 (3, 4), and b2_j is b2[j].
+            w = W2;
+            b = b2;
+            float w2_0_0 = w[0], w2_0_1 = w[1], w2_0_2 = w[2], w2_0_3 = w[3];
+            float w2_1_0 = w[4], w2_1_1 = w[5], w2_1_2 = w[6], w2_1_3 = w[7];
+            float w2_2_0 = w[8], w2_2_1 = w[9], w2_2_2 = w[10], w2_2_3 = w[11];
+            float b2_0 = b[0], b2_1 = b[1], b2_2 = b[2];
+
+            // Layer 3's parameters, read once: w3_j_k is W3[j, k] of W3 (1, 3), and b3_j is b3[j].
+            w = W3;
+            b = b3;
+            float w3_0_0 = w[0], w3_0_1 = w[1], w3_0_2 = w[2];
+            float b3_0 = b[0];
+
+            for (int i = 0; i < m; i++)
             {
-                int count = global::System.Math.Min(64, m - start);
-                global::System.ReadOnlySpan<float> a0 = x.Slice(start * InputSize, count * InputSize);
-                global::System.Span<float> a1 = buffer.Slice(0, count * 4);
-                Layer1LinearForward(a0, W1, b1, a1);
-                global::DnnGen.Guard.FiniteInputs<float>(a0, InputSize, a1, nameof(x), start * InputSize);
-                global::DnnGen.Kernels.Activations.Relu<float>(a1, a1);
-                global::System.Span<float> a2 = buffer.Slice(half, count * 3);
-                Layer2Forward(a1, W2, b2, a2, a2);
-                global::System.Span<float> a3 = probabilities.Slice(start * OutputSize, count * OutputSize);
-                Layer3Forward(a2, W3, b3, a3, a3);
+                // x (5, 1): example i.
+                global::System.ReadOnlySpan<float> example = x.Slice(i * InputSize, InputSize);
+                float x0 = example[0], x1 = example[1], x2 = example[2], x3 = example[3], x4 = example[4];
+
+                // Layer 1, LINEAR -> RELU: Z1 (4, 1) = W1 (4, 5) . x (5, 1) + b1 (4, 1)
+                float z1_0 = w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2 + w1_0_3 * x3 + w1_0_4 * x4 + b1_0;
+                // A NaN or infinity in x makes every unit of Z1 NaN or infinite (0 * infinity is NaN), so z1_0 alone says
+                // whether example i is finite; Guard.Finite then names the first such input, as Forward does, or returns if
+                // a parameter is what is not finite. Tested before the other units, so that they are not kept across the call.
+                if (!float.IsFinite(z1_0))
+                {
+                    global::DnnGen.Guard.Finite<float>(example, InputSize, nameof(x), i * InputSize);
+                }
+
+                float z1_1 = w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3 * x3 + w1_1_4 * x4 + b1_1;
+                float z1_2 = w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2 + w1_2_3 * x3 + w1_2_4 * x4 + b1_2;
+                float z1_3 = w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2 + w1_3_3 * x3 + w1_3_4 * x4 + b1_3;
+                //   A1 (4, 1) = relu(Z1)
+                float a1_0 = global::DnnGen.Kernels.Activations.Relu<float>(z1_0);
+                float a1_1 = global::DnnGen.Kernels.Activations.Relu<float>(z1_1);
+                float a1_2 = global::DnnGen.Kernels.Activations.Relu<float>(z1_2);
+                float a1_3 = global::DnnGen.Kernels.Activations.Relu<float>(z1_3);
+
+                // Layer 2, LINEAR -> RELU: Z2 (3, 1) = W2 (3, 4) . A1 (4, 1) + b2 (3, 1)
+                float z2_0 = w2_0_0 * a1_0 + w2_0_1 * a1_1 + w2_0_2 * a1_2 + w2_0_3 * a1_3 + b2_0;
+                float z2_1 = w2_1_0 * a1_0 + w2_1_1 * a1_1 + w2_1_2 * a1_2 + w2_1_3 * a1_3 + b2_1;
+                float z2_2 = w2_2_0 * a1_0 + w2_2_1 * a1_1 + w2_2_2 * a1_2 + w2_2_3 * a1_3 + b2_2;
+                //   A2 (3, 1) = relu(Z2)
+                float a2_0 = global::DnnGen.Kernels.Activations.Relu<float>(z2_0);
+                float a2_1 = global::DnnGen.Kernels.Activations.Relu<float>(z2_1);
+                float a2_2 = global::DnnGen.Kernels.Activations.Relu<float>(z2_2);
+
+                // Layer 3, LINEAR -> SIGMOID: Z3 (1, 1) = W3 (1, 3) . A2 (3, 1) + b3 (1, 1)
+                float z3_0 = w3_0_0 * a2_0 + w3_0_1 * a2_1 + w3_0_2 * a2_2 + b3_0;
+                //   A3 (1, 1) = sigmoid(Z3): the probabilities of example i
+                global::System.Span<float> output = probabilities.Slice(i * OutputSize, OutputSize);
+                output[0] = global::DnnGen.Kernels.Activations.Sigmoid<float>(z3_0);
             }
         }
 
