@@ -1,7 +1,9 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace DnnGen;
 
@@ -22,13 +24,12 @@ public static class Guard
     /// <param name="expected">The length it must have; a product of sizes, computed in <see cref="long"/> so it cannot wrap.</param>
     /// <param name="argumentName">The argument the exception names.</param>
     /// <param name="shape">What the span holds, in words, for the message.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Length<T>(ReadOnlySpan<T> span, long expected, string argumentName, string shape)
     {
         if (span.Length != expected)
         {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"Expected {expected} elements ({shape}), but the span holds {span.Length}."),
-                argumentName);
+            ThrowWrongLength(span.Length, expected, argumentName, shape);
         }
     }
 
@@ -36,17 +37,21 @@ public static class Guard
     /// Returns the number of examples m in an example-major span of <paramref name="rowLength"/> values per example,
     /// throwing unless its length is a positive multiple of <paramref name="rowLength"/>.
     /// </summary>
+    /// <remarks>
+    /// Inlined, with the throwing kept out of line, so that the division by a generated network's constant row length
+    /// compiles to a multiplication: on a small network's prediction the checks are a noticeable part of the time.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int ExampleCount<T>(ReadOnlySpan<T> span, int rowLength, string argumentName)
     {
         AtLeast(rowLength, 1, nameof(rowLength));
-        if (span.Length == 0 || span.Length % rowLength != 0)
+        int m = span.Length / rowLength;
+        if (span.Length == 0 || m * rowLength != span.Length)
         {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"Expected a positive multiple of {rowLength} elements (m examples of {rowLength} values, example-major), but the span holds {span.Length}."),
-                argumentName);
+            ThrowNotWholeExamples(span.Length, rowLength, argumentName);
         }
 
-        return span.Length / rowLength;
+        return m;
     }
 
     /// <summary>Throws unless <paramref name="value"/> is finite and greater than zero.</summary>
@@ -79,13 +84,33 @@ public static class Guard
     }
 
     /// <summary>Throws unless <paramref name="value"/> is at least <paramref name="minimum"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AtLeast(int value, int minimum, string argumentName)
     {
         if (value < minimum)
         {
-            throw new ArgumentOutOfRangeException(argumentName, value, string.Create(CultureInfo.InvariantCulture, $"Expected at least {minimum}."));
+            ThrowBelowMinimum(value, minimum, argumentName);
         }
     }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowWrongLength(int actual, long expected, string argumentName, string shape)
+        => throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"Expected {expected} elements ({shape}), but the span holds {actual}."),
+            argumentName);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotWholeExamples(int actual, int rowLength, string argumentName)
+        => throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"Expected a positive multiple of {rowLength} elements (m examples of {rowLength} values, example-major), but the span holds {actual}."),
+            argumentName);
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBelowMinimum(int value, int minimum, string argumentName)
+        => throw new ArgumentOutOfRangeException(argumentName, value, string.Create(CultureInfo.InvariantCulture, $"Expected at least {minimum}."));
 
     /// <summary>
     /// Throws unless <paramref name="labels"/> holds <paramref name="expected"/> elements, each exactly 0 or 1 (the
