@@ -12,9 +12,9 @@ namespace DnnGen.Kernels;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A job is <c>pieces</c> independent pieces of work. The calling thread publishes it, then claims and runs pieces
-/// itself alongside any worker that is awake; a piece goes to whoever claims it first, so a sleeping or descheduled
-/// worker never delays the job by more than the piece it is running. The caller returns once every piece is done.
+/// A job is <c>pieces</c> independent pieces of work. The calling thread publishes it, runs piece 0, then claims and
+/// runs further pieces alongside any worker that is awake; a piece goes to whoever claims it first, so a sleeping or
+/// descheduled worker never delays the job by more than the piece it is running. The caller returns once every piece is done.
 /// Which thread runs a piece must not change its result; the kernels guarantee that by computing each output element
 /// with the same code whatever the piece boundaries' owner.
 /// </para>
@@ -77,8 +77,11 @@ internal static unsafe class WorkerPool
 
             // Publish with a full fence, then read the sleepers: a worker going to sleep increments s_sleepers and
             // then re-reads the claims, so at least one of the two sides sees the other's write (no lost wake-up).
+            // Piece 0 is the caller's and is never offered: the same thread then runs the same piece job after job, and
+            // keeps that piece's share of the operands (half of W1, for one prediction of the cat network) in its own
+            // core's cache instead of trading halves with a worker that claimed first.
             long generation = (Volatile.Read(ref s_claims) >> 32) + 1;
-            Interlocked.Exchange(ref s_claims, (generation << 32) | ((long)pieces << 16));
+            Interlocked.Exchange(ref s_claims, (generation << 32) | ((long)pieces << 16) | 1);
             if (Volatile.Read(ref s_sleepers) != 0)
             {
                 lock (s_gate)
@@ -87,6 +90,7 @@ internal static unsafe class WorkerPool
                 }
             }
 
+            RunPiece(0);
             RunPieces();
 
             SpinWait spinner = default;
@@ -123,20 +127,26 @@ internal static unsafe class WorkerPool
                 continue;
             }
 
-            // The claim holds the job open (s_pending cannot reach 0 without this piece), so the fields read here
+            // The claim holds the job open (s_pending cannot reach 0 without this piece), so the fields RunPiece reads
             // are the claimed job's.
-            try
-            {
-                s_body(s_state, next);
-            }
-            catch (Exception exception)
-            {
-                Interlocked.CompareExchange(ref s_failure, ExceptionDispatchInfo.Capture(exception), null);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref s_pending);
-            }
+            RunPiece(next);
+        }
+    }
+
+    /// <summary>Runs one piece of the current job, keeping the first failure for the caller, and counts it done.</summary>
+    private static void RunPiece(int piece)
+    {
+        try
+        {
+            s_body(s_state, piece);
+        }
+        catch (Exception exception)
+        {
+            Interlocked.CompareExchange(ref s_failure, ExceptionDispatchInfo.Capture(exception), null);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref s_pending);
         }
     }
 
