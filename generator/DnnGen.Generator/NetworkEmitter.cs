@@ -87,7 +87,15 @@ internal sealed class NetworkEmitter
 
     private string KernelReason(int l) => _shape.IsStraightLine(l)
         ? $"straight-line code ({_shape.WeightCount(l)} weights, at most {NetworkShape.StraightLineMaxWeights}, held in locals)"
-        : $"DnnGen.Kernels.Dense ({_shape.WeightCount(l)} weights: too many to unroll, so register-blocked vector kernels)";
+        : $"DnnGen.Kernels.Dense ({_shape.WeightCount(l)} weights: too many to unroll, so register-blocked vector kernels; Z{l} and dW{l} {ParallelFrom(l)})";
+
+    private string ParallelFrom(int l)
+    {
+        long examples = _shape.ParallelFromExamples(l);
+        return examples == 1
+            ? "on all cores even for one example"
+            : $"on all cores from {examples.ToString(CultureInfo.InvariantCulture)} examples on";
+    }
 
     private string EmitFile()
     {

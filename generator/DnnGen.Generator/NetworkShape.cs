@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace DnnGen.Generator;
@@ -13,6 +14,19 @@ internal sealed class NetworkShape
     /// locals, one expression per unit); wider layers call the vectorised kernels in DnnGen.Kernels.Dense.
     /// </summary>
     public const int StraightLineMaxWeights = 64;
+
+    /// <summary>
+    /// DnnGen.Kernels.Dense.ParallelWorkThreshold: the multiply-adds from which the kernels use several cores, quoted
+    /// in the generated comments (a test keeps the two equal; the generator cannot reference the runtime library).
+    /// </summary>
+    public const long ParallelWorkThreshold = 1L << 16;
+
+    /// <summary>The fewest examples for which layer <paramref name="layer"/>'s kernels share their work with other cores.</summary>
+    public long ParallelFromExamples(int layer)
+    {
+        long weights = (long)Sizes[layer] * Sizes[layer - 1];
+        return Math.Max(1, (ParallelWorkThreshold + weights - 1) / weights);
+    }
 
     /// <summary>Array.MaxLength: the most elements a .NET array can hold.</summary>
     public const long MaxArrayLength = 0x7FFFFFC7;

@@ -202,9 +202,12 @@ public static class Dense
 
     private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
 
-    // Below this many multiply-adds (a couple of microseconds of work) handing part of it to another core costs more
-    // than it saves, even with the workers awake.
-    private const long ParallelWorkThreshold = 1L << 16;
+    /// <summary>
+    /// The number of multiply-adds (m x nIn x nOut) from which <see cref="Forward{T}"/> and
+    /// <see cref="WeightGradients{T}"/> share their work with the worker threads: below it, a couple of microseconds of
+    /// work, handing part of it to another core costs more than it saves. The generated code's comments quote it.
+    /// </summary>
+    public const long ParallelWorkThreshold = 1L << 16;
 
     /// <summary>How many pieces to split <paramref name="items"/> independent items into for this much work.</summary>
     private static int Partitions(long multiplyAdds, int items)

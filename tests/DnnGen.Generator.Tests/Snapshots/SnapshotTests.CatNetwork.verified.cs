@@ -469,7 +469,7 @@ namespace Demo
             }
         }
 
-        // ---- Layer 1: LINEAR -> RELU, 12288 -> 20; DnnGen.Kernels.Dense (245760 weights: too many to unroll, so register-blocked vector kernels) ----
+        // ---- Layer 1: LINEAR -> RELU, 12288 -> 20; DnnGen.Kernels.Dense (245760 weights: too many to unroll, so register-blocked vector kernels; Z1 and dW1 on all cores even for one example) ----
 
         /// <summary>Layer 1's linear step (the course's linear_forward): Z1 = W1 . X + b1.</summary>
         /// <param name="aPrev">X, (m, 12288) example-major.</param>
@@ -520,7 +520,7 @@ namespace Demo
             Layer1LinearBackward(dZ, aPrev, dW, db);
         }
 
-        // ---- Layer 2: LINEAR -> RELU, 20 -> 7; DnnGen.Kernels.Dense (140 weights: too many to unroll, so register-blocked vector kernels) ----
+        // ---- Layer 2: LINEAR -> RELU, 20 -> 7; DnnGen.Kernels.Dense (140 weights: too many to unroll, so register-blocked vector kernels; Z2 and dW2 on all cores from 469 examples on) ----
 
         /// <summary>Layer 2's linear step (the course's linear_forward): Z2 = W2 . A1 + b2.</summary>
         /// <param name="aPrev">A1, (m, 20) example-major.</param>

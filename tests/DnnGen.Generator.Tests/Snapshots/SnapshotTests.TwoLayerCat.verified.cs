@@ -381,7 +381,7 @@ namespace Demo
             }
         }
 
-        // ---- Layer 1: LINEAR -> RELU, 12288 -> 7; DnnGen.Kernels.Dense (86016 weights: too many to unroll, so register-blocked vector kernels) ----
+        // ---- Layer 1: LINEAR -> RELU, 12288 -> 7; DnnGen.Kernels.Dense (86016 weights: too many to unroll, so register-blocked vector kernels; Z1 and dW1 on all cores even for one example) ----
 
         /// <summary>Layer 1's linear step (the course's linear_forward): Z1 = W1 . X + b1.</summary>
         /// <param name="aPrev">X, (m, 12288) example-major.</param>
