@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using DnnGen.Kernels;
@@ -68,6 +69,41 @@ public unsafe class WorkerPoolTests
         }
 
         Assert.All(runs, count => Assert.Equal(1, count));
+    }
+
+    [Fact]
+    public void A_job_that_finds_the_pool_busy_runs_on_its_caller_with_the_same_contract()
+    {
+        // flags[0] releases the blocking job's pieces; flags[1] counts the pieces that have started.
+        int[] flags = GC.AllocateArray<int>(2, pinned: true);
+        var blocking = new Thread(() => WorkerPool.Run(&WaitForRelease, Unsafe.AsPointer(ref flags[0]), 2));
+        blocking.Start();
+        try
+        {
+            SpinWait.SpinUntil(() => Volatile.Read(ref flags[1]) > 0);
+
+            // The pool is busy with the blocking job, so this one runs inline: every piece still runs, and the failure
+            // comes out after them.
+            var runs = new int[16];
+            var error = Assert.Throws<InvalidOperationException>(() => RunThrowingJob(runs));
+            Assert.Equal("piece 5", error.Message);
+            Assert.All(runs, count => Assert.Equal(1, count));
+        }
+        finally
+        {
+            Volatile.Write(ref flags[0], 1);
+            blocking.Join();
+        }
+    }
+
+    private static void WaitForRelease(void* state, int piece)
+    {
+        int* flags = (int*)state;
+        Interlocked.Increment(ref flags[1]);
+        while (Volatile.Read(ref flags[0]) == 0)
+        {
+            Thread.Yield();
+        }
     }
 
     private static void RunThrowingJob(int[] runs)

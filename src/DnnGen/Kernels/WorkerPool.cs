@@ -59,11 +59,7 @@ internal static unsafe class WorkerPool
         Debug.Assert(pieces is > 0 and <= MaxPieces, "A job has 1 to MaxPieces pieces.");
         if (pieces == 1 || Environment.ProcessorCount == 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
-            for (int piece = 0; piece < pieces; piece++)
-            {
-                body(state, piece);
-            }
-
+            RunInline(body, state, pieces);
             return;
         }
 
@@ -107,6 +103,28 @@ internal static unsafe class WorkerPool
             s_state = null;
             Volatile.Write(ref s_busy, 0);
         }
+    }
+
+    /// <summary>
+    /// Runs every piece on the calling thread, with the pool's contract: a failing piece does not stop the others, and
+    /// the first failure is rethrown once all have run.
+    /// </summary>
+    private static void RunInline(delegate*<void*, int, void> body, void* state, int pieces)
+    {
+        ExceptionDispatchInfo? failure = null;
+        for (int piece = 0; piece < pieces; piece++)
+        {
+            try
+            {
+                body(state, piece);
+            }
+            catch (Exception exception)
+            {
+                failure ??= ExceptionDispatchInfo.Capture(exception);
+            }
+        }
+
+        failure?.Throw();
     }
 
     /// <summary>Claims and runs pieces of the current job until none is left unclaimed.</summary>
