@@ -560,11 +560,7 @@ internal sealed class NetworkEmitter
             _w.Line($"// Layer {l}'s parameters, read once: w{l}_j_k is W{l}[j, k] of W{l} ({N(l)}, {nIn}), and b{l}_j is b{l}[j].");
             _w.Line($"w = W{l};");
             _w.Line($"b = b{l};");
-            for (int j = 0; j < N(l); j++)
-            {
-                _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, nIn).Select(k => $"w{l}_{j}_{k} = w[{j * nIn + k}]"))};");
-            }
-
+            EmitWeightLocals(l, $"w{l}_");
             _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, N(l)).Select(j => $"b{l}_{j} = b[{j}]"))};");
         }
 
@@ -581,8 +577,7 @@ internal sealed class NetworkEmitter
             _w.Line($"// Layer {l}, {Step(l)}: Z{l} ({N(l)}, 1) = W{l} ({N(l)}, {nIn}) . {(l == 1 ? "x" : "A" + I(l - 1))} ({nIn}, 1) + b{l} ({N(l)}, 1)");
             for (int j = 0; j < N(l); j++)
             {
-                string dot = string.Join(" + ", Enumerable.Range(0, nIn).Select(k => $"w{l}_{j}_{k} * {input}{k}"));
-                _w.Line($"{_t} z{l}_{j} = {dot} + b{l}_{j};");
+                _w.Line($"{_t} z{l}_{j} = {UnitPreActivation($"w{l}_{j}_", nIn, k => $"{input}{k}", $"b{l}_{j}")};");
                 if (l == 1 && j == 0)
                 {
                     _w.Line("// A NaN or infinity in x makes every unit of Z1 NaN or infinite (0 * infinity is NaN), so z1_0 alone says");
@@ -880,15 +875,14 @@ internal sealed class NetworkEmitter
         EmitShapeChecks(l, weights: true, ("b", nOut, false), ("z", nOut, true));
         _w.Line();
         _w.Line($"// Straight-line code: W{l} and b{l} are read once into locals; each example then costs {_shape.WeightCount(l)} multiply-adds.");
-        EmitWeightLocals(l);
+        EmitWeightLocals(l, "w");
         _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, nOut).Select(j => $"bias{j} = b[{j}]"))};");
         _w.Open("for (int i = 0; i < m; i++)");
         _w.Line($"{_readOnlySpan} input = aPrev.Slice(i * {nIn}, {nIn});");
         _w.Line($"{_span} output = z.Slice(i * {nOut}, {nOut});");
         for (int j = 0; j < nOut; j++)
         {
-            string dot = string.Join(" + ", Enumerable.Range(0, nIn).Select(k => $"w{j}_{k} * input[{k}]"));
-            _w.Line($"output[{j}] = {dot} + bias{j};");
+            _w.Line($"output[{j}] = {UnitPreActivation($"w{j}_", nIn, k => $"input[{k}]", $"bias{j}")};");
         }
 
         _w.Close();
@@ -909,7 +903,7 @@ internal sealed class NetworkEmitter
         _w.Line($"// Straight-line code: the sums of dW{l} and db{l} accumulate in locals over the examples, then are scaled by 1/m.");
         if (hasInputGradient)
         {
-            EmitWeightLocals(l);
+            EmitWeightLocals(l, "w");
         }
 
         string zero = Literal("0.0");
@@ -950,15 +944,25 @@ internal sealed class NetworkEmitter
         _w.Line(string.Join(" ", Enumerable.Range(0, nOut).Select(j => $"db[{j}] = inverseM * dbSum{j};")));
     }
 
-    /// <summary>One line per unit j: <c>double wj_0 = w[..], wj_1 = w[..], ...;</c>, the row W[j, :].</summary>
-    private void EmitWeightLocals(int l)
+    /// <summary>
+    /// One line per unit j: <c>double {prefix}j_0 = w[..], {prefix}j_1 = w[..], ...;</c>, the row W[j, :] read from the
+    /// span <c>w</c> into locals.
+    /// </summary>
+    private void EmitWeightLocals(int l, string prefix)
     {
         int nIn = N(l - 1);
         for (int j = 0; j < N(l); j++)
         {
-            _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, nIn).Select(k => $"w{j}_{k} = w[{j * nIn + k}]"))};");
+            _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, nIn).Select(k => $"{prefix}{j}_{k} = w[{j * nIn + k}]"))};");
         }
     }
+
+    /// <summary>
+    /// One unit's pre-activation, <c>w_0 * in_0 + w_1 * in_1 + ... + bias</c>, added left to right: the single order
+    /// shared by a straight-line layer's LinearForward and the fused Predict, which must agree bit for bit.
+    /// </summary>
+    private static string UnitPreActivation(string weightPrefix, int nIn, Func<int, string> input, string bias)
+        => string.Join(" + ", Enumerable.Range(0, nIn).Select(k => $"{weightPrefix}{k} * {input(k)}")) + " + " + bias;
 
     private void EmitWorkspace()
     {
