@@ -80,7 +80,8 @@ public static class Dense
             // Each piece takes whole blocks of examples, or, when there are too few examples to go round (one
             // prediction), whole blocks of units. Every z[i, j] is computed by the same code over the same chunks of
             // k whichever piece it falls in, so the result is bit for bit that of one thread.
-            DotProductsInParallel(aPrev, w, z, m, nIn, nOut, byUnits: exampleBlocks < parts, parts);
+            bool byUnits = exampleBlocks < parts;
+            DotProductsInParallel(aPrev, w, z, m, nIn, nOut, byUnits, byUnits ? unitBlocks : exampleBlocks, parts);
         }
 
         for (int i = 0; i < m; i++)
@@ -240,10 +241,10 @@ public static class Dense
     }
 
     /// <summary>
-    /// Forward's dot products cut into <paramref name="parts"/> pieces of whole blocks of examples, or of units when
-    /// <paramref name="byUnits"/> (one prediction has a single example to go round).
+    /// Forward's dot products cut into <paramref name="parts"/> pieces of whole blocks (<paramref name="blocks"/> in
+    /// all) of examples, or of units when <paramref name="byUnits"/> (one prediction has a single example to go round).
     /// </summary>
-    private static unsafe void DotProductsInParallel<T>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut, bool byUnits, int parts)
+    private static unsafe void DotProductsInParallel<T>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut, bool byUnits, int blocks, int parts)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         fixed (T* aPrevPointer = aPrev, wPointer = w, zPointer = z)
@@ -257,7 +258,7 @@ public static class Dense
                 NIn = nIn,
                 NOut = nOut,
                 ByUnits = byUnits,
-                Blocks = byUnits ? (nOut + ForwardUnits - 1) / ForwardUnits : (m + ForwardExamples - 1) / ForwardExamples,
+                Blocks = blocks,
                 Parts = parts,
             };
             WorkerPool.Run(&DotProductsPiece<T>, &job, parts);

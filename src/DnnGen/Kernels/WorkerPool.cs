@@ -114,17 +114,26 @@ internal static unsafe class WorkerPool
         ExceptionDispatchInfo? failure = null;
         for (int piece = 0; piece < pieces; piece++)
         {
-            try
-            {
-                body(state, piece);
-            }
-            catch (Exception exception)
-            {
-                failure ??= ExceptionDispatchInfo.Capture(exception);
-            }
+            // Every piece runs; only the first failure is kept.
+            ExceptionDispatchInfo? pieceFailure = Invoke(body, state, piece);
+            failure ??= pieceFailure;
         }
 
         failure?.Throw();
+    }
+
+    /// <summary>Runs one piece; returns what it threw, captured for rethrowing, or null.</summary>
+    private static ExceptionDispatchInfo? Invoke(delegate*<void*, int, void> body, void* state, int piece)
+    {
+        try
+        {
+            body(state, piece);
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return ExceptionDispatchInfo.Capture(exception);
+        }
     }
 
     /// <summary>Claims and runs pieces of the current job until none is left unclaimed.</summary>
@@ -133,9 +142,8 @@ internal static unsafe class WorkerPool
         while (true)
         {
             long claims = Volatile.Read(ref s_claims);
-            int next = (int)(claims & 0xFFFF);
-            int pieces = (int)((claims >> 16) & 0xFFFF);
-            if (next >= pieces)
+            int next = NextPiece(claims);
+            if (next >= PieceCount(claims))
             {
                 return;
             }
@@ -154,25 +162,24 @@ internal static unsafe class WorkerPool
     /// <summary>Runs one piece of the current job, keeping the first failure for the caller, and counts it done.</summary>
     private static void RunPiece(int piece)
     {
-        try
+        ExceptionDispatchInfo? failure = Invoke(s_body, s_state, piece);
+        if (failure is not null)
         {
-            s_body(s_state, piece);
+            Interlocked.CompareExchange(ref s_failure, failure, null);
         }
-        catch (Exception exception)
-        {
-            Interlocked.CompareExchange(ref s_failure, ExceptionDispatchInfo.Capture(exception), null);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref s_pending);
-        }
+
+        Interlocked.Decrement(ref s_pending);
     }
 
     private static bool HasUnclaimedPiece()
     {
         long claims = Volatile.Read(ref s_claims);
-        return (claims & 0xFFFF) < ((claims >> 16) & 0xFFFF);
+        return NextPiece(claims) < PieceCount(claims);
     }
+
+    private static int NextPiece(long claims) => (int)(claims & 0xFFFF);
+
+    private static int PieceCount(long claims) => (int)((claims >> 16) & 0xFFFF);
 
     private static void StartWorkers()
     {
