@@ -29,12 +29,7 @@ public class DenseParallelismTests
         Assert.Equal(db1, db4);
 
         // The threaded result is also the right one, not merely a repeatable one.
-        var reference = new double[m * nOut];
-        ReferenceDense.Forward<double>(aPrev, w, b, reference, nIn, nOut);
-        for (int i = 0; i < reference.Length; i++)
-        {
-            Assert.Equal(reference[i], z4[i], 1e-9 * Math.Max(1, Math.Abs(reference[i])));
-        }
+        AssertMatchesReferenceForward(z4, aPrev, w, b, nIn, nOut, m);
     }
 
     [Theory]
@@ -61,12 +56,7 @@ public class DenseParallelismTests
             Assert.Equal(dW1, dW);
         }
 
-        var reference = new double[m * nOut];
-        ReferenceDense.Forward<double>(aPrev, w, b, reference, nIn, nOut);
-        for (int i = 0; i < reference.Length; i++)
-        {
-            Assert.Equal(reference[i], z1[i], 1e-9 * Math.Max(1, Math.Abs(reference[i])));
-        }
+        AssertMatchesReferenceForward(z1, aPrev, w, b, nIn, nOut, m);
     }
 
     [Theory]
@@ -149,6 +139,17 @@ public class DenseParallelismTests
         finally
         {
             Dense.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    /// <summary>Asserts <paramref name="z"/> is ReferenceDense's forward product, up to the rounding of a different summation order.</summary>
+    private static void AssertMatchesReferenceForward(double[] z, double[] aPrev, double[] w, double[] b, int nIn, int nOut, int m)
+    {
+        var reference = new double[m * nOut];
+        ReferenceDense.Forward<double>(aPrev, w, b, reference, nIn, nOut);
+        for (int i = 0; i < reference.Length; i++)
+        {
+            Assert.Equal(reference[i], z[i], 1e-9 * Math.Max(1, Math.Abs(reference[i])));
         }
     }
 

@@ -24,12 +24,7 @@ public unsafe class WorkerPoolTests
         for (int job = 0; job < 20; job++)
         {
             Array.Clear(runs);
-            fixed (int* counts = runs)
-            {
-                WorkerPool.Run(&CountPiece, counts, pieces);
-            }
-
-            Assert.All(runs, count => Assert.Equal(1, count));
+            RunCountingJobAndAssertEachPieceRanOnce(runs);
         }
     }
 
@@ -43,12 +38,7 @@ public unsafe class WorkerPoolTests
             for (int job = 0; job < 200; job++)
             {
                 Array.Clear(runs);
-                fixed (int* counts = runs)
-                {
-                    WorkerPool.Run(&CountPiece, counts, runs.Length);
-                }
-
-                Assert.All(runs, count => Assert.Equal(1, count));
+                RunCountingJobAndAssertEachPieceRanOnce(runs);
             }
         });
     }
@@ -63,12 +53,7 @@ public unsafe class WorkerPoolTests
         Assert.All(runs, count => Assert.Equal(1, count));
 
         Array.Clear(runs);
-        fixed (int* counts = runs)
-        {
-            WorkerPool.Run(&CountPiece, counts, runs.Length);
-        }
-
-        Assert.All(runs, count => Assert.Equal(1, count));
+        RunCountingJobAndAssertEachPieceRanOnce(runs);
     }
 
     [Fact]
@@ -104,6 +89,17 @@ public unsafe class WorkerPoolTests
         {
             Thread.Yield();
         }
+    }
+
+    /// <summary>Runs a job of one piece per element of <paramref name="runs"/> (all zero) that counts its pieces.</summary>
+    private static void RunCountingJobAndAssertEachPieceRanOnce(int[] runs)
+    {
+        fixed (int* counts = runs)
+        {
+            WorkerPool.Run(&CountPiece, counts, runs.Length);
+        }
+
+        Assert.All(runs, count => Assert.Equal(1, count));
     }
 
     private static void RunThrowingJob(int[] runs)
