@@ -34,8 +34,19 @@ internal sealed record NetworkModel(
     EquatableArray<ContainingType> ContainingTypes,
     EquatableArray<int> LayerSizes,
     Precision Precision,
-    Initialization DefaultInitialization)
+    Initialization DefaultInitialization,
+    string RuntimeAlias = "global")
 {
+    /// <summary>
+    /// How generated code names the runtime library's namespace: <c>global::DnnGen</c>, or <c>alias::DnnGen</c> when the
+    /// project references the library only under extern aliases (<c>Aliases="alias"</c> on the reference), where
+    /// <c>global::DnnGen</c> does not resolve.
+    /// </summary>
+    public string RuntimeNamespace => RuntimeAlias + "::DnnGen";
+
+    /// <summary>True when the generated file must open with <c>extern alias</c> for <see cref="RuntimeAlias"/>.</summary>
+    public bool NeedsExternAlias => RuntimeAlias != "global";
+
     /// <summary>The generated file's name: the type's full name, unique within a compilation.</summary>
     public string HintName
     {

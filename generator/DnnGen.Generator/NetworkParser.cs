@@ -20,6 +20,23 @@ internal static class NetworkParser
         typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
         miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
+    /// <summary>
+    /// The alias generated code must use for the runtime library: "global", unless the project references the library
+    /// only under extern aliases (<c>Aliases="dnn"</c> on its reference), where <c>global::DnnGen</c> would not resolve
+    /// (CS0400); then the first alias, which the generated file declares with <c>extern alias</c>.
+    /// </summary>
+    private static string RuntimeAlias(Compilation compilation, INamedTypeSymbol? attributeClass)
+    {
+        IAssemblySymbol? runtime = attributeClass?.ContainingAssembly;
+        if (runtime is null || SymbolEqualityComparer.Default.Equals(runtime, compilation.Assembly))
+        {
+            return "global";
+        }
+
+        System.Collections.Immutable.ImmutableArray<string> aliases = compilation.GetMetadataReference(runtime)?.Properties.Aliases ?? default;
+        return aliases.IsDefaultOrEmpty || aliases.Contains("global") ? "global" : aliases[0];
+    }
+
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
@@ -174,7 +191,8 @@ internal static class NetworkParser
             new EquatableArray<ContainingType>(containingTypes.ToArray()),
             shape.Sizes,
             precision,
-            initialization);
+            initialization,
+            RuntimeAlias(context.SemanticModel.Compilation, attribute.AttributeClass));
         return new ParseResult(model, largeNetwork is null ? default : new EquatableArray<DiagnosticInfo>(new[] { largeNetwork }));
     }
 

@@ -13,6 +13,13 @@ internal static class GeneratorHarness
     /// <summary>C# 12 is what a net8.0 project compiles with by default: the oldest language the output must suit.</summary>
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
 
+    /// <summary>
+    /// A library with nullable analysis on and every warning wave enabled: the SDK raises the warning level with the
+    /// target framework (8 for net8.0, 10 for net10.0), and the default of 4 would hide such warnings as CS8981.
+    /// </summary>
+    private static readonly CSharpCompilationOptions Options = new(
+        OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, warningLevel: 9999);
+
     private static readonly Lazy<MetadataReference[]> References = new(() =>
     {
         string trusted = (string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!;
@@ -32,12 +39,37 @@ internal static class GeneratorHarness
         "UserProject",
         [],
         References.Value,
-        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable)));
+        Options));
 
     public static CSharpCompilation Compile(params string[] sources) => Compile(ParseOptions, sources);
 
     public static CSharpCompilation Compile(CSharpParseOptions parseOptions, params string[] sources)
         => Empty.Value.AddSyntaxTrees(sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, parseOptions, path: $"File{i}.cs")));
+
+    /// <summary>
+    /// A compilation whose reference to the runtime library carries only the extern alias <paramref name="alias"/>, as
+    /// <c>&lt;ProjectReference Aliases="alias" /&gt;</c> or <c>&lt;PackageReference Aliases="alias" /&gt;</c> gives it.
+    /// </summary>
+    public static CSharpCompilation CompileWithRuntimeAlias(string alias, params string[] sources)
+    {
+        string runtime = typeof(NetworkAttribute).Assembly.Location;
+        IEnumerable<MetadataReference> references = References.Value.Select(reference =>
+            reference is PortableExecutableReference { FilePath: { } path } && path == runtime
+                ? reference.WithAliases([alias])
+                : reference);
+        return CSharpCompilation.Create(
+            "UserProject",
+            sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"File{i}.cs")),
+            references,
+            Options);
+    }
+
+    /// <summary>Runs the generator once on <paramref name="input"/>.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(CSharpCompilation input)
+    {
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> _);
+        return (driver.GetRunResult().Results.Single(), output);
+    }
 
     public static GeneratorDriver CreateDriver(CSharpParseOptions? parseOptions = null)
         => CSharpGeneratorDriver.Create(

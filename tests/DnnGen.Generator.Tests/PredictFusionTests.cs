@@ -62,6 +62,6 @@ public class PredictFusionTests
 
         // The argument checks are the same either way.
         predict.ShouldContain("int m = global::DnnGen.Guard.ExampleCount<");
-        predict.ShouldContain("(probabilities, (long)m * OutputSize, nameof(probabilities), \"OutputSize values for each of the m examples in x\");");
+        predict.ShouldContain("(probabilities, (long)m * OutputSize, \"probabilities\", \"OutputSize values for each of the m examples in x\");");
     }
 }

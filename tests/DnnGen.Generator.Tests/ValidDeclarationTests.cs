@@ -108,6 +108,33 @@ public class ValidDeclarationTests
             [Network(3, 1)] protected internal partial class Shared;
         }
         """)]
+    [InlineData("a user method named nameof, which would capture the generated code's nameof(...)", """
+        using DnnGen;
+        [Network(2, 3, 1)]
+        public partial class Net
+        {
+            private static string nameof(object value) => "mine";
+            public string Mine() => nameof(this);
+        }
+        """)]
+    [InlineData("a user type named var, which would capture the generated code's var declarations", """
+        using DnnGen;
+        namespace Shadowed
+        {
+        #pragma warning disable CS8981 // the user's own lowercase name
+            internal sealed class var { }
+        #pragma warning restore CS8981
+
+            [Network(12288, 20, 7, 5, 1)] public partial class Cat;
+            [Network(2, 4, 1)] public partial class Small;
+        }
+        """)]
+    [InlineData("a lowercase class name, whose CS8981 the user suppresses in their own file", """
+        #pragma warning disable CS8981
+        using DnnGen;
+        [Network(2, 3, 1)]
+        public partial class net;
+        """)]
     public void Generates_code_that_compiles_without_warnings(string shape, string source)
     {
         (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(source);
@@ -115,6 +142,34 @@ public class ValidDeclarationTests
         result.Diagnostics.ShouldBeEmpty(shape);
         result.GeneratedSources.ShouldNotBeEmpty(shape);
         GeneratorHarness.CompilerProblems(output).ShouldBeEmpty(shape);
+    }
+
+    [Fact]
+    public void A_runtime_referenced_only_under_an_extern_alias_is_named_through_it()
+    {
+        // <PackageReference Include="DnnGen" Aliases="dnn" />: global::DnnGen does not resolve (CS0400), so the generated
+        // file declares the alias and names the runtime through it.
+        CSharpCompilation input = GeneratorHarness.CompileWithRuntimeAlias("dnn", """
+            extern alias dnn;
+            using dnn::DnnGen;
+            namespace Aliased;
+            [Network(12288, 20, 7, 5, 1)] public partial class Cat;
+            [Network(2, 4, 1, Precision = Precision.Single)] public partial class Small;
+            """);
+
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run(input);
+
+        result.Diagnostics.ShouldBeEmpty();
+        result.GeneratedSources.Length.ShouldBe(2);
+        foreach (GeneratedSourceResult generated in result.GeneratedSources)
+        {
+            string code = generated.SourceText.ToString();
+            code.ShouldContain("extern alias dnn;");
+            code.ShouldContain("partial class ");
+            code.ShouldNotContain("global::DnnGen");
+        }
+
+        GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
     }
 
     [Fact]
