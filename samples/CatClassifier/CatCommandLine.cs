@@ -82,7 +82,7 @@ public sealed class CatCommandLine
 
     private readonly Option<string?> _save = Shared<string?>(
         "--save",
-        "Save the weights to this .npz file after training (also when training is interrupted); its folder must exist and is checked before training",
+        "Save the weights to this .npz file after training, also when interrupted; its folder must exist",
         "FILE.npz");
 
     private readonly Option<string?> _load = Shared<string?>("--load", "Load the weights from this .npz file instead of training", "FILE.npz");
