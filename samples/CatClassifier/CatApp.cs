@@ -94,16 +94,17 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         // Pictures are read before anything slow, so a wrong path is reported at once.
         var pictures = options.Images.Select(image => (Name: image, Pixels: Picture.Load(console.FullPath(image)))).ToList();
 
-        // The folders of the results are made before anything slow, so a path that cannot be written fails at once.
+        // Where the results go is checked before anything slow, so a path that cannot be written fails at once rather
+        // than after training.
         if (options.SavePath is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(console.FullPath(options.SavePath))!);
+            Destinations.CheckSave(console.FullPath(options.SavePath));
         }
 
         string outputFolder = console.FullPath(options.OutputDirectory);
         if (!options.Predict)
         {
-            Directory.CreateDirectory(outputFolder);
+            Destinations.PrepareOutput(outputFolder);
         }
 
         bool needsData = !options.Predict || options.LoadPath is null;
@@ -134,8 +135,11 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
             IReadOnlyList<string> classes = data?.Classes ?? s_defaultClasses;
             foreach ((string name, byte[] pixels) in pictures)
             {
-                int label = PredictLabels(network, pixels)[0];
-                console.Out.WriteLine($"{name}: y = {label}, your {CatModels.SentenceName(options.Model)} model predicts a \"{classes[label]}\" picture.");
+                // The course's sentence, with the probability of "cat" that the label is read from.
+                (int label, double probability) = Classify(network, pixels);
+                console.Out.WriteLine(
+                    $"{name}: y = {label} (p = {FormatProbability(probability, label)}), " +
+                    $"your {CatModels.SentenceName(options.Model)} model predicts a \"{classes[label]}\" picture.");
             }
         }
         else
@@ -182,15 +186,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         }
     }
 
-    private CatDataset LoadData(string? argument)
-    {
-        string[] candidates = DataDirectory.Candidates(argument, console);
-        string? directory = DataDirectory.Find(candidates)
-            ?? throw new DirectoryNotFoundException(
-                $"Cat dataset not found (looked for {CatDataset.TrainFileName} in: {string.Join(", ", candidates)}). " +
-                $"Pass --data DIR or set {DataDirectory.EnvironmentVariable} to the folder holding the course's .h5 files.");
-        return CatDataset.Load(directory);
-    }
+    private CatDataset LoadData(string? argument) => CatDataset.Load(DataDirectory.Resolve(argument, console));
 
     /// <summary>The costs the course prints, and how long training took.</summary>
     private sealed record Training(IReadOnlyList<TrainingRecord> History, TimeSpan Elapsed, int Iterations, int Examples);
@@ -277,6 +273,34 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         return Array.ConvertAll(labels, label => int.CreateTruncating(label));
     }
 
+    /// <summary>
+    /// The label of one picture and the probability of "cat" it is read from (label 1 when p &gt; 0.5, as the course's
+    /// predict).
+    /// </summary>
+    private static (int Label, double Probability) Classify<T>(INetwork<T> network, ReadOnlySpan<byte> pixels)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] x = CatImages.Scale<T>(pixels);
+        var probability = new T[1];
+        network.Predict(x, probability);
+        return (PredictLabels(network, pixels)[0], double.CreateTruncating(probability[0]));
+    }
+
+    /// <summary>
+    /// A probability to two decimals, as 0.93; with more only when two would read as the other label (0.5004 for a
+    /// cat would print 0.50, which is not above 0.5).
+    /// </summary>
+    public static string FormatProbability(double probability, int label)
+    {
+        string text = probability.ToString("0.00", CultureInfo.InvariantCulture);
+        for (int decimals = 3; label == 1 && decimals <= 17 && double.Parse(text, CultureInfo.InvariantCulture) <= 0.5; decimals++)
+        {
+            text = probability.ToString("0." + new string('0', decimals), CultureInfo.InvariantCulture);
+        }
+
+        return text;
+    }
+
     private void Save<T>(INetwork<T> network, CatOptions options, List<(string What, string Path)> files)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -286,8 +310,27 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         }
 
         string savePath = console.FullPath(options.SavePath);
-        network.SaveNpz(savePath);
+        SaveWeights(network, savePath);
         files.Add(("Weights", savePath));
+    }
+
+    /// <summary>
+    /// Saves the weights to <paramref name="path"/> (a full path) atomically. The destination was checked before
+    /// training; should writing still fail (a full disk, a folder changed meanwhile), the error names --save and the
+    /// destination, not the temporary file the weights are first written to.
+    /// </summary>
+    /// <exception cref="IOException">The weights could not be written.</exception>
+    public static void SaveWeights<T>(INetwork<T> network, string path)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        try
+        {
+            network.SaveNpz(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"--save could not write '{path}': {Destinations.Reason(e)}.", e);
+        }
     }
 
     private void PrintFiles(List<(string What, string Path)> files)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using CatClassifier;
 using DnnGen.Tests.Shared;
@@ -38,24 +39,72 @@ public class CatDataTests
     [Fact]
     public void The_data_folder_is_data_else_DNNGEN_DATA_else_shared_data_beside_the_current_folder()
     {
-        var console = new CatConsole
+        using var folder = new TemporaryFolder();
+        string given = folder.File("given");
+        string fromEnvironment = folder.File("environment");
+        string current = folder.File("repository");
+        string shared = folder.File(Path.Combine("shared", "data"));
+        foreach (string data in new[] { given, fromEnvironment, current, shared })
         {
-            Out = TextWriter.Null,
-            Error = TextWriter.Null,
-            GetEnvironmentVariable = name => name == "DNNGEN_DATA" ? "/from/environment" : null,
-            CurrentDirectory = "/work/repository",
-        };
-        var noEnvironment = new CatConsole
-        {
-            Out = TextWriter.Null,
-            Error = TextWriter.Null,
-            GetEnvironmentVariable = _ => null,
-            CurrentDirectory = "/work/repository",
-        };
+            Directory.CreateDirectory(data);
+            File.WriteAllText(Path.Combine(data, CatDataset.TrainFileName), "");
+        }
 
-        Assert.Equal(["/work/repository/given"], DataDirectory.Candidates("given", console));
-        Assert.Equal(["/from/environment", "/work/shared/data"], DataDirectory.Candidates(null, console));
-        Assert.Equal(["/work/shared/data"], DataDirectory.Candidates(null, noEnvironment));
+        Assert.Equal(given, DataDirectory.Resolve("../given", At(current, fromEnvironment)));
+        Assert.Equal(fromEnvironment, DataDirectory.Resolve(null, At(current, fromEnvironment)));
+        Assert.Equal(fromEnvironment, DataDirectory.Resolve(null, At(current, "../environment")));
+        Assert.Equal(shared, DataDirectory.Resolve(null, At(current, null)));
+        // Set but empty is unset, as shells treat DNNGEN_DATA= .
+        Assert.Equal(shared, DataDirectory.Resolve(null, At(current, "")));
+    }
+
+    private static CatConsole At(string current, string? environment) => new()
+    {
+        Out = TextWriter.Null,
+        Error = TextWriter.Null,
+        GetEnvironmentVariable = name => name == DataDirectory.EnvironmentVariable ? environment : null,
+        CurrentDirectory = current,
+    };
+
+    [Fact]
+    public void DNNGEN_DATA_naming_a_missing_folder_is_an_error_not_a_fallback_to_shared_data()
+    {
+        // ../shared/data holds a (broken) training file, so a silent fallback would read it and say so instead.
+        using var folder = new TemporaryFolder();
+        string current = folder.File("repository");
+        Directory.CreateDirectory(current);
+        Directory.CreateDirectory(folder.File(Path.Combine("shared", "data")));
+        File.WriteAllText(folder.File(Path.Combine("shared", "data", CatDataset.TrainFileName)), "not HDF5");
+
+        RunResult result = Cat.Run(current, [], new Dictionary<string, string> { ["DNNGEN_DATA"] = "../typo" });
+
+        result.AssertRejected(
+            $"DNNGEN_DATA names the folder '{folder.File("typo")}', which does not exist. Set DNNGEN_DATA to the folder " +
+            "holding train_catvnoncat.h5 and test_catvnoncat.h5, unset it to use ../shared/data, or pass --data DIR.");
+    }
+
+    [Fact]
+    public void DNNGEN_DATA_naming_a_folder_without_the_dataset_says_which_file_is_missing()
+    {
+        using var folder = new TemporaryFolder();
+        Directory.CreateDirectory(folder.File("empty"));
+
+        RunResult result = Cat.Run(folder.Path, [], new Dictionary<string, string> { ["DNNGEN_DATA"] = folder.File("empty") });
+
+        result.AssertRejected(
+            $"DNNGEN_DATA names the folder '{folder.File("empty")}', which does not hold train_catvnoncat.h5. Set DNNGEN_DATA " +
+            "to the folder holding train_catvnoncat.h5 and test_catvnoncat.h5, unset it to use ../shared/data, or pass --data DIR.");
+    }
+
+    [Fact]
+    public void Data_overrides_DNNGEN_DATA_and_its_own_error_names_only_data()
+    {
+        using var folder = new TemporaryFolder();
+
+        RunResult result = Cat.Run(folder.Path, ["--data", "absent"], new Dictionary<string, string> { ["DNNGEN_DATA"] = "/nowhere" });
+
+        result.AssertRejected(
+            $"Cat dataset not found (looked for train_catvnoncat.h5 in: {folder.File("absent")}). Pass --data DIR or set DNNGEN_DATA to the folder holding the course's .h5 files.");
     }
 
     [Fact]

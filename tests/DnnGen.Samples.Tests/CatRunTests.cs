@@ -1,6 +1,8 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Threading;
 using CatClassifier;
 using DnnGen.Tests.Shared;
@@ -82,17 +84,80 @@ public class CatRunTests
         RunResult predicted = Cat.Run(folder.Path, ["predict", "test0.png", "test1.png", "test2.png", "test3.png", "photo.jpg", "--load", "weights.npz"]);
 
         Assert.Equal(ExitCodes.Success, predicted.ExitCode);
-        string[] expected =
-        [
-            $"Loaded weights from {folder.File("weights.npz")}",
-            .. Enumerable.Range(0, 4).Select(i => Sentence($"test{i}.png", probabilities[i] > 0.5 ? 1 : 0)),
-            Sentence("photo.jpg", 1),
-        ];
-        Assert.Equal(expected, predicted.OutputLines);
+        double[] photoProbability = new double[1];
+        network.Predict(CatImages.Scale<double>(Picture.Load(folder.File("photo.jpg"))), photoProbability);
+        Assert.True(photoProbability[0] > 0.5, "The enlarged cat should still be a cat.");
+        string[] sentences = predicted.OutputLines;
+        Assert.Equal(6, sentences.Length);
+        Assert.Equal($"Loaded weights from {folder.File("weights.npz")}", sentences[0]);
+        for (int i = 0; i < 4; i++)
+        {
+            AssertSentence(sentences[i + 1], $"test{i}.png", probabilities[i], "L-layer");
+        }
+
+        AssertSentence(sentences[5], "photo.jpg", photoProbability[0], "L-layer");
     }
 
-    private static string Sentence(string image, int label) =>
-        $"{image}: y = {label}, your L-layer model predicts a \"{(label == 1 ? "cat" : "non-cat")}\" picture.";
+    /// <summary>
+    /// The course's sentence ("y = 1, your L-layer model predicts a "cat" picture.") after the picture's name, with the
+    /// probability of "cat" after the label: to two decimals or more, never reading as the other label.
+    /// </summary>
+    private static void AssertSentence(string line, string image, double probability, string model)
+    {
+        int label = probability > 0.5 ? 1 : 0;
+        Match match = Regex.Match(line, $"^{Regex.Escape(image)}: y = (?<y>[01]) \\(p = (?<p>[01]\\.[0-9]{{2,17}})\\), your {Regex.Escape(model)} model predicts a \"(?<class>cat|non-cat)\" picture\\.$");
+        Assert.True(match.Success, $"Not the course's sentence with a probability: {line}");
+        Assert.Equal(label, int.Parse(match.Groups["y"].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(label == 1 ? "cat" : "non-cat", match.Groups["class"].Value);
+        double printed = double.Parse(match.Groups["p"].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(probability, printed, 0.005);
+        Assert.Equal(label == 1, printed > 0.5);
+    }
+
+    [Theory]
+    [InlineData("deep", "L-layer")]
+    [InlineData("two-layer", "2-layer")]
+    public void Predict_prints_the_probability_of_cat_in_the_course_sentence(string model, string sentenceName)
+    {
+        // Initialised, untrained weights are enough to check what is printed: no dataset is needed.
+        using var folder = new TemporaryFolder();
+        INetwork<double> network = CatModels.Create<double>(model == "deep" ? CatModel.Deep : CatModel.TwoLayer);
+        network.InitializeParameters(new NumPyRandom(3), CatModels.InitializationOf(model == "deep" ? CatModel.Deep : CatModel.TwoLayer));
+        network.SaveNpz(folder.File("weights.npz"));
+        var pictures = new[] { ("dark.png", Images.Uniform(64, 64, 10, 20, 30)), ("light.png", Images.Uniform(64, 64, 240, 230, 200)) };
+        var probabilities = new List<double>();
+        foreach ((string name, byte[] rgb) in pictures)
+        {
+            Images.Write(folder.File(name), rgb, 64, 64);
+            double[] probability = new double[1];
+            network.Predict(CatImages.Scale<double>(rgb), probability);
+            probabilities.Add(probability[0]);
+        }
+
+        RunResult predicted = Cat.Run(folder.Path, ["predict", "dark.png", "light.png", "--model", model, "--load", "weights.npz"]);
+
+        Assert.Equal("", predicted.Error);
+        Assert.Equal(ExitCodes.Success, predicted.ExitCode);
+        string[] lines = predicted.OutputLines;
+        Assert.Equal(3, lines.Length);
+        Assert.Equal($"Loaded weights from {folder.File("weights.npz")}", lines[0]);
+        AssertSentence(lines[1], "dark.png", probabilities[0], sentenceName);
+        AssertSentence(lines[2], "light.png", probabilities[1], sentenceName);
+    }
+
+    [Theory]
+    [InlineData(0.93, 1, "0.93")]
+    [InlineData(0.925, 1, "0.93")]
+    [InlineData(0.07, 0, "0.07")]
+    [InlineData(0.4996, 0, "0.50")]
+    [InlineData(0.5004, 1, "0.5004")]
+    [InlineData(0.50000012, 1, "0.5000001")]
+    [InlineData(0.9999, 1, "1.00")]
+    [InlineData(0.0, 0, "0.00")]
+    public void The_probability_has_two_decimals_and_more_only_where_two_would_read_as_the_other_label(double probability, int label, string expected)
+    {
+        Assert.Equal(expected, CatApp.FormatProbability(probability, label));
+    }
 
     [Fact]
     public void The_two_layer_model_prints_the_course_numbers()

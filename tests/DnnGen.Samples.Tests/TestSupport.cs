@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Threading;
 using CatClassifier;
@@ -27,8 +28,16 @@ internal static class Cat
     /// </summary>
     public static RunResult Run(string folder, string[] args) => Run(folder, args, TestContext.Current.CancellationToken);
 
-    /// <summary>As <see cref="Run(string, string[])"/>, with a token that plays Ctrl+C and, optionally, a writer of one's own.</summary>
-    public static RunResult Run(string folder, string[] args, CancellationToken cancellationToken, TextWriter? output = null)
+    /// <summary>As <see cref="Run(string, string[])"/>, with these environment variables (the only ones set).</summary>
+    public static RunResult Run(string folder, string[] args, IReadOnlyDictionary<string, string> environment) =>
+        Run(folder, args, TestContext.Current.CancellationToken, environment: environment);
+
+    /// <summary>
+    /// As <see cref="Run(string, string[])"/>, with a token that plays Ctrl+C and, optionally, a writer of one's own and
+    /// environment variables.
+    /// </summary>
+    public static RunResult Run(
+        string folder, string[] args, CancellationToken cancellationToken, TextWriter? output = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         output ??= new StringWriter();
         var error = new StringWriter();
@@ -36,7 +45,7 @@ internal static class Cat
         {
             Out = output,
             Error = error,
-            GetEnvironmentVariable = _ => null,
+            GetEnvironmentVariable = name => environment is not null && environment.TryGetValue(name, out string? value) ? value : null,
             CurrentDirectory = folder,
         };
         int exitCode = CatProgram.Run(args, console, cancellationToken);
@@ -54,6 +63,52 @@ internal sealed class TemporaryFolder : IDisposable
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     public void Dispose() => Directory.Delete(Path, recursive: true);
+}
+
+/// <summary>
+/// A real folder in which this process cannot create files. A normal user gets a new temporary folder with mode 0555.
+/// Root ignores permission bits, so as root (as in CI) it is /sys, where the kernel lets nobody create files; the
+/// constructor checks that creating a file there really fails, so the test never passes against a writable folder.
+/// </summary>
+internal sealed class UnwritableFolder : IDisposable
+{
+    private readonly TemporaryFolder? _temporary;
+
+    public UnwritableFolder()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("An unwritable folder is made with Unix permission bits or /sys; Windows has neither.");
+            throw new System.Diagnostics.UnreachableException();
+        }
+
+        if (Environment.IsPrivilegedProcess)
+        {
+            Path = "/sys";
+        }
+        else
+        {
+            _temporary = new TemporaryFolder();
+            System.IO.File.SetUnixFileMode(_temporary.Path, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            Path = _temporary.Path;
+        }
+
+        string probe = System.IO.Path.Combine(Path, "dnngen-probe-" + Guid.NewGuid().ToString("N"));
+        Assert.ThrowsAny<Exception>(() => System.IO.File.Create(probe).Dispose());
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        if (_temporary is not null && !OperatingSystem.IsWindows())
+        {
+            System.IO.File.SetUnixFileMode(_temporary.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            _temporary.Dispose();
+        }
+    }
 }
 
 internal static class Images
