@@ -5,7 +5,8 @@ namespace DnnGen.Package.Tests;
 /// <summary>
 /// Steps that several tests of one class need, run once by the first test that asks for them and awaited by the
 /// others: a NativeAOT test publishes the app that its JIT test built, rather than making and building another. A
-/// step that fails fails every test that needs it, with the same message.
+/// step that fails fails every test that needs it, with the same message. The output of a step's commands is in the
+/// output of the test that ran it.
 /// </summary>
 public sealed class SharedSteps
 {
