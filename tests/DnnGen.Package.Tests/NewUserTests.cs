@@ -1,18 +1,93 @@
 using System.Text.RegularExpressions;
+using DnnGen.Tests.Shared;
 
 namespace DnnGen.Package.Tests;
 
 /// <summary>
 /// A new user follows the README: a console app in a folder of its own, DnnGen from the local feed, the README's
-/// Net.cs and Program.cs, the README's properties for reading the generated code, then build, run and a NativeAOT
-/// publish.
+/// Net.cs and Program.cs, the README's properties for reading the generated code, then build and run; and, where
+/// clang and zlib are installed, a NativeAOT publish of the same app.
 /// </summary>
-public sealed partial class NewUserTests(PackageFixture package)
+public sealed partial class NewUserTests(PackageFixture package, SharedSteps shared) : IClassFixture<SharedSteps>
 {
     private const int Timeout = 20 * 60 * 1000;
 
     [Fact(Timeout = Timeout)]
-    public async Task The_readme_first_network_builds_without_warnings_trains_and_runs_natively()
+    public async Task The_readme_first_network_builds_without_warnings_trains_and_prints_what_the_readme_shows()
+    {
+        FirstNetwork first = await BuildAndRunFirstNetwork();
+
+        // What the README shows `dotnet run` printing, but for the lines it leaves out ("..."), is what it prints.
+        string shown = Readme.CodeBlockContaining(Readme.Section(Readme.FirstNetworkHeading), "", "Final cost:");
+        string[] printed = first.Run.Output.Split('\n');
+        foreach (string line in shown.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => line != "..."))
+        {
+            Assert.True(printed.Contains(line), $"The README shows '{line}', but the app printed:\n{first.Run.Output}");
+        }
+
+        // The package's README runs the same network on the same data, and says what it ends with.
+        string Printed(string prefix) =>
+            printed.SingleOrDefault(line => line.StartsWith(prefix, StringComparison.Ordinal))?[prefix.Length..]
+            ?? throw new InvalidOperationException($"The app printed no line '{prefix}...':\n{first.Run.Output}");
+        string packageReadme = string.Join(" ", File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "DnnGen", "PACKAGE.md")).Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(
+            $"It prints a final cost of {Printed("Final cost: ")}, a training accuracy of {Printed("Training accuracy: ")} and a probability of {Printed("P(label 1) for a new example: ")}.",
+            packageReadme);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task The_readme_first_network_published_with_NativeAOT_prints_the_same_costs()
+    {
+        NativeAot.RequireToolchain();
+        FirstNetwork first = await BuildAndRunFirstNetwork();
+
+        await first.App.Publish("native", "-p:PublishAot=true");
+        CommandResult native = await first.App.RunPublished("native");
+        IReadOnlyList<double> nativeCosts = TrainingOutput.DecreasingCosts(native.Output);
+        Assert.Equal(first.Costs.Count, nativeCosts.Count);
+        for (int i = 0; i < first.Costs.Count; i++)
+        {
+            // Printed with six decimals; JIT and NativeAOT compute the same network in the same order.
+            Assert.Equal(first.Costs[i], nativeCosts[i], 1e-6);
+        }
+    }
+
+    /// <summary>
+    /// Nothing is on nuget.org yet, so the readmes' install commands (in their sh blocks) must say which version to
+    /// add, and it must be one that their own pack command makes: the package's version prefix and their suffix. A
+    /// command without a version could be answered from a stale copy in the NuGet cache.
+    /// </summary>
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("src/DnnGen/PACKAGE.md")]
+    public void The_readme_installs_the_version_its_pack_command_makes(string file)
+    {
+        string markdown = File.ReadAllText(Path.Combine(RepositoryPaths.Root, file));
+        string prefix = package.Version[..package.Version.IndexOf('-', StringComparison.Ordinal)];
+        string[] commands = Readme.CodeBlocks(markdown, "sh").SelectMany(block => block.Split('\n')).Select(line => line.Trim()).ToArray();
+
+        string[] packed = commands.Select(line => PackCommand().Match(line)).Where(match => match.Success)
+            .Select(match => $"{prefix}-{match.Groups["suffix"].Value}")
+            .ToArray();
+        Assert.True(packed.Length > 0, $"{file} has no `dotnet pack ... --version-suffix SUFFIX` in a sh block.");
+        string[] adds = commands.Where(line => line.StartsWith("dotnet add package DnnGen", StringComparison.Ordinal)).ToArray();
+        Assert.True(adds.Length > 0, $"{file} has no `dotnet add package DnnGen` in a sh block.");
+        foreach (string add in adds)
+        {
+            Match version = AddCommand().Match(add);
+            Assert.True(version.Success, $"{file} says `{add}`, with no --version: NuGet could take any cached DnnGen, and nuget.org has none.");
+            Assert.Contains(version.Groups["version"].Value, packed);
+        }
+    }
+
+    /// <summary>The app, what `dotnet run` printed, and the costs in it.</summary>
+    private sealed record FirstNetwork(ConsumerApp App, CommandResult Run, IReadOnlyList<double> Costs);
+
+    /// <summary>
+    /// Makes the README's first network, builds it without a warning, checks the generated file is where the README
+    /// says, and runs it: once for both tests.
+    /// </summary>
+    private Task<FirstNetwork> BuildAndRunFirstNetwork() => shared.Once(nameof(FirstNetwork), async () =>
     {
         ConsumerApp app = await ConsumerApp.Create(package, "FirstNetwork");
         IReadOnlyDictionary<string, string> files = Readme.CSharpFiles(Readme.Section(Readme.FirstNetworkHeading));
@@ -41,26 +116,8 @@ public sealed partial class NewUserTests(PackageFixture package)
         CommandResult run = await Commands.DotNet(app.Directory, "run", "--no-build");
         IReadOnlyList<double> costs = TrainingOutput.DecreasingCosts(run.Output);
         Assert.Equal(costs[^1], FinalCost(run.Output));
-
-        // What the README shows `dotnet run` printing, but for the lines it leaves out ("..."), is what it prints.
-        string shown = Readme.CodeBlockContaining(Readme.Section(Readme.FirstNetworkHeading), "", "Final cost:");
-        string[] printed = run.Output.Split('\n');
-        foreach (string line in shown.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(line => line != "..."))
-        {
-            Assert.True(printed.Contains(line), $"The README shows '{line}', but the app printed:\n{run.Output}");
-        }
-
-        NativeAot.RequireToolchain();
-        await app.Publish("native", "-p:PublishAot=true");
-        CommandResult native = await app.RunPublished("native");
-        IReadOnlyList<double> nativeCosts = TrainingOutput.DecreasingCosts(native.Output);
-        Assert.Equal(costs.Count, nativeCosts.Count);
-        for (int i = 0; i < costs.Count; i++)
-        {
-            // Printed with six decimals; JIT and NativeAOT compute the same network in the same order.
-            Assert.Equal(costs[i], nativeCosts[i], 1e-6);
-        }
-    }
+        return new FirstNetwork(app, run, costs);
+    });
 
     /// <summary>The README's path pattern, <c>obj/generated/.../&lt;Namespace&gt;.&lt;Class&gt;.g.cs</c>, for one class.</summary>
     private static string GeneratedFile(string section, string @namespace, string @class)
@@ -83,22 +140,12 @@ public sealed partial class NewUserTests(PackageFixture package)
     [GeneratedRegex(@"`(?<folder>obj/generated/[^`<]*)<Namespace>\.<Class>\.g\.cs`")]
     private static partial Regex GeneratedFilePattern();
 
+    [GeneratedRegex(@"^dotnet pack .*--version-suffix (?<suffix>[\w.-]+)")]
+    private static partial Regex PackCommand();
+
+    [GeneratedRegex(@"^dotnet add package DnnGen --version (?<version>[\w.-]+)$")]
+    private static partial Regex AddCommand();
+
     [GeneratedRegex(@"^Final cost: (?<cost>\S+)$", RegexOptions.Multiline)]
     private static partial Regex FinalCostLine();
-}
-
-/// <summary>What publishing with PublishAot needs besides the ILCompiler packages NuGet restores.</summary>
-internal static class NativeAot
-{
-    public static void RequireToolchain()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        bool clang = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Any(folder => File.Exists(Path.Combine(folder, "clang")));
-        Assert.True(clang, "NativeAOT on Linux links with clang and zlib, and clang is not on PATH: apt-get install -y clang zlib1g-dev (.ci/run does).");
-    }
 }

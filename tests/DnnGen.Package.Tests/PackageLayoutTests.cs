@@ -2,32 +2,54 @@ using System.IO.Compression;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using DnnGen.Tests.Shared;
 
 namespace DnnGen.Package.Tests;
 
 /// <summary>What `dotnet pack` put in DnnGen.VERSION.nupkg and its .snupkg.</summary>
-public sealed class PackageLayoutTests(PackageFixture package)
+public sealed partial class PackageLayoutTests(PackageFixture package)
 {
-    private const string ProjectUrl = "https://github.com/dnngen/dnngen";
     private const string Library = "lib/net8.0/DnnGen.dll";
     private const string Generator = "analyzers/dotnet/cs/DnnGen.Generator.dll";
+    private const string Diagnostics = "docs/diagnostics.md";
+    private const string PackageReadme = "src/DnnGen/PACKAGE.md";
 
     [Fact]
-    public void The_package_holds_the_library_the_generator_the_readme_and_the_license()
+    public void The_package_holds_the_library_the_generator_its_readme_the_diagnostics_and_the_license()
     {
         using ZipArchive zip = ZipFile.OpenRead(package.PackagePath);
 
         string[] files = PackageFiles(zip);
 
-        Assert.Equal(["DnnGen.nuspec", "LICENSE", "README.md", Generator, Library, "lib/net8.0/DnnGen.xml"], files);
-        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md")), ReadText(zip, "README.md"));
+        Assert.Equal(["DnnGen.nuspec", "LICENSE", "README.md", Generator, Diagnostics, Library, "lib/net8.0/DnnGen.xml"], files);
+        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, PackageReadme)), ReadText(zip, "README.md"));
+        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, Diagnostics)), ReadText(zip, Diagnostics));
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "LICENSE")), ReadText(zip, "LICENSE"));
     }
 
+    /// <summary>
+    /// A package page shows the readme away from the repository, where a relative link leads nowhere; and the
+    /// repository's set-up steps are no use to a user of the package.
+    /// </summary>
     [Fact]
-    public void The_nuspec_names_the_license_readme_repository_and_its_one_dependency()
+    public void The_package_readme_is_its_own_with_no_relative_links_and_names_the_diagnostics_it_ships()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.PackagePath);
+        string readme = ReadText(zip, "README.md");
+
+        Assert.NotEqual(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md")), readme);
+        string[] relative = Links(readme).Where(target => !AbsoluteLink().IsMatch(target)).ToArray();
+        Assert.True(relative.Length == 0, $"{PackageReadme} links to {string.Join(", ", relative)}, which a package page cannot reach.");
+        Assert.DoesNotContain("## Set-up", readme);
+        Assert.DoesNotContain("dotnet test", readme);
+        Assert.Contains($"`{Diagnostics}` inside this package", readme);
+        Assert.Contains("DnnGen is not on nuget.org yet", readme);
+    }
+
+    [Fact]
+    public void The_nuspec_names_the_license_readme_and_its_one_dependency_and_no_address_that_does_not_exist()
     {
         using ZipArchive zip = ZipFile.OpenRead(package.PackagePath);
         XElement metadata = XDocument.Parse(ReadText(zip, "DnnGen.nuspec")).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
@@ -39,9 +61,9 @@ public sealed class PackageLayoutTests(PackageFixture package)
         Assert.Equal("expression", Element("license").Attribute("type")?.Value);
         Assert.Equal("MIT", Element("license").Value);
         Assert.Equal("README.md", Element("readme").Value);
-        Assert.Equal(ProjectUrl, Element("projectUrl").Value);
-        Assert.Equal(ProjectUrl, Element("repository").Attribute("url")?.Value);
-        Assert.Equal("git", Element("repository").Attribute("type")?.Value);
+        // DnnGen has no public address yet: a project or repository URL would lead nowhere.
+        Assert.DoesNotContain(metadata.Elements(), e => e.Name.LocalName == "projectUrl");
+        Assert.DoesNotContain(metadata.Elements(), e => e.Name.LocalName == "repository" && e.Attribute("url") is not null);
         Assert.False(string.IsNullOrWhiteSpace(Element("description").Value));
 
         // The generated code needs the runtime library, System.Numerics.Tensors and the base library: nothing else.
@@ -88,6 +110,19 @@ public sealed class PackageLayoutTests(PackageFixture package)
             [("Microsoft.CodeAnalysis", "4.14.0.0"), ("Microsoft.CodeAnalysis.CSharp", "4.14.0.0"), ("netstandard", "2.0.0.0"), ("System.Collections.Immutable", "9.0.0.0"), ("System.Memory", "4.0.1.2")],
             References(pe.GetMetadataReader()).Select(r => (r.Name, r.Version.ToString())).Order());
     }
+
+    /// <summary>
+    /// The targets of the Markdown links and images in <paramref name="markdown"/>: inline <c>[text](target)</c>,
+    /// reference definitions <c>[label]: target</c>, and HTML <c>href</c> and <c>src</c> attributes.
+    /// </summary>
+    private static IEnumerable<string> Links(string markdown) =>
+        LinkTarget().Matches(markdown).Select(match => match.Groups["target"].Value);
+
+    [GeneratedRegex(@"\]\(\s*<?(?<target>[^)\s>]*)|^\s*\[[^\]]+\]:\s*<?(?<target>\S+?)>?\s*$|\b(?:href|src)\s*=\s*[""']?(?<target>[^""'\s>]*)", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
+    private static partial Regex LinkTarget();
+
+    [GeneratedRegex(@"\A(?:https|http|mailto):", RegexOptions.IgnoreCase)]
+    private static partial Regex AbsoluteLink();
 
     /// <summary>The package's own files, without the parts the packaging format adds.</summary>
     private static string[] PackageFiles(ZipArchive zip) =>

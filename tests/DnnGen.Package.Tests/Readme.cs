@@ -63,6 +63,12 @@ internal static partial class Readme
         return blocks[0];
     }
 
+    /// <summary>The bodies of the code blocks of <paramref name="language"/> in a Markdown text.</summary>
+    public static IEnumerable<string> CodeBlocks(string markdown, string language) =>
+        CodeBlock().Matches(markdown.ReplaceLineEndings("\n"))
+            .Where(block => block.Groups["language"].Value == language)
+            .Select(block => block.Groups["body"].Value);
+
     /// <summary>1 for "# ...", 2 for "## ...", and so on; 0 for a line that is not a heading.</summary>
     private static int HeadingLevel(string line)
     {

@@ -3,9 +3,10 @@ namespace DnnGen.Package.Tests;
 /// <summary>
 /// The package's one library, lib/net8.0, in apps for net8.0 and for net10.0, each published self-contained (the
 /// net8.0 one brings a .NET 8 runtime restored from NuGet, as none is installed here) and with NativeAOT. The
-/// networks are wide enough for the vector kernels and System.Numerics.Tensors, in double and in float.
+/// networks are wide enough for the vector kernels and System.Numerics.Tensors, in double and in float. The NativeAOT
+/// tests need clang and zlib, and skip without them (see <see cref="NativeAot"/>).
 /// </summary>
-public sealed class TargetFrameworkTests(PackageFixture package)
+public sealed class TargetFrameworkTests(PackageFixture package, SharedSteps shared) : IClassFixture<SharedSteps>
 {
     private const string Networks = """
         using DnnGen;
@@ -66,26 +67,43 @@ public sealed class TargetFrameworkTests(PackageFixture package)
         }
         """;
 
-    [Theory(Timeout = 20 * 60 * 1000)]
+    private const int Timeout = 20 * 60 * 1000;
+
+    [Theory(Timeout = Timeout)]
     [InlineData("net8.0", "Net8App", ".NET 8.0.")]
     [InlineData("net10.0", "Net10App", ".NET 10.0.")]
-    public async Task Wide_networks_run_self_contained_and_natively(string targetFramework, string appName, string runtime)
+    public async Task Wide_networks_run_self_contained(string targetFramework, string appName, string runtime)
     {
-        ConsumerApp app = await ConsumerApp.Create(package, appName, targetFramework);
-        app.Write("Networks.cs", Networks);
-        app.Write("Program.cs", Program);
-        app.AddProperties(Readme.CodeBlockContaining(Readme.Section(Readme.GeneratedCodeHeading), "xml", "<EmitCompilerGeneratedFiles>"));
+        ConsumerApp app = await App(targetFramework, appName);
 
         await app.Publish("self-contained", "--self-contained");
         string generated = File.ReadAllText(app.Path("obj/generated/DnnGen.Generator/DnnGen.Generator.NetworkGenerator/Kernels.Wide.g.cs"));
         Assert.Contains("global::DnnGen.Kernels.Dense.Forward", generated);
         Assert.Contains("global::DnnGen.Kernels.Dense.InputGradient", generated);
         AssertTrained(await app.RunPublished("self-contained"), $"Runtime: {runtime}", "Dynamic code: True");
+    }
 
+    [Theory(Timeout = Timeout)]
+    [InlineData("net8.0", "Net8App", ".NET 8.0.")]
+    [InlineData("net10.0", "Net10App", ".NET 10.0.")]
+    public async Task Wide_networks_run_natively(string targetFramework, string appName, string runtime)
+    {
         NativeAot.RequireToolchain();
+        ConsumerApp app = await App(targetFramework, appName);
+
         await app.Publish("native", "-p:PublishAot=true");
         AssertTrained(await app.RunPublished("native"), $"Runtime: {runtime}", "Dynamic code: False");
     }
+
+    /// <summary>The app for one target framework, made once for its self-contained and its NativeAOT test.</summary>
+    private Task<ConsumerApp> App(string targetFramework, string appName) => shared.Once(appName, async () =>
+    {
+        ConsumerApp app = await ConsumerApp.Create(package, appName, targetFramework);
+        app.Write("Networks.cs", Networks);
+        app.Write("Program.cs", Program);
+        app.AddProperties(Readme.CodeBlockContaining(Readme.Section(Readme.GeneratedCodeHeading), "xml", "<EmitCompilerGeneratedFiles>"));
+        return app;
+    });
 
     private static void AssertTrained(CommandResult run, params string[] lines)
     {
