@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -16,6 +17,8 @@ namespace DnnGen;
 /// The storage is an array on the pinned object heap, so the garbage collector never moves it and the alignment
 /// found at construction holds for the buffer's lifetime. It is allocated once per network and never freed early.
 /// </remarks>
+// Hidden from IntelliSense: only generated code uses it, for the network's private parameter and gradient buffers.
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct AlignedBuffer<T>
     where T : unmanaged, IFloatingPointIeee754<T>
 {

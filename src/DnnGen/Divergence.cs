@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -23,6 +24,9 @@ namespace DnnGen;
 /// and the message says which iteration that was and what its cost was.
 /// </para>
 /// </remarks>
+// Hidden from IntelliSense: only generated code calls it. The README points here for the rollback rules in the
+// remarks above, which stay readable in the source and through Go To Definition; users catch the ArithmeticException.
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Divergence
 {
     /// <summary>Whether every element of <paramref name="values"/> is finite: one vectorised pass.</summary>

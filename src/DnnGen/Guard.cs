@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
@@ -17,6 +18,8 @@ namespace DnnGen;
 /// smaller of the two (see <see cref="FiniteInputs{T}"/>), so a 12288-input network does not re-read its 2.5 million
 /// inputs every iteration.
 /// </remarks>
+// Hidden from IntelliSense, as System.Text.Json hides its generator's helpers: only generated code calls it.
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Guard
 {
     /// <summary>Throws unless <paramref name="span"/> holds exactly <paramref name="expected"/> elements.</summary>

@@ -1,8 +1,11 @@
 using System;
+using System.ComponentModel;
 
 namespace DnnGen;
 
 /// <summary>Draws a layer's weights the way the course's notebooks do, from a <see cref="NumPyRandom"/> stream.</summary>
+// Hidden from IntelliSense: only generated code calls it (users call the network's InitializeParameters).
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class ParameterInitializer
 {
     /// <summary>

@@ -15,15 +15,16 @@ public sealed partial class PackageLayoutTests(PackageFixture package)
     private const string Generator = "analyzers/dotnet/cs/DnnGen.Generator.dll";
     private const string Diagnostics = "docs/diagnostics.md";
     private const string PackageReadme = "src/DnnGen/PACKAGE.md";
+    private const string CodeFixes = "analyzers/dotnet/cs/DnnGen.CodeFixes.dll";
 
     [Fact]
-    public void The_package_holds_the_library_the_generator_its_readme_the_diagnostics_and_the_license()
+    public void The_package_holds_the_library_the_generator_its_code_fixes_its_readme_the_diagnostics_and_the_license()
     {
         using ZipArchive zip = ZipFile.OpenRead(package.PackagePath);
 
         string[] files = PackageFiles(zip);
 
-        Assert.Equal(["DnnGen.nuspec", "LICENSE", "README.md", Generator, Diagnostics, Library, "lib/net8.0/DnnGen.xml"], files);
+        Assert.Equal(["DnnGen.nuspec", "LICENSE", "README.md", CodeFixes, Generator, Diagnostics, Library, "lib/net8.0/DnnGen.xml"], files);
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, PackageReadme)), ReadText(zip, "README.md"));
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, Diagnostics)), ReadText(zip, Diagnostics));
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "LICENSE")), ReadText(zip, "LICENSE"));
@@ -108,6 +109,23 @@ public sealed partial class PackageLayoutTests(PackageFixture package)
         // anything else would not be found. Roslyn 4.14 is what makes the README's minimum SDK 9.0.300.
         Assert.Equal(
             [("Microsoft.CodeAnalysis", "4.14.0.0"), ("Microsoft.CodeAnalysis.CSharp", "4.14.0.0"), ("netstandard", "2.0.0.0"), ("System.Collections.Immutable", "9.0.0.0"), ("System.Memory", "4.0.1.2")],
+            References(pe.GetMetadataReader()).Select(r => (r.Name, r.Version.ToString())).Order());
+    }
+
+    [Fact]
+    public void The_code_fixes_need_only_netstandard_Roslyn_4_14_and_its_workspaces()
+    {
+        using ZipArchive zip = ZipFile.OpenRead(package.PackagePath);
+        using var pe = new PEReader(ReadBytes(zip, CodeFixes));
+
+        // An IDE loads the code fixes into its own Roslyn host, which has the Workspaces layer and MEF
+        // (System.Composition) beside the compiler's assemblies; a compiler never loads them, as they hold no analyzer
+        // or generator. Roslyn 4.14, as the generator, so that an IDE that runs the generator can run its fixes.
+        Assert.Equal(
+            [
+                ("Microsoft.CodeAnalysis", "4.14.0.0"), ("Microsoft.CodeAnalysis.CSharp", "4.14.0.0"), ("Microsoft.CodeAnalysis.Workspaces", "4.14.0.0"),
+                ("netstandard", "2.0.0.0"), ("System.Collections.Immutable", "9.0.0.0"), ("System.Composition.AttributedModel", "9.0.0.0"),
+            ],
             References(pe.GetMetadataReader()).Select(r => (r.Name, r.Version.ToString())).Order());
     }
 

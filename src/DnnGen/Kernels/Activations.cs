@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -11,6 +12,8 @@ namespace DnnGen.Kernels;
 /// calls the scalar forms from its fused Predict. Each span form gives, element by element, the bits of its scalar
 /// form, so Predict and Forward agree exactly.
 /// </summary>
+// Hidden from IntelliSense: only generated code calls it (users call the network's Forward and Predict).
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Activations
 {
     /// <summary><c>A = relu(Z) = max(0, Z)</c>. <paramref name="a"/> may be <paramref name="z"/> itself.</summary>

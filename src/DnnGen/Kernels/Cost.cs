@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 
 namespace DnnGen.Kernels;
@@ -7,6 +8,8 @@ namespace DnnGen.Kernels;
 /// The binary cross-entropy cost <c>J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL))</c> and its gradients.
 /// Sums run in double precision whatever the network's element type.
 /// </summary>
+// Hidden from IntelliSense: only generated code calls it (users call the network's ComputeCost and Train).
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Cost
 {
     /// <summary>The course's compute_cost, literally, from probabilities <paramref name="al"/> and labels <paramref name="y"/> of <paramref name="m"/> examples.</summary>

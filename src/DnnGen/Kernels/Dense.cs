@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -31,6 +32,9 @@ namespace DnnGen.Kernels;
 /// per-lane partial sums and differs from the reference only by rounding.
 /// </para>
 /// </remarks>
+// Visible, unlike the other kernels: MaxDegreeOfParallelism is a setting users make (see the README), and
+// ParallelWorkThreshold says when it matters. The kernels themselves are hidden from IntelliSense: only generated
+// code calls them.
 public static class Dense
 {
     // Forward register block: ForwardExamples x ForwardUnits dot products accumulate at once, so every vector loaded
@@ -60,6 +64,7 @@ public static class Dense
     /// <param name="nIn">The number of inputs per example (units of the previous layer).</param>
     /// <param name="nOut">The number of units of this layer.</param>
     /// <exception cref="ArgumentException">A span's length does not match the shapes; the exception names it.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static void Forward<T>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, ReadOnlySpan<T> b, Span<T> z, int nIn, int nOut)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -102,6 +107,7 @@ public static class Dense
     /// <param name="nIn">The number of inputs per example (units of the previous layer).</param>
     /// <param name="nOut">The number of units of this layer.</param>
     /// <exception cref="ArgumentException">A span's length does not match the shapes; the exception names it.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static void WeightGradients<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, Span<T> db, int nIn, int nOut)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -144,6 +150,7 @@ public static class Dense
     /// <param name="nIn">The number of inputs per example (units of the previous layer).</param>
     /// <param name="nOut">The number of units of this layer.</param>
     /// <exception cref="ArgumentException">A span's length does not match the shapes; the exception names it.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static void InputGradient<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> w, Span<T> dAPrev, int nIn, int nOut)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -175,6 +182,7 @@ public static class Dense
     /// <param name="gradients">The gradients, as many as <paramref name="parameters"/>.</param>
     /// <param name="learningRate">The learning rate.</param>
     /// <exception cref="ArgumentException">The spans' lengths differ; the exception names <paramref name="gradients"/>.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public static void GradientDescent<T>(Span<T> parameters, ReadOnlySpan<T> gradients, T learningRate)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

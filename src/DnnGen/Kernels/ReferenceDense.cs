@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Numerics;
 
 namespace DnnGen.Kernels;
@@ -11,6 +12,9 @@ namespace DnnGen.Kernels;
 /// Layout (example-major, the course's matrices transposed): <c>aPrev</c> is (m, nIn), <c>z</c>, <c>dZ</c> are
 /// (m, nOut), <c>w</c>, <c>dW</c> are (nOut, nIn) row-major as the course's W[l], <c>b</c>, <c>db</c> have nOut values.
 /// </remarks>
+// Hidden from IntelliSense: the definition Dense is tested against, public for the test and benchmark projects;
+// no user code and no generated code calls it.
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class ReferenceDense
 {
     /// <summary><c>Z = W . A_prev + b</c>: <c>z[i, j] = sum_k w[j, k] * aPrev[i, k] + b[j]</c>.</summary>

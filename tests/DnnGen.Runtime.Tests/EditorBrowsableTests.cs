@@ -1,0 +1,68 @@
+using System;
+using System.ComponentModel;
+using System.Linq;
+using System.Reflection;
+using DnnGen.Kernels;
+
+namespace DnnGen.Runtime.Tests;
+
+/// <summary>
+/// Which public types and members of the runtime library IntelliSense offers. What only generated code calls is
+/// hidden with [EditorBrowsable(Never)], as System.Text.Json hides its generator's helpers; a new public type must be
+/// added to one of the two lists below, so that none appears in a user's completion list unnoticed.
+/// </summary>
+public class EditorBrowsableTests
+{
+    /// <summary>What users write or call: the attribute and its options, the network interface and its extension methods, the random stream, the records.</summary>
+    private static readonly string[] Visible =
+    [
+        "DnnGen.INetwork`1",
+        "DnnGen.Initialization",
+        "DnnGen.Kernels.Dense",
+        "DnnGen.NetworkAttribute",
+        "DnnGen.Npz",
+        "DnnGen.NumPyRandom",
+        "DnnGen.Precision",
+        "DnnGen.TrainingRecord",
+    ];
+
+    /// <summary>What only generated code calls (ReferenceDense: only the tests and benchmarks).</summary>
+    private static readonly string[] Hidden =
+    [
+        "DnnGen.AlignedBuffer`1",
+        "DnnGen.Divergence",
+        "DnnGen.Guard",
+        "DnnGen.Kernels.Activations",
+        "DnnGen.Kernels.Cost",
+        "DnnGen.Kernels.ReferenceDense",
+        "DnnGen.ParameterInitializer",
+    ];
+
+    [Fact]
+    public void Only_the_types_users_write_are_offered_by_IntelliSense()
+    {
+        Type[] exported = typeof(NetworkAttribute).Assembly.GetExportedTypes();
+
+        Assert.Equal(Visible, exported.Where(t => !IsHidden(t)).Select(t => t.FullName!).OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Equal(Hidden, exported.Where(IsHidden).Select(t => t.FullName!).OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Dense_offers_its_parallelism_setting_and_hides_its_kernels()
+    {
+        // Dense stays visible for MaxDegreeOfParallelism, which the README documents as a user setting.
+        MemberInfo[] members = typeof(Dense).GetMembers(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
+            .Where(m => m is not MethodInfo { IsSpecialName: true })
+            .ToArray();
+
+        Assert.Equal(
+            ["MaxDegreeOfParallelism", "ParallelWorkThreshold"],
+            members.Where(m => !IsHidden(m)).Select(m => m.Name).OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Equal(
+            ["Forward", "GradientDescent", "InputGradient", "WeightGradients"],
+            members.Where(IsHidden).Select(m => m.Name).OrderBy(n => n, StringComparer.Ordinal));
+    }
+
+    private static bool IsHidden(MemberInfo member)
+        => member.GetCustomAttribute<EditorBrowsableAttribute>() is { State: EditorBrowsableState.Never };
+}
