@@ -17,7 +17,7 @@ namespace DnnGen;
 /// smaller of the two (see <see cref="FiniteInputs{T}"/>), so a 12288-input network does not re-read its 2.5 million
 /// inputs every iteration.
 /// </remarks>
-public static class Guard
+public static partial class Guard
 {
     /// <summary>Throws unless <paramref name="span"/> holds exactly <paramref name="expected"/> elements.</summary>
     /// <param name="span">The span to check.</param>

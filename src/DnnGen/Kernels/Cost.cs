@@ -7,7 +7,7 @@ namespace DnnGen.Kernels;
 /// The binary cross-entropy cost <c>J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL))</c> and its gradients.
 /// Sums run in double precision whatever the network's element type.
 /// </summary>
-public static class Cost
+public static partial class Cost
 {
     /// <summary>The course's compute_cost, literally, from probabilities <paramref name="al"/> and labels <paramref name="y"/> of <paramref name="m"/> examples.</summary>
     /// <exception cref="ArgumentException">The lengths disagree, a probability is outside [0, 1] or a label is not 0 or 1.</exception>
