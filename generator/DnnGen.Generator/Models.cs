@@ -14,11 +14,13 @@ internal enum Precision
     Single = 1,
 }
 
-/// <summary>Mirror of DnnGen.Initialization.</summary>
+/// <summary>Mirror of DnnGen.Initialization (a test ties its names and values to the runtime's).</summary>
 internal enum Initialization
 {
     ScaledNormal = 0,
     NormalOverSqrtFanIn = 1,
+    Zeros = 2,
+    He = 3,
 }
 
 /// <summary>

@@ -276,9 +276,7 @@ internal sealed class NetworkEmitter
         _w.Line("/// <param name=\"initialization\">How to scale the draws.</param>");
         _w.Open($"public void InitializeParameters({Dnn}.NumPyRandom random, {Dnn}.Initialization initialization = {defaultInitialization})");
         _w.Line("global::System.ArgumentNullException.ThrowIfNull(random);");
-        _w.Open($"if (initialization is not ({Dnn}.Initialization.ScaledNormal or {Dnn}.Initialization.NormalOverSqrtFanIn))");
-        _w.Line("throw new global::System.ArgumentOutOfRangeException(\"initialization\", initialization, \"Expected Initialization.ScaledNormal or Initialization.NormalOverSqrtFanIn.\");");
-        _w.Close();
+        _w.Line($"{Dnn}.ParameterInitializer.CheckInitialization(initialization, \"initialization\");");
         _w.Line();
         for (int l = 1; l <= L; l++)
         {

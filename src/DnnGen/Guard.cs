@@ -20,7 +20,7 @@ namespace DnnGen;
 /// </remarks>
 // Hidden from IntelliSense, as System.Text.Json hides its generator's helpers: only generated code calls it.
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Guard
+public static partial class Guard
 {
     /// <summary>Throws unless <paramref name="span"/> holds exactly <paramref name="expected"/> elements.</summary>
     /// <param name="span">The span to check.</param>

@@ -47,7 +47,7 @@ public enum Precision
     Single = 1,
 }
 
-/// <summary>How <c>InitializeParameters</c> draws the weights. Biases always start at zero.</summary>
+/// <summary>How <c>InitializeParameters</c> draws the weights, from one stream in layer order W1, W2, ... Biases always start at zero.</summary>
 public enum Initialization
 {
     /// <summary><c>W[l] = randn(n[l], n[l-1]) * 0.01</c>: the step-by-step notebook's <c>initialize_parameters_deep</c>.</summary>
@@ -55,4 +55,13 @@ public enum Initialization
 
     /// <summary><c>W[l] = randn(n[l], n[l-1]) / sqrt(n[l-1])</c>: the application notebook's initialisation, which keeps deep ReLU stacks trainable.</summary>
     NormalOverSqrtFanIn = 1,
+
+    /// <summary>
+    /// <c>W[l] = 0</c>: every weight zero and nothing drawn, as the course's week-2 logistic regression and course 2's
+    /// zeros demonstration, which shows that a deep network started this way never breaks its symmetry.
+    /// </summary>
+    Zeros = 2,
+
+    /// <summary><c>W[l] = randn(n[l], n[l-1]) * sqrt(2 / n[l-1])</c>: He initialisation, course 2's Initialization notebook, for ReLU layers.</summary>
+    He = 3,
 }

@@ -21,12 +21,15 @@ public class EditorBrowsableTests
         "DnnGen.Kernels.Dense",
         "DnnGen.NetworkAttribute",
         "DnnGen.Npz",
+        "DnnGen.NumPyArray",
+        "DnnGen.NumPyElementType",
+        "DnnGen.NumPyFile",
         "DnnGen.NumPyRandom",
         "DnnGen.Precision",
         "DnnGen.TrainingRecord",
     ];
 
-    /// <summary>What only generated code calls (ReferenceDense: only the tests and benchmarks).</summary>
+    /// <summary>What only generated code calls (ReferenceDense and ReferenceActivations: only the tests and benchmarks).</summary>
     private static readonly string[] Hidden =
     [
         "DnnGen.AlignedBuffer`1",
@@ -34,6 +37,7 @@ public class EditorBrowsableTests
         "DnnGen.Guard",
         "DnnGen.Kernels.Activations",
         "DnnGen.Kernels.Cost",
+        "DnnGen.Kernels.ReferenceActivations",
         "DnnGen.Kernels.ReferenceDense",
         "DnnGen.ParameterInitializer",
     ];

@@ -10,7 +10,7 @@ namespace DnnGen.Kernels;
 /// </summary>
 // Hidden from IntelliSense: only generated code calls it (users call the network's ComputeCost and Train).
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Cost
+public static partial class Cost
 {
     /// <summary>The course's compute_cost, literally, from probabilities <paramref name="al"/> and labels <paramref name="y"/> of <paramref name="m"/> examples.</summary>
     /// <exception cref="ArgumentException">The lengths disagree, a probability is outside [0, 1] or a label is not 0 or 1.</exception>

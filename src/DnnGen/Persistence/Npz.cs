@@ -37,7 +37,7 @@ namespace DnnGen;
 /// before the first parameter is written, so a rejected file leaves the network exactly as it was.
 /// </para>
 /// </remarks>
-public static class Npz
+public static partial class Npz
 {
     /// <summary>The file extension NumPy gives archives of arrays.</summary>
     public const string Extension = ".npz";
@@ -403,53 +403,7 @@ public static class Npz
         using Stream stream = Unzip(sourceName, entry.Open);
         var reader = new EntryReader(stream, sourceName);
 
-        // Preamble: magic, version, header length (2 bytes in version 1.0, 4 in 2.0 and 3.0).
-        Span<byte> preamble = stackalloc byte[12];
-        if (!reader.TryReadExactly(preamble[..8]) || !preamble[..6].SequenceEqual(NpyHeader.Magic))
-        {
-            throw new InvalidDataException($"{what} is not a .npy array: it does not start with NumPy's magic string.");
-        }
-
-        int major = preamble[6];
-        if (preamble[7] != 0 || major is not (1 or 2 or 3))
-        {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{what} uses .npy format version {major}.{preamble[7]}; only 1.0, 2.0 and 3.0 exist."));
-        }
-
-        long headerLength;
-        if (major == 1)
-        {
-            if (!reader.TryReadExactly(preamble.Slice(8, 2)))
-            {
-                throw Truncated(what, "its header");
-            }
-
-            headerLength = BinaryPrimitives.ReadUInt16LittleEndian(preamble.Slice(8, 2));
-        }
-        else
-        {
-            if (!reader.TryReadExactly(preamble.Slice(8, 4)))
-            {
-                throw Truncated(what, "its header");
-            }
-
-            headerLength = BinaryPrimitives.ReadUInt32LittleEndian(preamble.Slice(8, 4));
-        }
-
-        if (headerLength > NpyHeader.MaxHeaderLength)
-        {
-            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{what} has a header of {headerLength} bytes; NumPy writes at most {NpyHeader.MaxHeaderLength}."));
-        }
-
-        var headerBytes = new byte[headerLength];
-        if (!reader.TryReadExactly(headerBytes))
-        {
-            throw Truncated(what, "its header");
-        }
-
-        string headerText = major == 3 ? DecodeUtf8(headerBytes, what) : Encoding.Latin1.GetString(headerBytes);
-        NpyHeader header = NpyHeader.Parse(headerText, out string problem)
-            ?? throw new InvalidDataException($"{what} has an unreadable header ({problem}): {Quote(headerText)}");
+        NpyHeader header = ReadNpyHeader(reader, what);
 
         (int itemSize, bool bigEndian) = header.Descr switch
         {

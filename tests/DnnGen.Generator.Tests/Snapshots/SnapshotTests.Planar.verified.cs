@@ -113,10 +113,7 @@ namespace Demo
         public void InitializeParameters(global::DnnGen.NumPyRandom random, global::DnnGen.Initialization initialization = global::DnnGen.Initialization.NormalOverSqrtFanIn)
         {
             global::System.ArgumentNullException.ThrowIfNull(random);
-            if (initialization is not (global::DnnGen.Initialization.ScaledNormal or global::DnnGen.Initialization.NormalOverSqrtFanIn))
-            {
-                throw new global::System.ArgumentOutOfRangeException("initialization", initialization, "Expected Initialization.ScaledNormal or Initialization.NormalOverSqrtFanIn.");
-            }
+            global::DnnGen.ParameterInitializer.CheckInitialization(initialization, "initialization");
 
             // W1 = randn(4, 2) scaled; b1 = zeros(4, 1)
             global::DnnGen.ParameterInitializer.FillWeights(random, W1, 2, initialization);

@@ -113,10 +113,7 @@ namespace Demo
         public void InitializeParameters(global::DnnGen.NumPyRandom random, global::DnnGen.Initialization initialization = global::DnnGen.Initialization.ScaledNormal)
         {
             global::System.ArgumentNullException.ThrowIfNull(random);
-            if (initialization is not (global::DnnGen.Initialization.ScaledNormal or global::DnnGen.Initialization.NormalOverSqrtFanIn))
-            {
-                throw new global::System.ArgumentOutOfRangeException("initialization", initialization, "Expected Initialization.ScaledNormal or Initialization.NormalOverSqrtFanIn.");
-            }
+            global::DnnGen.ParameterInitializer.CheckInitialization(initialization, "initialization");
 
             // W1 = randn(7, 12288) scaled; b1 = zeros(7, 1)
             global::DnnGen.ParameterInitializer.FillWeights(random, W1, 12288, initialization);
