@@ -43,6 +43,11 @@ internal static class AttributeArguments
         var found = new List<DiagnosticInfo>();
         if (attribute?.ArgumentList is { } list)
         {
+            // What the compiler rejects but still binds: an option before the sizes (CS1016) and an option given twice
+            // (CS0643, where the last one would win). Nothing may be generated from such an attribute.
+            CheckOrder(attribute, list, found);
+            CheckDuplicateOptions(list, found);
+
             var checker = new Checker(model, found, cancellationToken);
             var positional = list.Arguments.Where(a => a.NameEquals is null).Select(a => a.Expression).ToList();
             if (positional.Count == 1)
@@ -64,6 +69,58 @@ internal static class AttributeArguments
         }
 
         return found;
+    }
+
+    /// <summary>DNNG0012 at each named option that comes before a positional argument, with the attribute in the right order.</summary>
+    private static void CheckOrder(AttributeSyntax attribute, AttributeArgumentListSyntax list, List<DiagnosticInfo> found)
+    {
+        int lastPositional = -1;
+        for (int i = 0; i < list.Arguments.Count; i++)
+        {
+            if (list.Arguments[i].NameEquals is null)
+            {
+                lastPositional = i;
+            }
+        }
+
+        IEnumerable<AttributeArgumentSyntax> misplaced = list.Arguments.Take(lastPositional).Where(a => a.NameEquals is not null).ToList();
+        if (!misplaced.Any())
+        {
+            return;
+        }
+
+        IEnumerable<AttributeArgumentSyntax> ordered = list.Arguments.Where(a => a.NameEquals is null).Concat(list.Arguments.Where(a => a.NameEquals is not null));
+        string fixedAttribute = "[" + attribute.Name + "(" + string.Join(", ", ordered.Select(a => a.ToString())) + ")]";
+        foreach (AttributeArgumentSyntax option in misplaced)
+        {
+            found.Add(NetworkParser.Report(
+                DiagnosticDescriptors.InvalidArgument,
+                LocationInfo.From(option.GetLocation()),
+                option.ToString(),
+                "it is written before the layer sizes, and C# takes an attribute's named options only after its positional arguments (CS1016); write " + fixedAttribute));
+        }
+    }
+
+    /// <summary>DNNG0012 at every repetition of an option after its first.</summary>
+    private static void CheckDuplicateOptions(AttributeArgumentListSyntax list, List<DiagnosticInfo> found)
+    {
+        var first = new Dictionary<string, AttributeArgumentSyntax>();
+        foreach (AttributeArgumentSyntax option in list.Arguments.Where(a => a.NameEquals is not null))
+        {
+            string name = option.NameEquals!.Name.Identifier.ValueText;
+            if (first.TryGetValue(name, out AttributeArgumentSyntax? earlier))
+            {
+                found.Add(NetworkParser.Report(
+                    DiagnosticDescriptors.InvalidArgument,
+                    LocationInfo.From(option.GetLocation()),
+                    option.ToString(),
+                    "option " + name + " is already given, as '" + earlier + "'; C# takes each named argument once (CS0643), so remove one of them"));
+            }
+            else
+            {
+                first.Add(name, option);
+            }
+        }
     }
 
     /// <summary>DNNG0012 for the whole attribute, when the compiler cannot bind it and no single argument is to blame.</summary>
@@ -126,13 +183,19 @@ internal static class AttributeArguments
                 return;
             }
 
+            if (expression is ArrayCreationExpressionSyntax { Initializer: null })
+            {
+                NotConstant(expression, "The array of layer sizes", "it creates an array from its length, with no sizes in it: list the sizes as its elements, as in new[] { 4, 3, 1 }, or as arguments, as in [Network(4, 3, 1)]");
+                return;
+            }
+
             ITypeSymbol intArray = _model.Compilation.CreateArrayTypeSymbol(_int);
             if (_model.ClassifyConversion(expression, intArray).IsImplicit)
             {
                 // An int[] (or null, which DNNG0002 reports): only an array written in place is a constant.
                 if (!_model.GetConstantValue(expression, _cancellationToken).HasValue)
                 {
-                    NotConstant(expression, "The layer sizes", "write them in place, as in [Network(12288, 20, 1)]: an attribute cannot take an array from a field or a method");
+                    NotConstant(expression, "The array of layer sizes", "write them in place, as in [Network(12288, 20, 1)]: an attribute cannot take an array from a field or a method");
                 }
 
                 return;
@@ -147,9 +210,13 @@ internal static class AttributeArguments
             ITypeSymbol? type = _model.GetTypeInfo(expression, _cancellationToken).Type;
             if (!constant.HasValue)
             {
-                if (type is null || type.TypeKind == TypeKind.Error)
+                if (Overflows(expression))
                 {
-                    Invalid(expression, "the compiler cannot evaluate it; see the compiler's error on it");
+                    Invalid(expression, "its value overflows an int at compile time (CS0220); a layer size is an int, at most 2,147,483,647, so give a smaller size");
+                }
+                else if (type is null || type.TypeKind == TypeKind.Error)
+                {
+                    Invalid(expression, Unresolved(expression));
                 }
                 else
                 {
@@ -186,7 +253,7 @@ internal static class AttributeArguments
             {
                 if (type is null || type.TypeKind == TypeKind.Error)
                 {
-                    Invalid(option, "the compiler cannot evaluate it; see the compiler's error on it");
+                    Invalid(option, Unresolved(expression));
                 }
                 else
                 {
@@ -195,9 +262,53 @@ internal static class AttributeArguments
             }
             else if (enumType is not null && !_model.ClassifyConversion(expression, enumType).IsImplicit)
             {
-                Invalid(option, "it has type '" + Display(type) + "', but " + name + " takes a DnnGen." + name + "; write " + known.Value.Members);
+                if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } hiding && hiding.Name == name)
+                {
+                    // An enum of the user's named like DnnGen's hides it: 'Precision.Single' is what they wrote already.
+                    string member = (_model.GetSymbolInfo(expression, _cancellationToken).Symbol as IFieldSymbol)?.Name ?? string.Empty;
+                    string advice = enumType.GetMembers(member).OfType<IFieldSymbol>().Any(f => f.HasConstantValue)
+                        ? "write DnnGen." + name + "." + member + " in full"
+                        : "write DnnGen." + name + "'s members in full, such as DnnGen." + known.Value.Example;
+                    Invalid(option, "it has type '" + hiding.ToDisplayString() + "', an enum of your own that hides DnnGen." + name + " here; " + advice);
+                }
+                else
+                {
+                    Invalid(option, "it has type '" + Display(type) + "', but " + name + " takes a DnnGen." + name + "; write " + known.Value.Members);
+                }
             }
         }
+
+        /// <summary>The compiler found the constant expression overflows (CS0220): it has no value, but it is no non-constant.</summary>
+        private bool Overflows(ExpressionSyntax expression)
+            => _model.GetDiagnostics(expression.Span, _cancellationToken).Any(d => d.Id == "CS0220");
+
+        /// <summary>
+        /// Why an argument that does not bind has no value. A member of another network that DnnGen generates, such as
+        /// B.InputSize, exists in the final compilation (so the compiler reports nothing) but not in the one the generator
+        /// reads; anything else is the compiler's error to explain.
+        /// </summary>
+        private string Unresolved(ExpressionSyntax expression)
+        {
+            if (expression is MemberAccessExpressionSyntax access
+                && _model.GetSymbolInfo(access.Expression, _cancellationToken).Symbol is INamedTypeSymbol owner
+                && IsGeneratedConstant(access.Name.Identifier.ValueText)
+                && owner.GetMembers(access.Name.Identifier.ValueText).IsEmpty
+                && owner.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NetworkParser.AttributeMetadataName))
+            {
+                string member = access.Name.Identifier.ValueText;
+                return "'" + member + "' is a constant DnnGen generates in '" + owner.Name + "', and generated code is not visible to DnnGen while it reads [Network]; use a const of your own in both attributes (const int Inputs = 4;) or a literal";
+            }
+
+            return "the compiler cannot evaluate it; see the compiler's error on it";
+        }
+
+        /// <summary>The int constants every network declares: InputSize, OutputSize, LayerCount, ParameterCount and Layer{l}Size.</summary>
+        private static bool IsGeneratedConstant(string name)
+            => name is "InputSize" or "OutputSize" or "LayerCount" or "ParameterCount"
+                || (name.Length > "Layer".Length + "Size".Length
+                    && name.StartsWith("Layer", System.StringComparison.Ordinal)
+                    && name.EndsWith("Size", System.StringComparison.Ordinal)
+                    && name.Substring(5, name.Length - 9).All(c => c is >= '0' and <= '9'));
 
         private static string Display(ITypeSymbol? type) => type?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "null";
 

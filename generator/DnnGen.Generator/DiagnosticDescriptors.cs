@@ -7,15 +7,14 @@ namespace DnnGen.Generator;
 /// Every diagnostic DnnGen reports. Ids are stable: they are listed in the README, in docs/diagnostics.md and in
 /// AnalyzerReleases.Shipped.md, and users suppress or look them up by id. Each message says what to change.
 /// </summary>
+/// <remarks>
+/// No descriptor has a help link: DnnGen has no public web address that serves its documentation, and a link must lead
+/// to the text it promises. The full explanation is each descriptor's description, which IDEs show beside the message;
+/// docs/diagnostics.md, in the repository and in the package, has the cause, the fix and an example of each.
+/// </remarks>
 internal static class DiagnosticDescriptors
 {
     private const string Category = "DnnGen";
-
-    /// <summary>
-    /// Where each diagnostic's help entry lives: docs/diagnostics.md, one heading per id. The URL is absolute because
-    /// an IDE opens the help link in a browser, outside the repository, where a relative path means nothing.
-    /// </summary>
-    public const string HelpLinkBase = "https://github.com/dnngen/dnngen/blob/main/docs/diagnostics.md#";
 
     /// <summary>DNNG0013 warns when the parameters, gradients and training snapshot together exceed this many bytes: 1 GiB.</summary>
     public const long MemoryWarningBytes = 1L << 30;
@@ -23,12 +22,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ClassMustBePartial = new(
         id: "DNNG0001",
         title: "A network class must be partial",
-        messageFormat: "'{0}' has [Network] but is not partial; declare it 'partial class {0}' so DnnGen can add the network's members",
+        messageFormat: "'{0}' has [Network], but this declaration of it is not partial; declare it 'partial class {0}' so DnnGen can add the network's members",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "DnnGen writes the network's parameters and methods into a second part of the class, which C# allows only for partial classes.",
-        helpLinkUri: HelpLinkBase + "dnng0001");
+        description: "DnnGen writes the network's parameters and methods into a second part of the class, which C# allows only when every declaration of the class is partial; each declaration that is not is reported.");
 
     public static readonly DiagnosticDescriptor TooFewLayerSizes = new(
         id: "DNNG0002",
@@ -37,8 +35,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The sizes are n[0] (inputs), n[1], ..., n[L] (outputs): at least the input size and the output size.",
-        helpLinkUri: HelpLinkBase + "dnng0002");
+        description: "The sizes are n[0] (inputs), n[1], ..., n[L] (outputs): at least the input size and the output size.");
 
     public static readonly DiagnosticDescriptor LayerSizeMustBePositive = new(
         id: "DNNG0003",
@@ -47,18 +44,16 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A layer of zero or a negative number of units has no meaning.",
-        helpLinkUri: HelpLinkBase + "dnng0003");
+        description: "A layer of zero or a negative number of units has no meaning: every size, the input size n[0] included, must be at least 1.");
 
     public static readonly DiagnosticDescriptor NetworkTooLarge = new(
         id: "DNNG0004",
         title: "The network is too large for a .NET array",
-        messageFormat: "[Network] on '{0}' needs {1}, more than the {2} elements a .NET array can hold; make the layers smaller",
+        messageFormat: "[Network] on '{0}' needs {1}, more than the {2}; make the layers smaller",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Parameters and gradients each live in one contiguous array, and so do the training caches of each example; an array holds at most Array.MaxLength elements.",
-        helpLinkUri: HelpLinkBase + "dnng0004");
+        description: "Parameters and gradients each live in one 64-byte-aligned buffer, an array of Array.MaxLength (2,147,483,591) elements at most less the padding that aligns it (8 doubles or 16 floats), and the training caches of each example in one array of at most Array.MaxLength elements.");
 
     public static readonly DiagnosticDescriptor UnsupportedTarget = new(
         id: "DNNG0005",
@@ -67,8 +62,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A generated network is a class you create with new: it owns large parameter buffers (so not a struct or record), it is instantiated (so not static or abstract), its sizes are fixed (so not generic), and its generated part is another file (so not file-local).",
-        helpLinkUri: HelpLinkBase + "dnng0005");
+        description: "A generated network is a class you create with new: it owns large parameter buffers (so not a struct or record), it is instantiated (so not static or abstract), its sizes are fixed (so not generic), and its generated part is another file (so not file-local). Every part of the class must declare a class, not a struct, record or interface.");
 
     public static readonly DiagnosticDescriptor ContainingTypeMustBePartial = new(
         id: "DNNG0006",
@@ -77,18 +71,16 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The generated part of a nested network class is written inside parts of its enclosing types, which must therefore be partial.",
-        helpLinkUri: HelpLinkBase + "dnng0006");
+        description: "The generated part of a nested network class is written inside parts of its enclosing types, so every declaration of every enclosing type must be partial; each one that is not is reported.");
 
     public static readonly DiagnosticDescriptor MemberNameCollision = new(
         id: "DNNG0007",
         title: "A member would collide with a generated member",
-        messageFormat: "'{0}' already declares '{1}', which DnnGen generates for the network; rename or remove it",
+        messageFormat: "{0}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "DnnGen generates members with fixed names (Forward, W1, Layer1Forward, ...; see the README). A member of the same name in the class would make the generated code ambiguous.",
-        helpLinkUri: HelpLinkBase + "dnng0007");
+        description: "DnnGen generates members with fixed names (Forward, W1, Layer1Forward, dA1, ...; see docs/diagnostics.md). A member of the same name in the class would make the generated code ambiguous, and a class named like one cannot have it, since C# forbids a member named like its class.");
 
     public static readonly DiagnosticDescriptor InvalidOptionValue = new(
         id: "DNNG0008",
@@ -97,8 +89,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Options are enums; a cast integer that names none of their members has no meaning.",
-        helpLinkUri: HelpLinkBase + "dnng0008");
+        description: "Options are enums; a cast integer that names none of their members has no meaning.");
 
     public static readonly DiagnosticDescriptor InternalError = new(
         id: "DNNG0009",
@@ -107,8 +98,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The generator met a case it does not handle. It reports this instead of crashing the compiler.",
-        helpLinkUri: HelpLinkBase + "dnng0009");
+        description: "The generator met a case it does not handle. It reports this instead of crashing the compiler.");
 
     public static readonly DiagnosticDescriptor DuplicateAttribute = new(
         id: "DNNG0010",
@@ -117,8 +107,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "A class is one network; its layer sizes are given once, on one of its partial declarations.",
-        helpLinkUri: HelpLinkBase + "dnng0010");
+        description: "A class is one network; its layer sizes are given once, on one of its partial declarations.");
 
     public static readonly DiagnosticDescriptor ArgumentNotConstant = new(
         id: "DNNG0011",
@@ -127,8 +116,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "DnnGen reads the layer sizes and options while compiling. An attribute argument must be a constant: a literal, a const field or an expression of them; a static readonly field, a property or a method call has no value until the program runs.",
-        helpLinkUri: HelpLinkBase + "dnng0011");
+        description: "DnnGen reads the layer sizes and options while compiling. An attribute argument must be a constant: a literal, a const field or an expression of them; a static readonly field, a property or a method call has no value until the program runs.");
 
     public static readonly DiagnosticDescriptor InvalidArgument = new(
         id: "DNNG0012",
@@ -137,8 +125,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Layer sizes are int constants and options are the enum members of DnnGen.Precision and DnnGen.Initialization; anything else cannot describe a network.",
-        helpLinkUri: HelpLinkBase + "dnng0012");
+        description: "Layer sizes are int constants and options are the enum members of DnnGen.Precision and DnnGen.Initialization, each option given once and after the sizes; anything else cannot describe a network. Nothing is generated from an attribute the compiler rejects.");
 
     public static readonly DiagnosticDescriptor LargeNetwork = new(
         id: "DNNG0013",
@@ -147,8 +134,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A network holds its parameters, their gradients and, once it trains, a snapshot of the parameters: three buffers of the parameter count. Above 1 GiB in all, a typing mistake in the sizes is likely; the network is still generated.",
-        helpLinkUri: HelpLinkBase + "dnng0013");
+        description: "A network holds its parameters, their gradients and, once it trains, a snapshot of the parameters: three buffers of the parameter count. Above 1 GiB in all, a typing mistake in the sizes is likely; the network is still generated.");
 
     public static readonly DiagnosticDescriptor BaseClassCollision = new(
         id: "DNNG0014",
@@ -157,8 +143,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "DnnGen generates members with fixed names (Forward, W1, Layer1Forward, ...). An accessible inherited member of the same name would be hidden, and a base class that is itself a network would have all of its members hidden.",
-        helpLinkUri: HelpLinkBase + "dnng0014");
+        description: "DnnGen generates members with fixed names (Forward, W1, Layer1Forward, ...). An accessible inherited member of the same name would be hidden, and a base class that is itself a network would have all of its members hidden.");
 
     public static readonly DiagnosticDescriptor LanguageVersionTooLow = new(
         id: "DNNG0015",
@@ -167,8 +152,34 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "The generated code uses C# 9 features, such as 'is not (A or B)' patterns. A project that sets an older <LangVersion> cannot compile it.",
-        helpLinkUri: HelpLinkBase + "dnng0015");
+        description: "The generated code uses C# 9 features, such as 'is not (A or B)' patterns. A project that sets an older <LangVersion> cannot compile it.");
+
+    public static readonly DiagnosticDescriptor TopLevelStatementsClass = new(
+        id: "DNNG0016",
+        title: "[Network] is on the class that top-level statements declare",
+        messageFormat: "'{0}' is the class that the top-level statements declare, which cannot take a generated part; declare the network in a class of its own, such as '[Network(...)] public partial class Net;', and create it with new Net() in the top-level statements",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Top-level statements make the compiler declare a class, Program, around them. A part of that class that names a base type or interface, as the generated part does (INetwork<T>), crashes the C# compiler, so DnnGen generates nothing for it: a network needs a class of its own.");
+
+    public static readonly DiagnosticDescriptor OtherPrecisionInterface = new(
+        id: "DNNG0017",
+        title: "The class implements INetwork<T> of the other element type",
+        messageFormat: "'{0}' implements {1}, but [Network] makes it a network of {2}, which implements INetwork<{2}>; remove {3} from its base list, or set {4}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The generated part implements DnnGen.INetwork<double>, or INetwork<float> for Precision = Precision.Single. A class that also implements the other one would have to provide every member of that interface as well, which the generated part does not.");
+
+    public static readonly DiagnosticDescriptor IgnoredAttributeTarget = new(
+        id: "DNNG0018",
+        title: "[Network] has an attribute target that ignores it",
+        messageFormat: "[Network] on '{0}' has the target '{1}:', {2}, and no network is generated; remove '{1}:', or write 'type:'",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "An attribute list with an explicit target such as 'method:' or 'field:' on a class does not apply to the class: the compiler only warns (CS0657) and drops the attribute, so no network would be generated without a word. [Network] needs no target, or 'type:'.");
 
     /// <summary>All descriptors, in id order.</summary>
     public static readonly DiagnosticDescriptor[] All =
@@ -176,6 +187,7 @@ internal static class DiagnosticDescriptors
         ClassMustBePartial, TooFewLayerSizes, LayerSizeMustBePositive, NetworkTooLarge, UnsupportedTarget,
         ContainingTypeMustBePartial, MemberNameCollision, InvalidOptionValue, InternalError, DuplicateAttribute,
         ArgumentNotConstant, InvalidArgument, LargeNetwork, BaseClassCollision, LanguageVersionTooLow,
+        TopLevelStatementsClass, OtherPrecisionInterface, IgnoredAttributeTarget,
     };
 
     public static DiagnosticDescriptor ById(string id)

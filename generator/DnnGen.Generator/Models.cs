@@ -49,32 +49,78 @@ internal sealed record NetworkModel(
     /// <summary>True when the generated file must open with <c>extern alias</c> for <see cref="RuntimeAlias"/>.</summary>
     public bool NeedsExternAlias => RuntimeAlias != "global";
 
-    /// <summary>The generated file's name: the type's full name, unique within a compilation.</summary>
-    public string HintName
-    {
-        get
-        {
-            // Hint names allow no '@', which escapes keyword identifiers such as @event.
-            return FullName + ".g.cs";
-        }
-    }
+    /// <summary>
+    /// Hint names become file names when generated files are written to disk (EmitCompilerGeneratedFiles), and file
+    /// systems refuse a name of more than 255 bytes; DnnGen keeps its names to at most this many UTF-8 bytes.
+    /// </summary>
+    public const int MaxHintNameBytes = 200;
+
+    /// <summary>
+    /// The generated file's name: the type's full name, unique within a compilation, and ".g.cs". A name longer than
+    /// <see cref="MaxHintNameBytes"/> is cut and followed by a hash of the whole name, which keeps it unique.
+    /// </summary>
+    public string HintName => Bounded(FullName, ".g.cs");
 
     /// <summary>
     /// The hint name used when <see cref="HintName"/> is taken: hint names are compared ignoring case, so networks
     /// Demo.Net and Demo.NET would collide. A hash of the exact, case-sensitive name tells them apart.
     /// </summary>
     public string DisambiguatedHintName
+        => Bounded(FullName + "." + Fnv1a32(FullName).ToString("x8", System.Globalization.CultureInfo.InvariantCulture), ".g.cs");
+
+    /// <summary>
+    /// <paramref name="stem"/> and <paramref name="suffix"/> when they fit in <see cref="MaxHintNameBytes"/> bytes;
+    /// else the longest prefix of the stem that fits with "." and a 64-bit hash of the whole stem (16 hex digits) before
+    /// the suffix. The cut never splits a character, and names that differ only past the cut get different hashes.
+    /// </summary>
+    internal static string Bounded(string stem, string suffix)
     {
-        get
+        System.Text.Encoding utf8 = System.Text.Encoding.UTF8;
+        if (utf8.GetByteCount(stem) + utf8.GetByteCount(suffix) <= MaxHintNameBytes)
         {
-            uint hash = 2166136261;
-            foreach (char c in FullName)
+            return stem + suffix;
+        }
+
+        string hash = "." + Fnv1a64(stem).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+        int budget = MaxHintNameBytes - hash.Length - utf8.GetByteCount(suffix);
+        int length = 0;
+        int bytes = 0;
+        while (length < stem.Length)
+        {
+            int width = char.IsHighSurrogate(stem[length]) && length + 1 < stem.Length ? 2 : 1;
+            int next = utf8.GetByteCount(stem.Substring(length, width));
+            if (bytes + next > budget)
             {
-                hash = unchecked((hash ^ c) * 16777619);
+                break;
             }
 
-            return FullName + "." + hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+            bytes += next;
+            length += width;
         }
+
+        return stem.Substring(0, length).TrimEnd('.') + hash + suffix;
+    }
+
+    private static uint Fnv1a32(string text)
+    {
+        uint hash = 2166136261;
+        foreach (char c in text)
+        {
+            hash = unchecked((hash ^ c) * 16777619);
+        }
+
+        return hash;
+    }
+
+    private static ulong Fnv1a64(string text)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (char c in text)
+        {
+            hash = unchecked((hash ^ c) * 1099511628211);
+        }
+
+        return hash;
     }
 
     private string FullName
@@ -92,6 +138,7 @@ internal sealed record NetworkModel(
                 parts.Add(type.Name);
             }
 
+            // Hint names allow no '@', which escapes keyword identifiers such as @event.
             parts.Add(ClassName);
             return string.Join(".", parts).Replace("@", string.Empty);
         }

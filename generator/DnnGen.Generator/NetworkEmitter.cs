@@ -521,12 +521,18 @@ internal sealed class NetworkEmitter
 
     private void EmitPrediction()
     {
-        if (_shape.IsAllStraightLine)
+        if (_shape.IsFusedPredict)
         {
             EmitFusedPredict();
         }
         else
         {
+            if (_shape.IsAllStraightLine)
+            {
+                _w.Line($"// Not fused, although every layer is straight-line code: one loop through all the layers would hold {Thousands(_shape.FusedPredictLocals)} locals,");
+                _w.Line($"// more than the {Thousands(NetworkShape.FusedPredictMaxLocals)} the JIT can keep track of (and C# allows 65,534 in a method), so Predict goes layer by layer.");
+            }
+
             EmitLayeredPredict();
         }
 
@@ -541,8 +547,8 @@ internal sealed class NetworkEmitter
     }
 
     /// <summary>
-    /// Predict when every layer is straight-line code: one loop over the examples that takes each through all the
-    /// layers in locals. Each unit is the expression Layer{l}LinearForward writes, in the same order, and the
+    /// Predict when every layer is straight-line code and the locals stay within NetworkShape.FusedPredictMaxLocals: one
+    /// loop over the examples that takes each through all the layers in locals. Each unit is the expression Layer{l}LinearForward writes, in the same order, and the
     /// activations are the scalar forms of the span ones Forward calls, so the result is Forward's A[L] bit for bit.
     /// </summary>
     private void EmitFusedPredict()

@@ -23,6 +23,9 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         /// <summary>The hint names that two networks share but for case, which must be told apart.</summary>
         public const string CaseCollisions = "DnnGen.CaseCollisions";
+
+        /// <summary>[Network] in an attribute list whose target (method:, field:, ...) makes the compiler ignore it.</summary>
+        public const string IgnoredTargets = "DnnGen.IgnoredTargets";
     }
 
     /// <inheritdoc/>
@@ -45,6 +48,50 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.CaseCollisions);
 
         context.RegisterSourceOutput(networks.Combine(caseCollisions), static (output, pair) => Emit(output, pair.Left, pair.Right));
+
+        // [method: Network] on a class: the compiler drops the attribute with only a warning (CS0657), so the symbol has
+        // no [Network] and ForAttributeWithMetadataName never sees it. Attribute lists with an explicit target on a type
+        // declaration are rare, so the syntax predicate is cheap; the transform binds each attribute to tell [Network]
+        // (however it is spelled or aliased) from others, and yields only values, so unrelated edits stay cached.
+        IncrementalValuesProvider<DiagnosticInfo> ignoredTargets = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                predicate: static (node, _) => node is AttributeListSyntax { Target: { } target, Parent: TypeDeclarationSyntax } && target.Identifier.ValueText != "type",
+                transform: static (context, cancellationToken) => IgnoredTarget(context, cancellationToken))
+            .Where(static diagnostic => diagnostic is not null)
+            .Select(static (diagnostic, _) => diagnostic!)
+            .WithTrackingName(TrackingNames.IgnoredTargets);
+
+        context.RegisterSourceOutput(ignoredTargets, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+    }
+
+    /// <summary>DNNG0018 when the attribute list holds [Network]; null otherwise.</summary>
+    private static DiagnosticInfo? IgnoredTarget(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var list = (AttributeListSyntax)context.Node;
+        var declaration = (TypeDeclarationSyntax)list.Parent!;
+        foreach (AttributeSyntax attribute in list.Attributes)
+        {
+            SymbolInfo info = context.SemanticModel.GetSymbolInfo(attribute, cancellationToken);
+            ISymbol? constructor = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
+            if (constructor?.ContainingType?.ToDisplayString() != NetworkParser.AttributeMetadataName)
+            {
+                continue;
+            }
+
+            string target = list.Target!.Identifier.ValueText;
+            string kind = declaration is ClassDeclarationSyntax ? "a class" : "a type declaration";
+            string why = target == "method" && declaration.ParameterList is not null
+                ? "which puts it on the primary constructor, where it is not valid (CS0592)"
+                : "which " + kind + " does not have, so the compiler ignores the attribute (CS0657)";
+            return NetworkParser.Report(
+                DiagnosticDescriptors.IgnoredAttributeTarget,
+                LocationInfo.From(list.Target.GetLocation()),
+                declaration.Identifier.ValueText,
+                target,
+                why);
+        }
+
+        return null;
     }
 
     /// <summary>Every hint name that another differs from only in case, in ordinal order.</summary>

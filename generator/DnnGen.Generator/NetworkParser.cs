@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
@@ -69,6 +70,21 @@ internal static class NetworkParser
                 NetworkEmitter.MinimumLanguageVersion.ToDisplayString()));
         }
 
+        if (IsTopLevelStatementsClass(symbol, cancellationToken))
+        {
+            // The generated part's base list on this class crashes the C# compiler (an InvalidCastException in Roslyn's
+            // base-list binding), so nothing may be generated: the network needs a class of its own.
+            diagnostics.Add(Report(DiagnosticDescriptors.TopLevelStatementsClass, identifier, className));
+            return Failed(diagnostics.ToArray());
+        }
+
+        DiagnosticInfo[] mixedParts = MixedPartKinds(symbol, declaration, className, cancellationToken);
+        if (mixedParts.Length > 0)
+        {
+            diagnostics.AddRange(mixedParts);
+            return Failed(diagnostics.ToArray());
+        }
+
         string? unsupported = DescribeUnsupportedTarget(symbol);
         if (unsupported is not null)
         {
@@ -76,16 +92,18 @@ internal static class NetworkParser
             return Failed(diagnostics.ToArray());
         }
 
-        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        // Every declaration of the class must be partial (CS0260 otherwise), not only the one that carries [Network].
+        foreach (TypeDeclarationSyntax part in Parts(symbol, cancellationToken))
         {
-            diagnostics.Add(Report(DiagnosticDescriptors.ClassMustBePartial, identifier, className));
+            if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(Report(DiagnosticDescriptors.ClassMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), className));
+            }
         }
 
         var containingTypes = new List<ContainingType>();
         for (INamedTypeSymbol? outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
         {
-            var outerSyntax = outer.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as TypeDeclarationSyntax;
-            LocationInfo? outerIdentifier = LocationInfo.From(outerSyntax?.Identifier.GetLocation()) ?? identifier;
             if (outer.TypeParameters.Length > 0)
             {
                 diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'"));
@@ -98,9 +116,19 @@ internal static class NetworkParser
                 return Failed(diagnostics.ToArray());
             }
 
-            if (outerSyntax is null || !outerSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            // Each declaration of the enclosing type, wherever it is, must be partial too.
+            List<TypeDeclarationSyntax> outerParts = Parts(outer, cancellationToken);
+            if (outerParts.Count == 0)
             {
-                diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, outerIdentifier, outer.Name, className));
+                diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, identifier, outer.Name, className));
+            }
+
+            foreach (TypeDeclarationSyntax part in outerParts)
+            {
+                if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), outer.Name, className));
+                }
             }
 
             containingTypes.Insert(0, new ContainingType(PartialDeclaration(outer), EscapeIdentifier(outer.Name)));
@@ -169,7 +197,7 @@ internal static class NetworkParser
         }
 
         var shape = new NetworkShape(new EquatableArray<int>(sizes));
-        DiagnosticInfo? tooLarge = CheckArrayLimits(shape, className, attributeLocation);
+        DiagnosticInfo? tooLarge = CheckArrayLimits(shape, precision, className, attributeLocation);
         if (tooLarge is not null)
         {
             return Failed(tooLarge);
@@ -178,6 +206,7 @@ internal static class NetworkParser
         var generated = new HashSet<string>(shape.GeneratedMemberNames());
         diagnostics.AddRange(FindCollisions(symbol, generated, identifier, cancellationToken));
         diagnostics.AddRange(FindBaseClassCollisions(context, symbol, generated, identifier, cancellationToken));
+        diagnostics.AddRange(FindOtherPrecisionInterfaces(context, symbol, precision, identifier, cancellationToken));
         if (diagnostics.Count > 0)
         {
             return Failed(diagnostics.ToArray());
@@ -291,10 +320,14 @@ internal static class NetworkParser
     private static LocationInfo? NamedArgumentLocation(AttributeSyntax? attribute, string name)
         => LocationInfo.From(attribute?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation());
 
-    /// <summary>DNNG0004 when the parameters, or one example's training caches, do not fit in one array.</summary>
-    private static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, string className, LocationInfo? location)
+    /// <summary>
+    /// DNNG0004 when the parameters do not fit in one aligned buffer (the limit its constructor enforces at run time), or
+    /// one example's training caches in one array.
+    /// </summary>
+    private static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, Precision precision, string className, LocationInfo? location)
     {
-        if (shape.ParameterCount > NetworkShape.MaxArrayLength)
+        long maxParameters = NetworkShape.MaxParameterCount(precision);
+        if (shape.ParameterCount > maxParameters)
         {
             decimal exactCount = 0;
             for (int l = 1; l <= shape.LayerCount; l++)
@@ -303,13 +336,22 @@ internal static class NetworkParser
             }
 
             string count = exactCount.ToString("N0", CultureInfo.InvariantCulture) + " parameters";
-            return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, count, Format(NetworkShape.MaxArrayLength));
+            string type = precision == Precision.Single ? "float" : "double";
+            string limit = string.Format(
+                CultureInfo.InvariantCulture,
+                "{0} parameters one buffer of {1} holds (a .NET array's {2} elements less the {3} that align it to {4} bytes)",
+                Format(maxParameters),
+                type,
+                Format(NetworkShape.MaxArrayLength),
+                NetworkShape.MaxArrayLength - maxParameters,
+                NetworkShape.AlignedBufferAlignment);
+            return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, count, limit);
         }
 
         if (shape.WorkspaceWidth > NetworkShape.MaxArrayLength)
         {
             string width = Format(shape.WorkspaceWidth) + " training values for each example (Z, A, dZ and dA of every layer)";
-            return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, width, Format(NetworkShape.MaxArrayLength));
+            return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, width, Format(NetworkShape.MaxArrayLength) + " elements a .NET array can hold");
         }
 
         return null;
@@ -356,7 +398,10 @@ internal static class NetworkParser
         if (generated.Contains(symbol.Name))
         {
             // C# forbids a member named like its enclosing type, so the class itself must not take a generated name.
-            yield return Report(DiagnosticDescriptors.MemberNameCollision, identifier, symbol.Name, symbol.Name);
+            yield return Report(
+                DiagnosticDescriptors.MemberNameCollision,
+                identifier,
+                "The class's own name '" + symbol.Name + "' is the name of a member DnnGen generates for the network, and C# forbids a member named like its class; rename the class");
         }
 
         foreach (ISymbol member in symbol.GetMembers())
@@ -365,7 +410,10 @@ internal static class NetworkParser
             if (!member.IsImplicitlyDeclared && generated.Contains(member.Name))
             {
                 Location? location = member.Locations.FirstOrDefault(l => l.IsInSource);
-                yield return Report(DiagnosticDescriptors.MemberNameCollision, LocationInfo.From(location) ?? identifier, symbol.Name, member.Name);
+                yield return Report(
+                    DiagnosticDescriptors.MemberNameCollision,
+                    LocationInfo.From(location) ?? identifier,
+                    "'" + symbol.Name + "' already declares '" + member.Name + "', which DnnGen generates for the network; rename or remove it");
             }
         }
     }
@@ -450,6 +498,107 @@ internal static class NetworkParser
 
         return null;
     }
+
+    /// <summary>
+    /// True for the class the compiler declares around top-level statements (Program): one of its declarations is a
+    /// compilation unit, or it holds the synthesized entry point &lt;Main&gt;$.
+    /// </summary>
+    private static bool IsTopLevelStatementsClass(INamedTypeSymbol symbol, CancellationToken cancellationToken)
+    {
+        foreach (SyntaxReference reference in symbol.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is CompilationUnitSyntax)
+            {
+                return true;
+            }
+        }
+
+        return !symbol.GetMembers("<Main>$").IsEmpty;
+    }
+
+    /// <summary>The type's declarations in source, every part of it.</summary>
+    private static List<TypeDeclarationSyntax> Parts(INamedTypeSymbol type, CancellationToken cancellationToken)
+        => type.DeclaringSyntaxReferences
+            .Select(reference => reference.GetSyntax(cancellationToken))
+            .OfType<TypeDeclarationSyntax>()
+            .ToList();
+
+    /// <summary>
+    /// DNNG0005 for a class whose parts declare different kinds of type (CS0261): at every part that is not a class when
+    /// some part is, else at the annotated part. Nothing can be generated for such a type.
+    /// </summary>
+    private static DiagnosticInfo[] MixedPartKinds(INamedTypeSymbol symbol, TypeDeclarationSyntax annotated, string className, CancellationToken cancellationToken)
+    {
+        // The compiler makes a symbol of each kind (a class Net and a struct Net, CS0261), so the parts of other kinds
+        // are the declarations of the container's other types of the same name and arity.
+        ImmutableArray<INamedTypeSymbol> namesakes = symbol.ContainingType?.GetTypeMembers(symbol.Name, symbol.Arity)
+            ?? symbol.ContainingNamespace.GetTypeMembers(symbol.Name, symbol.Arity);
+        List<TypeDeclarationSyntax> parts = namesakes.IsDefaultOrEmpty
+            ? Parts(symbol, cancellationToken)
+            : namesakes.SelectMany(type => Parts(type, cancellationToken)).Distinct().ToList();
+        if (parts.Select(KindOf).Distinct().Count() < 2)
+        {
+            return System.Array.Empty<DiagnosticInfo>();
+        }
+
+        bool anyClass = parts.Any(part => KindOf(part) == "a class");
+        return parts
+            .Where(part => anyClass ? KindOf(part) != "a class" : part == annotated)
+            .Select(part => Report(
+                DiagnosticDescriptors.UnsupportedTarget,
+                LocationInfo.From(part.Identifier.GetLocation()),
+                className,
+                "declared " + KindOf(part) + " here but " + (anyClass ? "a class" : KindOf(parts.First(other => KindOf(other) != KindOf(part)))) + " in another part (CS0261)"))
+            .ToArray();
+    }
+
+    private static string KindOf(TypeDeclarationSyntax part) => part switch
+    {
+        RecordDeclarationSyntax record when record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "a record struct",
+        RecordDeclarationSyntax => "a record",
+        StructDeclarationSyntax => "a struct",
+        InterfaceDeclarationSyntax => "an interface",
+        _ => "a class",
+    };
+
+    /// <summary>
+    /// DNNG0017: an interface in the class's base lists that is, or extends, DnnGen.INetwork&lt;T&gt; of the element type
+    /// the network does not have. The generated part implements only its own.
+    /// </summary>
+    private static IEnumerable<DiagnosticInfo> FindOtherPrecisionInterfaces(
+        GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, Precision precision, LocationInfo? identifier, CancellationToken cancellationToken)
+    {
+        SpecialType own = precision == Precision.Single ? SpecialType.System_Single : SpecialType.System_Double;
+        string ownName = precision == Precision.Single ? "float" : "double";
+        string otherName = precision == Precision.Single ? "double" : "float";
+        foreach (INamedTypeSymbol declared in symbol.Interfaces)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            INamedTypeSymbol? network = IsNetworkInterface(declared)
+                ? declared
+                : declared.AllInterfaces.FirstOrDefault(IsNetworkInterface);
+            if (network is null || network.TypeArguments.Length != 1 || network.TypeArguments[0].SpecialType == own
+                || network.TypeArguments[0].SpecialType is not (SpecialType.System_Single or SpecialType.System_Double))
+            {
+                continue;
+            }
+
+            string interfaceName = "INetwork<" + otherName + ">";
+            string how = ReferenceEquals(network, declared) ? interfaceName : interfaceName + " through '" + declared.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'";
+            string remove = ReferenceEquals(network, declared) ? interfaceName : "'" + declared.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'";
+            string option = precision == Precision.Single ? "Precision = Precision.Double" : "Precision = Precision.Single";
+            yield return Report(
+                DiagnosticDescriptors.OtherPrecisionInterface,
+                BaseTypeLocation(context, symbol, declared, cancellationToken) ?? identifier,
+                symbol.Name,
+                how,
+                ownName,
+                remove,
+                option);
+        }
+    }
+
+    private static bool IsNetworkInterface(INamedTypeSymbol type) => type.OriginalDefinition.ToDisplayString() == "DnnGen.INetwork<T>";
 
     private static string RightmostName(TypeSyntax type) => type switch
     {

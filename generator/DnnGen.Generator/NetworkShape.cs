@@ -31,6 +31,29 @@ internal sealed class NetworkShape
     /// <summary>Array.MaxLength: the most elements a .NET array can hold.</summary>
     public const long MaxArrayLength = 0x7FFFFFC7;
 
+    /// <summary>
+    /// DnnGen.AlignedBuffer&lt;T&gt;.Alignment: the byte boundary the parameter and gradient buffers start on. To find it,
+    /// a buffer allocates Alignment / sizeof(T) elements more than it holds (a test keeps the two equal).
+    /// </summary>
+    public const int AlignedBufferAlignment = 64;
+
+    /// <summary>
+    /// The most parameters a network of <paramref name="precision"/> can have: the length of the largest
+    /// DnnGen.AlignedBuffer&lt;T&gt;, Array.MaxLength less the padding, 8 doubles (2,147,483,583) or 16 floats
+    /// (2,147,483,575). The buffer's constructor refuses one element more, so DNNG0004 reports exactly what would throw.
+    /// </summary>
+    public static long MaxParameterCount(Precision precision)
+        => MaxArrayLength - AlignedBufferAlignment / (precision == Precision.Single ? 4 : 8);
+
+    /// <summary>
+    /// The most locals the fused Predict may hold: weights, biases, the example's inputs, and each unit's z and a (every
+    /// other method's locals are bounded by <see cref="StraightLineMaxWeights"/>). C# allows 65,534 locals in a method
+    /// (CS0204), but the fusion is only worth it while its values can live in registers: the JIT tracks at most 1,024
+    /// locals of a method for register allocation (its JitMaxLocalsToTrack), and keeps the rest on the stack. A deeper
+    /// all-straight-line network gets the layer-by-layer Predict, which calls each layer's LinearForward in turn.
+    /// </summary>
+    public const int FusedPredictMaxLocals = 1024;
+
     public NetworkShape(EquatableArray<int> sizes)
     {
         Sizes = sizes;
@@ -76,6 +99,30 @@ internal sealed class NetworkShape
             return true;
         }
     }
+
+    /// <summary>
+    /// The locals a fused Predict declares: the weights and biases of every layer, the n[0] inputs, z for every unit,
+    /// a for every hidden unit, and six more (m, w, b, i, example, output).
+    /// </summary>
+    public long FusedPredictLocals
+    {
+        get
+        {
+            long locals = 6 + (long)Sizes[0];
+            for (int l = 1; l <= LayerCount; l++)
+            {
+                locals += (long)Sizes[l] * Sizes[l - 1] + Sizes[l] + Sizes[l] + (IsOutput(l) ? 0 : Sizes[l]);
+            }
+
+            return locals;
+        }
+    }
+
+    /// <summary>
+    /// Predict is one fused loop when every layer is straight-line code and its locals stay within
+    /// <see cref="FusedPredictMaxLocals"/>; otherwise it goes layer by layer over buffers.
+    /// </summary>
+    public bool IsFusedPredict => IsAllStraightLine && FusedPredictLocals <= FusedPredictMaxLocals;
 
     public bool IsOutput(int layer) => layer == LayerCount;
 

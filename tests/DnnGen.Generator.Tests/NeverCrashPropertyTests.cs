@@ -68,6 +68,11 @@ public class NeverCrashPropertyTests
     {
         var parseOptions = new CSharpParseOptions(project.Version);
         CSharpCompilation input = GeneratorHarness.Compile(parseOptions, project.Files);
+        if (project.TopLevel)
+        {
+            input = input.WithOptions(input.Options.WithOutputKind(OutputKind.ConsoleApplication));
+        }
+
         GeneratorDriver driver = GeneratorHarness.CreateDriver(parseOptions)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> driverDiagnostics);
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
@@ -103,7 +108,8 @@ public class NeverCrashPropertyTests
         from networks in Gen.ListOf(Networks(version), count)
         from fileCount in Gen.Choose(1, 3)
         from placement in Gen.ArrayOf(Gen.Choose(0, 2), 16)
-        select Render(version, namespaceStyle, Named(networks), fileCount, placement);
+        from topLevel in version >= LanguageVersion.CSharp9 ? Gen.Frequency((5, Gen.Constant(false)), (1, Gen.Constant(true))) : Gen.Constant(false)
+        select Render(version, namespaceStyle, Named(networks), fileCount, placement, topLevel);
 
     /// <summary>
     /// Half the networks are drawn from choices that are all valid, so that valid projects are common; the other half
@@ -124,7 +130,15 @@ public class NeverCrashPropertyTests
         from member in Gen.Elements(valid ? ValidMembers : Members)
         from baseClass in Gen.Elements(valid ? ["", "", "harmless"] : new[] { "", "harmless", "colliding", "network" })
         from semicolonBody in Gen.Elements(true, false).Where(semicolon => !semicolon || version >= LanguageVersion.CSharp12)
-        select new Network(name, kind, partial, outers, sizes, sizeStyle, options, attribute, parts, twice, member, baseClass, semicolonBody);
+        from malformed in valid ? Gen.Constant(string.Empty) : Gen.Frequency((6, Gen.Constant(string.Empty)), (1, Gen.Elements(Malformations)))
+        select new Network(name, kind, partial, outers, sizes, sizeStyle, options, attribute, parts, twice, member, baseClass, semicolonBody, malformed);
+
+    /// <summary>
+    /// Declarations the compiler rejects, or only warns about, while it still reads the attribute (or drops it): options
+    /// before the sizes (CS1016), an option given twice (CS0643), another part that is not partial (CS0260), and an
+    /// attribute target that makes the compiler ignore [Network] (CS0657).
+    /// </summary>
+    private static readonly string[] Malformations = ["options first", "option twice", "non-partial part", "method target"];
 
     private static readonly string[] ValidSizeStyles = ["arguments", "arguments", "new[]", "new int[]", "collection", "constants"];
 
@@ -182,8 +196,15 @@ public class NeverCrashPropertyTests
 
     // ---- rendering ----
 
-    private static Project Render(LanguageVersion version, string namespaceStyle, List<Network> networks, int fileCount, int[] placement)
+    private static Project Render(LanguageVersion version, string namespaceStyle, List<Network> networks, int fileCount, int[] placement, bool topLevel)
     {
+        // With top-level statements, the first network, when it is top-level in the global namespace, is the class
+        // they declare: Program (DNNG0016; its generated part would crash the SDK's compiler).
+        if (topLevel && namespaceStyle == "global" && networks[0].Outers.Length == 0)
+        {
+            networks[0] = networks[0] with { Name = "Program" };
+        }
+
         var files = Enumerable.Range(0, fileCount).Select(_ => new StringBuilder()).ToArray();
         var support = new StringBuilder();
         int slot = 0;
@@ -196,6 +217,11 @@ public class NeverCrashPropertyTests
                 StringBuilder file = files[placement[slot++ % placement.Length] % fileCount];
                 RenderPart(file, network, n, part, networks);
             }
+
+            if (network.Malformed == "non-partial part")
+            {
+                RenderPart(files[placement[slot++ % placement.Length] % fileCount], network with { Partial = false, Member = string.Empty }, n, int.MaxValue, networks);
+            }
         }
 
         string Wrap(string body) => namespaceStyle switch
@@ -207,7 +233,13 @@ public class NeverCrashPropertyTests
 
         var sources = files.Select(f => Wrap(f.ToString())).ToList();
         sources.Add(Wrap(support.ToString()));
-        return new Project(version, networks, sources.ToArray());
+        if (topLevel)
+        {
+            // Top-level statements precede every type declaration of their file, so they have a file of their own.
+            sources.Insert(0, "System.Console.WriteLine(args.Length);\n");
+        }
+
+        return new Project(version, networks, sources.ToArray(), topLevel);
     }
 
     /// <summary>Constants, non-constants and base classes a network refers to, in a file of their own.</summary>
@@ -254,7 +286,13 @@ public class NeverCrashPropertyTests
 
         if (part == 0 || (part == 1 && network.AttributeTwice))
         {
-            file.Append('[').Append(network.Attribute).Append('(').Append(Arguments(network, n)).Append(network.Options).Append(")]\n");
+            string arguments = Arguments(network, n);
+            string options = network.Malformed == "option twice" ? network.Options + network.Options : network.Options;
+            string list = network.Malformed == "options first" && options.Length > 0 && arguments.Length > 0
+                ? options.Substring(2) + ", " + arguments
+                : arguments + options;
+            string target = network.Malformed == "method target" ? "method: " : string.Empty;
+            file.Append('[').Append(target).Append(network.Attribute).Append('(').Append(list).Append(")]\n");
             if (part == 0 && network.AttributeTwice && network.Parts == 1)
             {
                 file.Append('[').Append(network.Attribute).Append("(3, 1)]\n");
@@ -320,13 +358,14 @@ public class NeverCrashPropertyTests
         bool AttributeTwice,
         string Member,
         string BaseClass,
-        bool SemicolonBody);
+        bool SemicolonBody,
+        string Malformed);
 
-    private sealed record Project(LanguageVersion Version, List<Network> Networks, string[] Files)
+    private sealed record Project(LanguageVersion Version, List<Network> Networks, string[] Files, bool TopLevel)
     {
         public override string ToString()
         {
-            var text = new StringBuilder($"C# {Version.ToDisplayString()}, {Networks.Count} network(s):\n");
+            var text = new StringBuilder($"C# {Version.ToDisplayString()}, {(TopLevel ? "an executable with top-level statements, " : string.Empty)}{Networks.Count} network(s):\n");
             for (int i = 0; i < Files.Length; i++)
             {
                 text.Append($"---- File{i}.cs ----\n").Append(Files[i]);
