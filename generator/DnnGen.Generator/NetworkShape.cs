@@ -156,6 +156,7 @@ internal sealed class NetworkShape
             "Predict", "PredictLabels", "Accuracy",
             "_parameters", "_gradients", "_snapshot", "_workspace", "_workspaceCapacity", "_batchSize", "PrepareWorkspace", "RequireForward",
             "WorkspaceBlock", "BackwardCore", "TrainIteration",
+            "CreateParameters", "DrawParameters", "_gradientsInvalid", "_rollbackRate", "_rollbackCost", "RollBack", "ReportNotFiniteExample",
         })
         {
             yield return name;
