@@ -182,11 +182,11 @@ internal sealed class NetworkEmitter
 
         _w.Line("/// </list>");
         _w.Line($"/// <para>{Thousands(_shape.ParameterCount)} parameters ({Thousands(_shape.ParameterCount * ElementBytes)} bytes) and as many gradients, each in one contiguous buffer.");
-        _w.Line($"/// <para>A new network starts initialised: its parameters are those <c>InitializeParameters(seed: 1)</c> draws with the attribute's");
+        _w.Line("/// Training is single-owner: one thread at a time may call Forward, Backward, UpdateParameters, TrainStep or Train.");
+        _w.Line("/// Predict, PredictLabels and Accuracy only read the parameters and may run on many threads at once.</para>");
+        _w.Line("/// <para>A new network starts initialised: its parameters are those <c>InitializeParameters(seed: 1)</c> draws with the attribute's");
         _w.Line($"/// <see cref=\"{Dnn}.Initialization.{_model.DefaultInitialization}\"/>, the course's seed, in every constructor (the buffer's field initialiser draws them).");
         _w.Line("/// Call InitializeParameters or LoadNpz to start from other parameters.</para>");
-        _w.Line("/// <para>Training is single-owner: one thread at a time may call Forward, Backward, UpdateParameters, TrainStep or Train.");
-        _w.Line("/// Predict, PredictLabels and Accuracy only read the parameters and may run on many threads at once.</para>");
         _w.Line("/// </remarks>");
     }
 
