@@ -184,6 +184,9 @@ internal sealed class NetworkEmitter
         _w.Line($"/// <para>{Thousands(_shape.ParameterCount)} parameters ({Thousands(_shape.ParameterCount * ElementBytes)} bytes) and as many gradients, each in one contiguous buffer.");
         _w.Line("/// Training is single-owner: one thread at a time may call Forward, Backward, UpdateParameters, TrainStep or Train.");
         _w.Line("/// Predict, PredictLabels and Accuracy only read the parameters and may run on many threads at once.</para>");
+        _w.Line("/// <para>A new network starts initialised: its parameters are those <c>InitializeParameters(seed: 1)</c> draws with the attribute's");
+        _w.Line($"/// <see cref=\"{Dnn}.Initialization.{_model.DefaultInitialization}\"/>, the course's seed, in every constructor (the buffer's field initialiser draws them).");
+        _w.Line("/// Call InitializeParameters or LoadNpz to start from other parameters.</para>");
         _w.Line("/// </remarks>");
     }
 
@@ -220,7 +223,9 @@ internal sealed class NetworkEmitter
         _w.Line("// Parameters W1, b1, W2, b2, ... back to back in one buffer; the gradients dW1, db1, ... in a twin buffer with");
         _w.Line("// the same layout, so an update is a walk over two arrays. Both start on a 64-byte boundary, so that W1's and");
         _w.Line("// dW1's rows are read and written in whole cache lines by the kernels' vector loads.");
-        _w.Line($"private readonly {Dnn}.AlignedBuffer<{_t}> _parameters = new {Dnn}.AlignedBuffer<{_t}>(ParameterCount);");
+        _w.Line("// The parameters' initialiser draws them as InitializeParameters(seed: 1) does: field initialisers run in every");
+        _w.Line("// constructor, the user's own included, so no network is ever used with all-zero weights.");
+        _w.Line($"private readonly {Dnn}.AlignedBuffer<{_t}> _parameters = CreateParameters();");
         _w.Line($"private readonly {Dnn}.AlignedBuffer<{_t}> _gradients = new {Dnn}.AlignedBuffer<{_t}>(ParameterCount);");
         _w.Line();
         _w.Line("/// <summary>All parameters, W1, b1, W2, b2, ... in order: the layout of <see cref=\"Gradients\"/> too.</summary>");
@@ -266,6 +271,7 @@ internal sealed class NetworkEmitter
         _w.Line("/// Initialises the parameters as the course does after <c>np.random.seed(seed)</c>: each W[l] drawn with");
         _w.Line("/// <c>np.random.randn(n[l], n[l-1])</c> in layer order and scaled as <paramref name=\"initialization\"/> says; biases zero.");
         _w.Line("/// </summary>");
+        _w.Line("/// <remarks>A new network starts with the parameters of <c>InitializeParameters(seed: 1)</c>.</remarks>");
         _w.Line("/// <param name=\"seed\">The NumPy seed; seed 1 gives the course's weights.</param>");
         _w.Line("/// <param name=\"initialization\">How to scale the draws; the default is the one the [Network] attribute names.</param>");
         _w.Line($"public void InitializeParameters(uint seed, {Dnn}.Initialization initialization = {defaultInitialization})");
@@ -278,11 +284,23 @@ internal sealed class NetworkEmitter
         _w.Line("global::System.ArgumentNullException.ThrowIfNull(random);");
         _w.Line($"{Dnn}.ParameterInitializer.CheckInitialization(initialization, \"initialization\");");
         _w.Line();
+        _w.Line("DrawParameters(_parameters.Span, random, initialization);");
+        _w.Close();
+        _w.Line();
+        _w.Line("// The parameters of a new network: InitializeParameters(seed: 1) with the attribute's initialisation.");
+        _w.Open($"private static {Dnn}.AlignedBuffer<{_t}> CreateParameters()");
+        _w.Line($"{Dnn}.AlignedBuffer<{_t}> parameters = new {Dnn}.AlignedBuffer<{_t}>(ParameterCount);");
+        _w.Line($"DrawParameters(parameters.Span, new {Dnn}.NumPyRandom(1u), {defaultInitialization});");
+        _w.Line("return parameters;");
+        _w.Close();
+        _w.Line();
+        _w.Line("// Every W[l] drawn in layer order into its place in the parameters' layout, every b[l] zero.");
+        _w.Open($"private static void DrawParameters({_span} parameters, {Dnn}.NumPyRandom random, {Dnn}.Initialization initialization)");
         for (int l = 1; l <= L; l++)
         {
             _w.Line($"// W{l} = randn({N(l)}, {N(l - 1)}) scaled; b{l} = zeros({N(l)}, 1)");
-            _w.Line($"{Dnn}.ParameterInitializer.FillWeights(random, W{l}, {N(l - 1)}, initialization);");
-            _w.Line($"b{l}.Clear();");
+            _w.Line($"{Dnn}.ParameterInitializer.FillWeights(random, parameters.Slice({_shape.WeightOffset(l)}, {_shape.WeightCount(l)}), {N(l - 1)}, initialization);");
+            _w.Line($"parameters.Slice({_shape.BiasOffset(l)}, {N(l)}).Clear();");
         }
 
         _w.Close();
@@ -296,22 +314,40 @@ internal sealed class NetworkEmitter
         _w.Line("/// returns AL (m, OutputSize), the probability of class 1 for each example.");
         _w.Line("/// </summary>");
         _w.Line($"/// <param name=\"x\">m examples, example-major: x[i * {N(0)} .. (i + 1) * {N(0)}) is example i. Finite values only.</param>");
+        _w.Line($"/// <exception cref=\"{Dnn}.LayerOverflowException\">A layer's pre-activation overflowed although x and the parameters are finite.</exception>");
         _w.Open($"public {_readOnlySpan} Forward({_readOnlySpan} x)");
+        _w.Line("// A Forward that throws leaves no caches, neither its own half-computed ones nor an earlier Forward's: ComputeCost");
+        _w.Line("// and Backward then ask for a Forward first.");
+        _w.Line("_batchSize = 0;");
         _w.Line($"int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
         _w.Line("PrepareWorkspace(m);");
+        _w.Open("try");
         for (int l = 1; l <= L; l++)
         {
-            _w.Line();
+            if (l > 1)
+            {
+                _w.Line();
+            }
+
             _w.Line($"// Layer {l}, {Step(l)}: {LinearForwardEquation(l)}");
             _w.Line($"//   {ActivationEquation(l)}");
-            _w.Line($"Layer{l}Forward({(l == 1 ? "x" : "a" + I(l - 1))}, W{l}, b{l}, z{l}, a{l});");
+            string input = l == 1 ? "x" : "a" + I(l - 1);
+            _w.Line($"Layer{l}Forward({input}, W{l}, b{l}, z{l}, a{l});");
             if (l == 1)
             {
-                _w.Line("// A NaN or infinity in x makes its example's row of Z1 non-finite: checking Z1 checks x at a fraction of the cost.");
-                _w.Line($"{Dnn}.Guard.FiniteInputs<{_t}>(x, InputSize, z1, \"x\");");
+                _w.Line("// A NaN or infinity in x makes its example's row of Z1 non-finite, so checking Z1 checks x at a fraction of the");
+                _w.Line("// cost; a Z that is not finite from finite values is an overflow, reported as such, whatever the layer.");
             }
+
+            _w.Line($"{Dnn}.Guard.PreActivations<{_t}>(z{l}, {l}, {input}, W{l}, b{l}, \"x\");");
         }
 
+        _w.Close();
+        _w.Open("catch");
+        _w.Line("_batchSize = 0;");
+        _w.Line("throw;");
+        _w.Close();
+        _w.Line();
         _w.Line($"return a{L};");
         _w.Close();
         _w.Line();
@@ -352,11 +388,17 @@ internal sealed class NetworkEmitter
         _w.Line("int m = RequireForward();");
         _w.Line($"{Dnn}.Guard.Length<{_t}>(x, (long)m * InputSize, \"x\", \"the last Forward's m examples\");");
         _w.Line($"{Dnn}.Guard.Labels<{_t}>(y, (long)m * OutputSize, \"y\", \"the labels of the last Forward's m examples\");");
+        _w.Line("// Until this call has finished, the gradients are half written: UpdateParameters refuses them if it throws.");
+        _w.Line("_gradientsInvalid = true;");
         _w.Line("BackwardCore(x, y);");
         _w.Line();
         _w.Line($"// x should be the last Forward's inputs, already checked; if it is not, a NaN or infinity in it shows in dW1.");
         _w.Line($"{Dnn}.Guard.FiniteInputs<{_t}>(x, InputSize, dW1, \"x\");");
+        _w.Line("_gradientsInvalid = false;");
         _w.Close();
+        _w.Line();
+        _w.Line("// Set while a Backward is under way and left set when it throws, so that its gradients are never applied.");
+        _w.Line("private bool _gradientsInvalid;");
         _w.Line();
         _w.Line("// Backward without the argument checks, for TrainIteration, whose arguments Forward and TrainStep checked.");
         _w.Open($"private void BackwardCore({_readOnlySpan} x, {_readOnlySpan} y)");
@@ -405,8 +447,12 @@ internal sealed class NetworkEmitter
         _w.Line("/// <summary>One gradient-descent step (the course's update_parameters): W[l] -= learningRate * dW[l], b[l] -= learningRate * db[l].</summary>");
         _w.Line("/// <param name=\"learningRate\">The step size alpha, finite and greater than zero.</param>");
         _w.Line("/// <remarks>Applies the gradients as they are, like the course's function; TrainStep and Train check the result for NaN.</remarks>");
+        _w.Line("/// <exception cref=\"global::System.InvalidOperationException\">The last Backward threw, so its gradients are not used.</exception>");
         _w.Open("public void UpdateParameters(double learningRate)");
         _w.Line($"{_t} rate = {Dnn}.Guard.LearningRate<{_t}>(learningRate, \"learningRate\");");
+        _w.Open("if (_gradientsInvalid)");
+        _w.Line("throw new global::System.InvalidOperationException(\"The gradients are not usable: the last Backward threw before it finished. Call Backward(x, y) with the last Forward's examples first.\");");
+        _w.Close();
         for (int l = 1; l <= L; l++)
         {
             _w.Line();
@@ -427,14 +473,17 @@ internal sealed class NetworkEmitter
         _w.Line("/// <param name=\"learningRate\">The step size alpha, finite and greater than zero.</param>");
         _w.Line("/// <returns>The cost of the forward pass, before the update.</returns>");
         _w.Line("/// <exception cref=\"global::System.ArithmeticException\">");
-        _w.Line("/// Training diverged: the cost is not finite, or the update made a parameter NaN or infinite. The parameters are then");
-        _w.Line($"/// as they were before the call (see <see cref=\"{Dnn}.Divergence\"/>).");
+        _w.Line("/// Training diverged: the cost is not finite, a layer's pre-activation overflowed after earlier steps, or the update");
+        _w.Line("/// made a parameter NaN or infinite. The parameters are then the last ones whose cost was finite: those before the");
+        _w.Line("/// previous TrainStep's update when they are still exactly what it made of them, else those before this call");
+        _w.Line($"/// (see <see cref=\"{Dnn}.Divergence\"/>).");
         _w.Line("/// </exception>");
+        _w.Line($"/// <exception cref=\"{Dnn}.LayerOverflowException\">A layer's pre-activation overflowed on these parameters, with nothing to roll back to: the inputs are too large.</exception>");
         _w.Open($"public double TrainStep({_readOnlySpan} x, {_readOnlySpan} y, double learningRate)");
         _w.Line($"int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
         _w.Line(LabelsGuard);
         _w.Line($"{Dnn}.Guard.LearningRate<{_t}>(learningRate, \"learningRate\");");
-        _w.Line("return TrainIteration(x, y, learningRate, -1, double.NaN);");
+        _w.Line("return TrainIteration(x, y, learningRate, -1);");
         _w.Close();
         _w.Line();
         _w.Line("/// <summary>");
@@ -445,7 +494,8 @@ internal sealed class NetworkEmitter
         _w.Line("/// <param name=\"y\">Their labels (0 or 1), OutputSize per example.</param>");
         _w.Line("/// <param name=\"iterations\">How many iterations to run, at least 1.</param>");
         _w.Line("/// <param name=\"learningRate\">The step size alpha, finite and greater than zero.</param>");
-        _w.Line("/// <param name=\"progress\">Called after every iteration with its cost, for progress display.</param>");
+        _w.Line("/// <param name=\"progress\">Told every iteration's cost, on the training thread, for progress display. A lambda works too, through");
+        _w.Line($"/// <see cref=\"{Dnn}.NetworkTrainingExtensions\"/>.</param>");
         _w.Line("/// <param name=\"cancellationToken\">Checked before every iteration; on cancellation the parameters are those after the last completed iteration.</param>");
         _w.Line("/// <returns>The costs at iterations 0, 100, 200, ... and at the last iteration.</returns>");
         _w.Line("/// <exception cref=\"global::System.ArithmeticException\">");
@@ -458,7 +508,7 @@ internal sealed class NetworkEmitter
         _w.Line($"    {_readOnlySpan} y,");
         _w.Line("    int iterations,");
         _w.Line("    double learningRate,");
-        _w.Line($"    global::System.Action<{Dnn}.TrainingRecord>? progress = null,");
+        _w.Line($"    global::System.IProgress<{Dnn}.TrainingRecord>? progress = null,");
         _w.Line("    global::System.Threading.CancellationToken cancellationToken = default)");
         _w.Line("{");
         _w.Line($"    {Dnn}.Guard.AtLeast(iterations, 1, \"iterations\");");
@@ -466,47 +516,67 @@ internal sealed class NetworkEmitter
         _w.Line($"    int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
         _w.Line("    " + LabelsGuard);
         _w.Line();
-        _w.Line($"    global::System.Collections.Generic.List<{Dnn}.TrainingRecord> history = new global::System.Collections.Generic.List<{Dnn}.TrainingRecord>(iterations / 100 + 2);");
-        _w.Line("    double cost = double.NaN;");
+        _w.Line("    // One record per 100 iterations, room for the first 102,300 made up front: the list grows if there are more.");
+        _w.Line($"    global::System.Collections.Generic.List<{Dnn}.TrainingRecord> history = new global::System.Collections.Generic.List<{Dnn}.TrainingRecord>(global::System.Math.Min(iterations / 100 + 2, 1024));");
         _w.Line("    for (int iteration = 0; iteration < iterations; iteration++)");
         _w.Line("    {");
         _w.Line("        cancellationToken.ThrowIfCancellationRequested();");
-        _w.Line("        cost = TrainIteration(x, y, learningRate, iteration, cost);");
+        _w.Line("        double cost = TrainIteration(x, y, learningRate, iteration);");
         _w.Line($"        {Dnn}.TrainingRecord record = new {Dnn}.TrainingRecord(iteration, cost);");
         _w.Line("        if (iteration % 100 == 0 || iteration == iterations - 1)");
         _w.Line("        {");
         _w.Line("            history.Add(record);");
         _w.Line("        }");
         _w.Line();
-        _w.Line("        progress?.Invoke(record);");
+        _w.Line("        progress?.Report(record);");
         _w.Line("    }");
         _w.Line();
         _w.Line("    return history;");
         _w.Line("}");
         _w.Line();
         _w.Line("// The parameters before the last update: an update that makes a parameter NaN or infinite is undone from here, and");
-        _w.Line("// Train restores the previous iteration's parameters from here when a cost is not finite. Allocated by the first step.");
+        _w.Line("// the last parameters whose cost was finite are restored from here when a later cost is not. Allocated by the first step.");
         _w.Line($"private {_t}[]? _snapshot;");
         _w.Line();
-        _w.Line("// One iteration of TrainStep (iteration -1) or Train, on checked arguments; previousCost is iteration - 1's cost.");
-        _w.Open($"private double TrainIteration({_readOnlySpan} x, {_readOnlySpan} y, double learningRate, int iteration, double previousCost)");
-        _w.Line("Forward(x);");
-        _w.Line("double cost = ComputeCost(y);");
-        _w.Line("if (!double.IsFinite(cost))");
+        _w.Line("// The learning rate and the cost of the last successful update, from the snapshot; zero when there is none to undo.");
+        _w.Line($"private {_t} _rollbackRate;");
+        _w.Line("private double _rollbackCost;");
+        _w.Line();
+        _w.Line("// One iteration of TrainStep (iteration -1) or Train, on checked arguments.");
+        _w.Open($"private double TrainIteration({_readOnlySpan} x, {_readOnlySpan} y, double learningRate, int iteration)");
+        _w.Line("double cost;");
+        _w.Line("try");
         _w.Line("{");
-        _w.Line("    // Caught before Backward and the update. Within Train, the snapshot holds the last iteration's parameters,");
-        _w.Line("    // whose cost was finite: those are the ones to keep.");
-        _w.Line("    if (iteration > 0 && _snapshot is not null)");
+        _w.Line("    Forward(x);");
+        _w.Line("    cost = ComputeCost(y);");
+        _w.Line("}");
+        _w.Line($"catch ({Dnn}.LayerOverflowException overflow) when (iteration != 0)");
+        _w.Line("{");
+        _w.Line("    // After updates whose costs were finite, an overflow means the parameters grew too large: training diverged.");
+        _w.Line("    // With nothing to roll back to, these are the parameters the caller gave, and the overflow is reported as it is.");
+        _w.Line("    double restoredCost = _rollbackCost;");
+        _w.Line("    if (!RollBack())");
         _w.Line("    {");
-        _w.Line($"        new {_readOnlySpan}(_snapshot).CopyTo(_parameters.Span);");
+        _w.Line("        throw;");
         _w.Line("    }");
         _w.Line();
-        _w.Line($"    throw {Dnn}.Divergence.CostNotFinite(iteration, cost, previousCost, learningRate);");
+        _w.Line($"    throw {Dnn}.Divergence.ForwardOverflow(iteration, overflow, true, restoredCost, learningRate);");
+        _w.Line("}");
+        _w.Line();
+        _w.Line("if (!double.IsFinite(cost))");
+        _w.Line("{");
+        _w.Line("    // Caught before Backward and the update. The snapshot holds the parameters before the last update, whose cost was");
+        _w.Line("    // finite: those are the ones to keep (not beyond the start of a Train, iteration 0).");
+        _w.Line("    double restoredCost = _rollbackCost;");
+        _w.Line("    bool restored = iteration != 0 && RollBack();");
+        _w.Line($"    throw {Dnn}.Divergence.CostNotFinite(iteration, cost, restored, restoredCost, learningRate);");
         _w.Line("}");
         _w.Line();
         _w.Line("BackwardCore(x, y);");
+        _w.Line("_gradientsInvalid = false;");
         _w.Line($"_snapshot ??= new {_t}[ParameterCount];");
         _w.Line("_parameters.Span.CopyTo(_snapshot);");
+        _w.Line($"_rollbackRate = {Literal("0.0")};");
         _w.Line("UpdateParameters(learningRate);");
         _w.Line($"if (!{Dnn}.Divergence.AllFinite<{_t}>(_parameters.Span))");
         _w.Line("{");
@@ -514,7 +584,17 @@ internal sealed class NetworkEmitter
         _w.Line($"    throw {Dnn}.Divergence.UpdateNotFinite(iteration, cost, learningRate);");
         _w.Line("}");
         _w.Line();
+        _w.Line($"_rollbackRate = {Dnn}.Guard.LearningRate<{_t}>(learningRate, \"learningRate\");");
+        _w.Line("_rollbackCost = cost;");
         _w.Line("return cost;");
+        _w.Close();
+        _w.Line();
+        _w.Line("// Restores the snapshot if the parameters are still exactly what the last update made of it (a call of");
+        _w.Line("// InitializeParameters, LoadNpz or a write into Parameters since then is never undone); once only.");
+        _w.Open("private bool RollBack()");
+        _w.Line($"{_t} rate = _rollbackRate;");
+        _w.Line($"_rollbackRate = {Literal("0.0")};");
+        _w.Line($"return _snapshot is not null && {Dnn}.Divergence.TryRestoreBeforeUpdate<{_t}>(_parameters.Span, _snapshot, _gradients.Span, rate);");
         _w.Close();
         _w.Line();
     }
@@ -524,6 +604,7 @@ internal sealed class NetworkEmitter
         if (_shape.IsFusedPredict)
         {
             EmitFusedPredict();
+            EmitReportNotFiniteExample();
         }
         else
         {
@@ -536,7 +617,93 @@ internal sealed class NetworkEmitter
             EmitLayeredPredict();
         }
 
+        EmitSinglePredict();
         EmitLabelsAndAccuracy();
+    }
+
+    /// <summary>
+    /// The fused Predict's check of example i, once all its Z are computed: a NaN or an infinity in any of them makes
+    /// their sum NaN or infinite, so one test per example covers every unit of every layer.
+    /// </summary>
+    private void EmitFusedFiniteCheck()
+    {
+        var units = new List<string>();
+        for (int l = 1; l <= L; l++)
+        {
+            for (int j = 0; j < N(l); j++)
+            {
+                units.Add($"z{l}_{j}");
+            }
+        }
+
+        _w.Line("// Every Z of example i is finite if their sum is (a NaN or an infinity in any makes it NaN or infinite): one test");
+        _w.Line("// per example. ReportNotFiniteExample then names the cause as Forward does (NaN or infinity in x, a parameter, a layer");
+        _w.Line("// that overflowed), or returns when only the sum itself overflowed.");
+        _w.Open($"if (!{_t}.IsFinite({string.Join(" + ", units)}))");
+        _w.Line("ReportNotFiniteExample(x, i);");
+        _w.Close();
+        _w.Line();
+    }
+
+    /// <summary>The fused Predict's slow path: example i again, layer by layer, each Z checked as Forward checks it.</summary>
+    private void EmitReportNotFiniteExample()
+    {
+        _w.Line("// The fused Predict's slow path, taken only when some Z of example i is not finite: the example again, layer by");
+        _w.Line("// layer over arrays of its own, each Z checked as Forward checks it, so that the exception names the cause.");
+        _w.Open($"private void ReportNotFiniteExample({_readOnlySpan} x, int i)");
+        _w.Line("// NaN or infinity anywhere in x first, as Forward reports it before it looks at the parameters.");
+        _w.Line($"{Dnn}.Guard.Finite<{_t}>(x, InputSize, \"x\");");
+        _w.Line($"{_readOnlySpan} input = x.Slice(i * InputSize, InputSize);");
+        for (int l = 1; l <= L; l++)
+        {
+            _w.Line($"{_t}[] layer{l} = new {_t}[{N(l)}];");
+            _w.Line($"Layer{l}LinearForward(input, W{l}, b{l}, layer{l});");
+            _w.Line($"{Dnn}.Guard.PreActivations<{_t}>(layer{l}, {l}, input, W{l}, b{l}, \"x\", i);");
+            if (!_shape.IsOutput(l))
+            {
+                _w.Line($"{Dnn}.Kernels.Activations.{ActivationKernel(l)}<{_t}>(layer{l}, layer{l});");
+                _w.Line($"input = layer{l};");
+            }
+        }
+
+        _w.Close();
+        _w.Line();
+    }
+
+    /// <summary>
+    /// Predict for one example: the batch Predict of that example alone, so the same bits, returning the probability
+    /// itself when there is one output (no allocation) and a new array of OutputSize values otherwise.
+    /// </summary>
+    private void EmitSinglePredict()
+    {
+        bool one = N(L) == 1;
+        _w.Line("/// <summary>");
+        _w.Line(one
+            ? "/// The probability of class 1 for one example: the batch Predict of that example alone, bit for bit, with no array to"
+            : "/// The OutputSize probabilities for one example, in a new array: the batch Predict of that example alone, bit for bit,");
+        _w.Line(one
+            ? "/// make and nothing allocated."
+            : "/// with no array to make.");
+        _w.Line("/// </summary>");
+        _w.Line("/// <param name=\"x\">One example: exactly InputSize values, finite.</param>");
+        _w.Line(one ? "/// <returns>AL for the example, the probability of class 1.</returns>" : "/// <returns>AL for the example, (OutputSize, 1).</returns>");
+        _w.Open($"public {_t}{(one ? "" : "[]")} Predict({_readOnlySpan} x)");
+        _w.Line($"{Dnn}.Guard.Length<{_t}>(x, InputSize, \"x\", \"one example: InputSize values\");");
+        if (one)
+        {
+            _w.Line($"{_span} probability = stackalloc {_t}[1];");
+            _w.Line("Predict(x, probability);");
+            _w.Line("return probability[0];");
+        }
+        else
+        {
+            _w.Line($"{_t}[] probabilities = new {_t}[OutputSize];");
+            _w.Line("Predict(x, probabilities);");
+            _w.Line("return probabilities;");
+        }
+
+        _w.Close();
+        _w.Line();
     }
 
     /// <summary>Predict's two argument checks, the same whichever way it computes.</summary>
@@ -593,20 +760,11 @@ internal sealed class NetworkEmitter
             for (int j = 0; j < N(l); j++)
             {
                 _w.Line($"{_t} z{l}_{j} = {UnitPreActivation($"w{l}_{j}_", nIn, k => $"{input}{k}", $"b{l}_{j}")};");
-                if (l == 1 && j == 0)
-                {
-                    _w.Line("// A NaN or infinity in x makes every unit of Z1 NaN or infinite (0 * infinity is NaN), so z1_0 alone says");
-                    _w.Line("// whether example i is finite; Guard.Finite then names the first such input, as Forward does, or returns if");
-                    _w.Line("// a parameter is what is not finite. Tested before the other units, so that they are not kept across the call.");
-                    _w.Open($"if (!{_t}.IsFinite(z1_0))");
-                    _w.Line($"{Dnn}.Guard.Finite<{_t}>(example, InputSize, \"x\", i * InputSize);");
-                    _w.Close();
-                    _w.Line();
-                }
             }
 
             if (_shape.IsOutput(l))
             {
+                EmitFusedFiniteCheck();
                 _w.Line($"//   A{l} ({N(l)}, 1) = sigmoid(Z{l}): the probabilities of example i");
                 _w.Line($"{_span} output = probabilities.Slice(i * OutputSize, OutputSize);");
                 for (int j = 0; j < N(l); j++)
@@ -672,17 +830,11 @@ internal sealed class NetworkEmitter
                 ? "probabilities.Slice(start * OutputSize, count * OutputSize)"
                 : $"buffer.Slice({(l % 2 == 1 ? "0" : "half")}, count * {N(l)})";
             _w.Line($"{_span} a{l} = {destination};");
-            if (l == 1)
-            {
-                // Z1 is checked for NaN before the activation, which could hide it, overwrites it in place.
-                _w.Line("Layer1LinearForward(a0, W1, b1, a1);");
-                _w.Line($"{Dnn}.Guard.FiniteInputs<{_t}>(a0, InputSize, a1, \"x\", start * InputSize);");
-                _w.Line($"{Dnn}.Kernels.Activations.{ActivationKernel(1)}<{_t}>(a1, a1);");
-            }
-            else
-            {
-                _w.Line($"Layer{l}Forward(a{l - 1}, W{l}, b{l}, a{l}, a{l});");
-            }
+            // Each Z is checked, as Forward checks it, before the activation, which could hide a NaN or an overflow,
+            // overwrites it in place: Layer{l}Forward's two steps, written apart.
+            _w.Line($"Layer{l}LinearForward(a{l - 1}, W{l}, b{l}, a{l});");
+            _w.Line($"{Dnn}.Guard.PreActivations<{_t}>(a{l}, {l}, a{l - 1}, W{l}, b{l}, \"x\", start);");
+            _w.Line($"{Dnn}.Kernels.Activations.{ActivationKernel(l)}<{_t}>(a{l}, a{l});");
         }
 
         _w.Close();
@@ -704,6 +856,8 @@ internal sealed class NetworkEmitter
         _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
         _w.Line("/// <param name=\"labels\">Receives 0 or 1, (m, OutputSize).</param>");
         _w.Open($"public void PredictLabels({_readOnlySpan} x, {_span} labels)");
+        _w.Line($"int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
+        _w.Line($"{Dnn}.Guard.Length<{_t}>(labels, (long)m * OutputSize, \"labels\", \"OutputSize labels for each of the m examples in x\");");
         _w.Line("Predict(x, labels);");
         _w.Open("for (int i = 0; i < labels.Length; i++)");
         _w.Line($"labels[i] = labels[i] > {Literal("0.5")} ? {Literal("1.0")} : {Literal("0.0")};");

@@ -203,6 +203,7 @@ internal sealed class NetworkShape
             "Predict", "PredictLabels", "Accuracy",
             "_parameters", "_gradients", "_snapshot", "_workspace", "_workspaceCapacity", "_batchSize", "PrepareWorkspace", "RequireForward",
             "WorkspaceBlock", "BackwardCore", "TrainIteration",
+            "CreateParameters", "DrawParameters", "_gradientsInvalid", "_rollbackRate", "_rollbackCost", "RollBack",
         })
         {
             yield return name;
@@ -226,6 +227,12 @@ internal sealed class NetworkShape
         foreach (WorkspaceBlock block in WorkspaceBlocks)
         {
             yield return block.Name;
+        }
+
+        if (IsFusedPredict)
+        {
+            // The fused Predict's slow path (NetworkEmitter.EmitReportNotFiniteExample).
+            yield return "ReportNotFiniteExample";
         }
     }
 }

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 
 namespace DnnGen;
 
@@ -23,6 +24,12 @@ namespace DnnGen;
 /// restores them. So when Train throws, the parameters are always those of the last iteration whose cost was finite,
 /// and the message says which iteration that was and what its cost was.
 /// </para>
+/// <para>
+/// <c>TrainStep</c> keeps the same promise across calls: when a step's cost is not finite, or a layer's pre-activation
+/// overflows, it restores the parameters before the previous step's update, whose cost was finite, provided the
+/// parameters are still exactly what that update made of them (<see cref="TryRestoreBeforeUpdate{T}"/> checks it, so
+/// parameters set in between, by InitializeParameters, LoadNpz or a write into Parameters, are never replaced).
+/// </para>
 /// </remarks>
 // Hidden from IntelliSense: only generated code calls it. The README points here for the rollback rules in the
 // remarks above, which stay readable in the source and through Go To Definition; users catch the ArithmeticException.
@@ -40,16 +47,80 @@ public static class Divergence
     /// <param name="previousCost">Iteration <paramref name="iteration"/> - 1's cost, whose parameters Train restored.</param>
     /// <param name="learningRate">The learning rate in use.</param>
     public static ArithmeticException CostNotFinite(int iteration, double cost, double previousCost, double learningRate)
+        => CostNotFinite(iteration, cost, restored: iteration > 0, previousCost, learningRate);
+
+    /// <summary>The exception for a cost that is not finite, saying whether the previous parameters were restored.</summary>
+    /// <param name="iteration">Train's iteration, or -1 from TrainStep.</param>
+    /// <param name="cost">The cost that is not finite.</param>
+    /// <param name="restored">Whether the parameters before the last update were restored.</param>
+    /// <param name="restoredCost">The cost of the restored parameters.</param>
+    /// <param name="learningRate">The learning rate in use.</param>
+    public static ArithmeticException CostNotFinite(int iteration, double cost, bool restored, double restoredCost, double learningRate)
     {
         string where = iteration < 0 ? "The cost" : Invariant($"Iteration {iteration}: the cost");
-        string parameters = iteration switch
-        {
-            < 0 => "The parameters are unchanged: they are the ones that produced this cost.",
-            0 => "The parameters are unchanged: they are the ones Train started from.",
-            _ => Invariant($"The parameters are restored to those of iteration {iteration - 1}, whose cost was {previousCost}."),
-        };
-        return new ArithmeticException(Invariant($"{where} is {cost}, so training diverged. {parameters} {Advice(learningRate)}"));
+        return new ArithmeticException(Invariant($"{where} is {cost}, so training diverged. {Parameters(iteration, restored, restoredCost, "produced this cost")} {Advice(learningRate)}"));
     }
+
+    /// <summary>
+    /// The exception for a forward pass in which a layer's pre-activation overflowed during training, after earlier
+    /// iterations or steps whose cost was finite: the parameters grew too large.
+    /// </summary>
+    /// <param name="iteration">Train's iteration, or -1 from TrainStep.</param>
+    /// <param name="overflow">What overflowed, as Forward reported it; the inner exception.</param>
+    /// <param name="restored">Whether the parameters before the last update were restored.</param>
+    /// <param name="restoredCost">The cost of the restored parameters.</param>
+    /// <param name="learningRate">The learning rate in use.</param>
+    public static ArithmeticException ForwardOverflow(int iteration, LayerOverflowException overflow, bool restored, double restoredCost, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(overflow);
+        string where = iteration < 0 ? "The forward pass" : Invariant($"Iteration {iteration}: the forward pass");
+        string advice = iteration < 0
+            ? Invariant($"{Advice(learningRate)} If this batch's inputs are much larger than the earlier batches', scale them.")
+            : Advice(learningRate);
+        return new ArithmeticException(
+            Invariant($"{where} overflowed in layer {overflow.Layer} (example {overflow.Example}), so training diverged. {Parameters(iteration, restored, restoredCost, "overflowed")} {advice}"),
+            overflow);
+    }
+
+    /// <summary>
+    /// Restores <paramref name="snapshot"/>, the parameters before the last gradient-descent update, into
+    /// <paramref name="parameters"/> if they are exactly what that update made of it: <c>snapshot - learningRate *
+    /// gradients</c>, bit for bit, as <see cref="Kernels.Dense.GradientDescent{T}"/> computes it. Otherwise (the
+    /// parameters or the gradients were changed since) it leaves them alone and returns false.
+    /// </summary>
+    /// <param name="parameters">The network's parameters.</param>
+    /// <param name="snapshot">The parameters before the update.</param>
+    /// <param name="gradients">The gradients the update applied.</param>
+    /// <param name="learningRate">The learning rate the update used, greater than zero; zero means there is no update to undo.</param>
+    /// <returns>Whether the parameters were restored.</returns>
+    public static bool TryRestoreBeforeUpdate<T>(Span<T> parameters, ReadOnlySpan<T> snapshot, ReadOnlySpan<T> gradients, T learningRate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!(learningRate > T.Zero) || snapshot.Length != parameters.Length || gradients.Length != parameters.Length)
+        {
+            return false;
+        }
+
+        // Recomputed with the update's own operation, (g * -rate) + p in two roundings: only on a failure, so the
+        // scratch array costs nothing while training goes well.
+        var updated = new T[parameters.Length];
+        TensorPrimitives.MultiplyAdd(gradients, -learningRate, snapshot, updated);
+        if (!MemoryMarshal.AsBytes(updated.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes((ReadOnlySpan<T>)parameters)))
+        {
+            return false;
+        }
+
+        snapshot.CopyTo(parameters);
+        return true;
+    }
+
+    private static string Parameters(int iteration, bool restored, double restoredCost, string verb) => (iteration, restored) switch
+    {
+        ( < 0, true) => Invariant($"The parameters are restored to those before the last TrainStep's update, whose cost was {restoredCost}."),
+        (_, true) => Invariant($"The parameters are restored to those of iteration {iteration - 1}, whose cost was {restoredCost}."),
+        (0, false) => "The parameters are unchanged: they are the ones Train started from.",
+        _ => $"The parameters are unchanged: they are the ones that {verb}.",
+    };
 
     /// <summary>The exception for an update that made a parameter NaN or infinite; the update has been undone.</summary>
     /// <param name="iteration">Train's iteration, or -1 from TrainStep.</param>

@@ -216,6 +216,98 @@ public static partial class Guard
     }
 
     /// <summary>
+    /// Throws unless layer <paramref name="layer"/>'s pre-activations <paramref name="z"/> = W . input + b are all finite,
+    /// naming the cause: NaN or infinity in the inputs (layer 1), a parameter that is not finite, or an overflow of finite
+    /// values (a <see cref="LayerOverflowException"/>). One vectorised pass when all is well.
+    /// </summary>
+    /// <param name="z">Z[l], (m, n[l]) example-major.</param>
+    /// <param name="layer">l, from 1.</param>
+    /// <param name="input">The layer's input: x for layer 1, else A[l-1]; (m, n[l-1]).</param>
+    /// <param name="w">W[l], (n[l], n[l-1]).</param>
+    /// <param name="b">b[l], n[l] values.</param>
+    /// <param name="argumentName">The inputs' argument, for the message: <c>x</c>.</param>
+    /// <param name="firstExample">The index in the argument of the first example of <paramref name="z"/>, when it is a slice.</param>
+    /// <remarks>
+    /// Every input is multiplied by a weight and summed with no activation in between, so a NaN or an infinity in x shows
+    /// in its example's Z1: checking Z1 checks x too, and reads n[1] values per example instead of n[0]. Only when Z1 is
+    /// not finite are x and the parameters read, to say which is at fault.
+    /// </remarks>
+    /// <exception cref="ArgumentException"><paramref name="input"/> of layer 1 holds NaN or an infinity.</exception>
+    /// <exception cref="LayerOverflowException">The values are finite but Z[l] overflowed.</exception>
+    /// <exception cref="InvalidOperationException">A parameter of the layer is NaN or infinite.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PreActivations<T>(ReadOnlySpan<T> z, int layer, ReadOnlySpan<T> input, ReadOnlySpan<T> w, ReadOnlySpan<T> b, string argumentName, int firstExample = 0)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!TensorPrimitives.IsFiniteAll(z))
+        {
+            ThrowNotFinitePreActivations(z, layer, input, w, b, argumentName, firstExample);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotFinitePreActivations<T>(ReadOnlySpan<T> z, int layer, ReadOnlySpan<T> input, ReadOnlySpan<T> w, ReadOnlySpan<T> b, string argumentName, int firstExample)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        AtLeast(b.Length, 1, nameof(b));
+        int nOut = b.Length;
+        int nIn = w.Length / nOut;
+        AtLeast(nIn, 1, nameof(w));
+        if (layer == 1)
+        {
+            // NaN or infinity in x itself: the usual message, with the position in the whole argument.
+            Finite(input, nIn, argumentName, checked(firstExample * nIn));
+        }
+
+        RequireFiniteParameters(w, nIn, "W", layer);
+        RequireFiniteParameters(b, 1, "b", layer);
+        string type = typeof(T).Name;
+        for (int index = 0; index < z.Length; index++)
+        {
+            if (T.IsFinite(z[index]))
+            {
+                continue;
+            }
+
+            int i = index / nOut;
+            int j = index % nOut;
+            long example = (long)firstExample + i;
+            ReadOnlySpan<T> row = input.Slice(i * nIn, nIn);
+            if (!TensorPrimitives.IsFiniteAll(row))
+            {
+                // Only a direct call of a layer step can get here: Forward and Predict check each layer's inputs.
+                throw new ArgumentException(
+                    string.Create(CultureInfo.InvariantCulture, $"Layer {layer}'s input A{layer - 1} of example {example} of {argumentName} holds NaN or an infinity, so Z{layer} is not finite."),
+                    argumentName);
+            }
+
+            T largestInput = TensorPrimitives.MaxMagnitude(row);
+            string message = layer == 1
+                ? string.Create(CultureInfo.InvariantCulture, $"Layer 1's pre-activation overflowed: Z1[{j}] of example {example} of {argumentName} is {z[index]}, although {argumentName} and the parameters are finite. The inputs are too large for {type}: the largest magnitude in example {example} is {T.Abs(largestInput)}. Scale them, for example to [0, 1] or to mean 0 and variance 1.")
+                : string.Create(CultureInfo.InvariantCulture, $"Layer {layer}'s pre-activation overflowed: Z{layer}[{j}] of example {example} of {argumentName} is {z[index]}, although layer {layer}'s inputs A{layer - 1} and parameters W{layer}, b{layer} are finite. The values are too large for {type}: the largest |A{layer - 1}| of example {example} is {T.Abs(largestInput)} and the largest |W{layer}| is {T.Abs(TensorPrimitives.MaxMagnitude(w))}. Scale the inputs, or check the parameters (a very large weight, for example one loaded from a file).");
+            throw new LayerOverflowException(message, argumentName, layer, example);
+        }
+    }
+
+    private static void RequireFiniteParameters<T>(ReadOnlySpan<T> values, int columns, string name, int layer)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (TensorPrimitives.IsFiniteAll(values))
+        {
+            return;
+        }
+
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!T.IsFinite(values[i]))
+            {
+                throw new InvalidOperationException(
+                    string.Create(CultureInfo.InvariantCulture, $"Parameter {name}{layer}[{i / columns}, {i % columns}] is {values[i]}: the parameters must be finite. Set them with InitializeParameters or LoadNpz, or write finite values into Parameters."));
+            }
+        }
+    }
+
+    /// <summary>
     /// Returns the length of a training workspace of <paramref name="valuesPerExample"/> values for each of
     /// <paramref name="m"/> examples, throwing if it exceeds what one array can hold.
     /// </summary>

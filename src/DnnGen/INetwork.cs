@@ -41,12 +41,15 @@ public interface INetwork<T>
     /// <exception cref="ArithmeticException">Training diverged; the parameters are as before the call (see <see cref="Divergence"/>).</exception>
     double TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<T> y, double learningRate);
 
-    /// <summary>Full-batch gradient descent; returns the cost every 100 iterations and at the last.</summary>
+    /// <summary>
+    /// Full-batch gradient descent; returns the cost every 100 iterations and at the last, and reports every iteration
+    /// to <paramref name="progress"/> on the training thread (a lambda goes through <see cref="NetworkTrainingExtensions"/>).
+    /// </summary>
     /// <exception cref="ArithmeticException">
     /// Training diverged; the message names the iteration, and the parameters are those of the last iteration whose cost
     /// was finite (see <see cref="Divergence"/>).
     /// </exception>
-    IReadOnlyList<TrainingRecord> Train(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int iterations, double learningRate, Action<TrainingRecord>? progress = null, CancellationToken cancellationToken = default);
+    IReadOnlyList<TrainingRecord> Train(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int iterations, double learningRate, IProgress<TrainingRecord>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Probabilities AL for example-major inputs, without touching the training caches.</summary>
     void Predict(ReadOnlySpan<T> x, Span<T> probabilities);

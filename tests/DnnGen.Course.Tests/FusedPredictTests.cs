@@ -86,49 +86,52 @@ public class FusedPredictTests
     }
 
     [Fact]
-    public void NaN_parameters_give_the_same_NaN_as_Forward_and_do_not_blame_the_inputs()
+    public void NaN_parameters_are_named_as_Forward_names_them_and_the_inputs_are_not_blamed()
     {
-        // A quiet NaN with a payload and the sign bit set, in b1[1]: relu, the products and sigmoid must pass it on
-        // exactly as the span kernels do, and every example takes the slow path of the finiteness test (Z1 is not
-        // finite), which must find the inputs finite and let Predict go on.
+        // A quiet NaN with a payload and the sign bit set, in b1[1]: every example takes the slow path of the finiteness
+        // test, which must find the inputs finite and name the parameter, as Forward does.
         double nan = BitConverter.Int64BitsToDouble(unchecked((long)0xFFF8_0000_0000_0456));
         var network = new FusedTwoHidden();
         network.InitializeParameters(seed: 2);
         network.b1[1] = nan;
-        network.W2[3] = 0; // so that some units of Z2 see NaN * 0 as well
         double[] x = Inputs<double>(17, FusedTwoHidden.InputSize, seed: 6);
 
-        double[] predicted = Predict(network, x);
+        var predicted = Assert.Throws<InvalidOperationException>(() => Predict(network, x));
+        var forward = Assert.Throws<InvalidOperationException>(() => network.Forward(x));
 
-        AssertSameBits(network.Forward(x), predicted, "NaN in b1");
-        Assert.Contains(predicted, double.IsNaN);
+        Assert.Equal(forward.Message, predicted.Message);
+        Assert.StartsWith("Parameter b1[1, 0] is NaN: the parameters must be finite.", predicted.Message, StringComparison.Ordinal);
 
-        var first = new FusedPlanar();
-        first.InitializeParameters(seed: 2);
-        first.W1[0] = double.NaN; // z1_0 itself is NaN for every example
-        x = Inputs<double>(3, FusedPlanar.InputSize, seed: 7);
-        predicted = Predict(first, x);
-        AssertSameBits(first.Forward(x), predicted, "NaN in W1");
+        // A NaN in a later layer's weights, which Z1 does not see.
+        network.InitializeParameters(seed: 2);
+        network.W3[2] = double.NaN;
+        predicted = Assert.Throws<InvalidOperationException>(() => Predict(network, x));
+        Assert.StartsWith("Parameter W3[0, 2] is NaN", predicted.Message, StringComparison.Ordinal);
+        Assert.Equal(Assert.Throws<InvalidOperationException>(() => network.Forward(x)).Message, predicted.Message);
     }
 
     [Fact]
-    public void Parameters_that_overflow_give_the_same_infinities_and_NaN_as_Forward()
+    public void Parameters_that_overflow_are_reported_as_Forward_reports_them()
     {
         // Finite inputs and weights whose products overflow: Z1 holds infinities that are not the inputs' fault.
         var network = new FusedTwoOutputs();
         network.InitializeParameters(seed: 4);
         network.W1[0] = 1e308;
         network.W1[4] = -1e308;
-        network.W2[1] = double.MaxValue;
         double[] x = Inputs<double>(17, FusedTwoOutputs.InputSize, seed: 8);
         for (int i = 0; i < x.Length; i++)
         {
             x[i] *= 100;
         }
 
-        double[] predicted = Predict(network, x);
+        var predicted = Assert.Throws<LayerOverflowException>(() => Predict(network, x));
+        var forward = Assert.Throws<LayerOverflowException>(() => network.Forward(x));
 
-        AssertSameBits(network.Forward(x), predicted, "overflowing parameters");
+        Assert.Equal(forward.Message, predicted.Message);
+        Assert.Equal("x", predicted.ParamName);
+        Assert.Equal(1, predicted.Layer);
+        Assert.Equal(0, predicted.Example);
+        Assert.Contains("Layer 1's pre-activation overflowed", predicted.Message, StringComparison.Ordinal);
     }
 
     /// <summary>(m, example, value): one bad value at each position of x, the first and last examples included.</summary>

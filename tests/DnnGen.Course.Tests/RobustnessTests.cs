@@ -126,10 +126,12 @@ public class RobustnessTests
         var network = Initialised();
         network.W1[0] = double.NaN;
 
-        // Z1 is not finite, but x is: Forward must not report x, and the cost reports the divergence.
-        Assert.True(double.IsNaN(network.Forward(x)[0]));
-        var error = Assert.Throws<ArithmeticException>(() => network.TrainStep(x, y, 0.1));
-        Assert.Contains("The cost is NaN", error.Message, StringComparison.Ordinal);
+        // Z1 is not finite, but x is: Forward names the parameter, not x, and so does every method that runs it.
+        foreach (Action call in new Action[] { () => network.Forward(x), () => network.TrainStep(x, y, 0.1), () => network.Predict(x, new double[y.Length]) })
+        {
+            var error = Assert.Throws<InvalidOperationException>(call);
+            Assert.StartsWith("Parameter W1[0, 0] is NaN: the parameters must be finite.", error.Message, StringComparison.Ordinal);
+        }
     }
 
     [Theory]
@@ -232,7 +234,9 @@ public class RobustnessTests
 
         var error = Assert.Throws<ArithmeticException>(() => network.Train(x, y, 100, 1e300, cancellationToken: TestContext.Current.CancellationToken));
 
-        Assert.StartsWith("Iteration 1: the cost is ", error.Message, StringComparison.Ordinal);
+        // 1e300 times a gradient makes weights so large that iteration 1's forward pass overflows.
+        Assert.StartsWith("Iteration 1: the forward pass overflowed in layer ", error.Message, StringComparison.Ordinal);
+        Assert.IsType<LayerOverflowException>(error.InnerException);
         Assert.Contains("The parameters are restored to those of iteration 0, whose cost was ", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("Try a smaller learning rate than 1E+300.", error.Message, StringComparison.Ordinal);
         Assert.Equal(initial, network.Parameters.ToArray());

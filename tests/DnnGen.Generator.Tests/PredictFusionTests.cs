@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Shouldly;
@@ -41,7 +42,11 @@ public class PredictFusionTests
         GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
         string source = result.GeneratedSources.ShouldHaveSingleItem().SourceText.ToString();
         int start = source.IndexOf("public void Predict(", StringComparison.Ordinal);
-        int end = source.IndexOf("public void PredictLabels(", start, StringComparison.Ordinal);
+        // The batch Predict ends where the fused Predict's slow path or the one-example Predict begins.
+        int end = new[] { "// The fused Predict's slow path", "/// <summary>" }
+            .Select(marker => source.IndexOf(marker, start, StringComparison.Ordinal))
+            .Where(index => index > 0)
+            .Min();
         string predict = source[start..end];
 
         if (fused)
@@ -57,7 +62,7 @@ public class PredictFusionTests
         {
             predict.ShouldNotContain("// Fused: ");
             predict.ShouldContain("Layer1LinearForward(a0, W1, b1, a1);");
-            predict.ShouldContain("global::DnnGen.Guard.FiniteInputs<");
+            predict.ShouldContain("global::DnnGen.Guard.PreActivations<");
         }
 
         // The argument checks are the same either way.

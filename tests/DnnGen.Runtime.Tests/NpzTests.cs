@@ -14,6 +14,10 @@ public partial class SmallNetwork;
 [Network(5, 4, 3, Precision = Precision.Single)]
 public partial class SmallSingleNetwork;
 
+/// <summary>The PyTorch nn.Sequential of NpzFiles/make_torch_npz.py: Linear(6, 5), ReLU, Linear(5, 3), ReLU, Linear(3, 1), Sigmoid.</summary>
+[Network(6, 5, 3, 1)]
+public partial class TorchNetwork;
+
 /// <summary>A network whose parameters are not those of the files: W1 (3, 5), b1 (3, 1).</summary>
 [Network(5, 3)]
 public partial class OtherNetwork;
@@ -220,7 +224,6 @@ public class NpzTests
         { "extra_W3.npz", ["unexpected 'W3'", "expected exactly W1, b1, W2, b2"] },
         { "lowercase_w1.npz", ["missing 'W1' (expected shape (4, 5))", "unexpected 'w1'"] },
         { "transposed_W1.npz", ["array 'W1'", "has shape (5, 4), expected (4, 5)"] },
-        { "vector_b1.npz", ["array 'b1'", "has shape (4,), expected (4, 1)"] },
         { "int64_W2.npz", ["array 'W2'", "dtype '<i8'", "expected float64"] },
         { "float16_b1.npz", ["array 'b1'", "dtype '<f2'"] },
         { "complex_W1.npz", ["array 'W1'", "dtype '<c16'"] },
@@ -244,6 +247,103 @@ public class NpzTests
         }
 
         Assert.Equal(before, network.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void Loads_biases_stored_as_vectors_as_NumPy_and_PyTorch_store_them()
+    {
+        // vector_b1.npz: b1 saved with shape (4,) instead of (4, 1).
+        var network = FreshNetwork();
+
+        network.LoadNpz(TestFile("vector_b1.npz"));
+
+        Assert.Equal(CourseParameters(), network.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void A_bias_vector_of_the_wrong_length_and_a_weight_vector_are_rejected()
+    {
+        double[] p = CourseParameters();
+        var wrongBias = Archive(("W1", [4, 5], p[..20]), ("b1", [3], p[20..23]), ("W2", [3, 4], p[24..36]), ("b2", [3, 1], p[36..]));
+        var vectorWeights = Archive(("W1", [20], p[..20]), ("b1", [4], p[20..24]), ("W2", [3, 4], p[24..36]), ("b2", [3], p[36..]));
+        var network = FreshNetwork();
+        double[] before = network.Parameters.ToArray();
+
+        var bias = Assert.Throws<InvalidDataException>(() => network.LoadNpz(new MemoryStream(wrongBias)));
+        var weights = Assert.Throws<InvalidDataException>(() => network.LoadNpz(new MemoryStream(vectorWeights)));
+
+        Assert.Contains("array 'b1' (layer 1's biases) has shape (3,), expected (4, 1) or (4,).", bias.Message);
+        Assert.Contains("array 'W1' (layer 1's weights (5 -> 4)) has shape (20,), expected (4, 5).", weights.Message);
+        Assert.Equal(before, network.Parameters.ToArray());
+    }
+
+    [Fact]
+    public void A_PyTorch_state_dict_saved_as_W1_b1_loads_and_predicts_what_PyTorch_computed()
+    {
+        // make_torch_npz.py: an nn.Sequential's state_dict, biases 1-D, renamed '0.weight' -> W1, '0.bias' -> b1, ...;
+        // and eight inputs with torch's outputs for them, in float64.
+        var network = new TorchNetwork();
+        network.LoadNpz(TestFile("torch_6_5_3_1.npz"));
+        Dictionary<string, (long[] Shape, double[] Values)> io = ReadArrays(TestFile("torch_6_5_3_1_io.npz"));
+        (long[] xShape, double[] x) = io["x"];
+        (long[] pShape, double[] expected) = io["probabilities"];
+        Assert.Equal([8L, 6L], xShape);
+        Assert.Equal([8L, 1L], pShape);
+
+        var predicted = new double[8];
+        network.Predict(x, predicted);
+
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.True(Math.Abs(predicted[i] - expected[i]) <= 1e-12, $"example {i}: DnnGen {predicted[i]:R}, PyTorch {expected[i]:R}");
+        }
+
+        Assert.True(expected.Distinct().Count() == 8, "the file's outputs should differ from example to example");
+    }
+
+    /// <summary>An .npz archive of float64 arrays, C order, written with the headers NumPy writes.</summary>
+    private static byte[] Archive(params (string Name, long[] Shape, double[] Values)[] arrays)
+    {
+        using var memory = new MemoryStream();
+        using (var archive = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach ((string name, long[] shape, double[] values) in arrays)
+            {
+                using Stream entry = archive.CreateEntry(name + ".npy").Open();
+                entry.Write(DnnGen.Persistence.NpyHeader.Float64Preamble(shape));
+                foreach (double value in values)
+                {
+                    entry.Write(BitConverter.GetBytes(value));
+                }
+            }
+        }
+
+        return memory.ToArray();
+    }
+
+    /// <summary>Every array of a little-endian float64, C-order, version 1.0 .npz file, as np.savez writes them.</summary>
+    private static Dictionary<string, (long[] Shape, double[] Values)> ReadArrays(string path)
+    {
+        var arrays = new Dictionary<string, (long[], double[])>();
+        using ZipArchive archive = ZipFile.OpenRead(path);
+        foreach (ZipArchiveEntry entry in archive.Entries)
+        {
+            byte[] bytes = Contents(entry);
+            Assert.Equal(1, bytes[6]);
+            int headerLength = BitConverter.ToUInt16(bytes, 8);
+            string header = System.Text.Encoding.Latin1.GetString(bytes, 10, headerLength);
+            Assert.Contains("'descr': '<f8'", header);
+            Assert.Contains("'fortran_order': False", header);
+            string shapeText = header[(header.IndexOf("'shape': (", StringComparison.Ordinal) + 10)..];
+            long[] shape = shapeText[..shapeText.IndexOf(')')].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(long.Parse).ToArray();
+            int start = 10 + headerLength;
+            var values = new double[(bytes.Length - start) / 8];
+            Buffer.BlockCopy(bytes, start, values, 0, values.Length * 8);
+            Assert.Equal(shape.Aggregate(1L, (a, b) => a * b), values.Length);
+            arrays[entry.FullName[..^4]] = (shape, values);
+        }
+
+        return arrays;
     }
 
     [Fact]

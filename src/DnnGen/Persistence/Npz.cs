@@ -13,7 +13,8 @@ namespace DnnGen;
 
 /// <summary>
 /// Saves and loads the parameters of any generated network as a NumPy <c>.npz</c> archive: a ZIP file of <c>.npy</c>
-/// arrays named <c>W1, b1, ..., WL, bL</c>, little-endian float64, with the course's shapes (n[l], n[l-1]) and (n[l], 1).
+/// arrays named <c>W1, b1, ..., WL, bL</c>, little-endian float64, with the course's shapes (n[l], n[l-1]) and (n[l], 1);
+/// biases also load from vectors (n[l],), as PyTorch stores them.
 /// <c>np.load</c> reads what <see cref="SaveNpz{T}(INetwork{T}, string)"/> writes, and
 /// <c>np.savez(path, **parameters)</c> in the course's notebook writes what <see cref="LoadNpz{T}(INetwork{T}, string)"/>
 /// reads.
@@ -24,7 +25,9 @@ namespace DnnGen;
 /// float network's parameters widen to float64 exactly. Every header is byte for byte the one NumPy writes, and the
 /// entries carry a fixed timestamp, so the same parameters always give the same file. A save to a path goes to a
 /// temporary file in the same folder first and is then renamed over the destination, so the destination holds either
-/// the old file or the complete new one, never a partial write.
+/// the old file or the complete new one, never a partial write. The temporary file's name is short whatever the
+/// destination's; a symbolic link is followed (its target is replaced, in the target's folder); a destination that is
+/// not a regular file (a FIFO, a device, a socket) is refused; a replaced file keeps its Unix permissions.
 /// </para>
 /// <para>
 /// <b>Loading</b> accepts stored or deflated entries (<c>np.savez</c> or <c>np.savez_compressed</c>), .npy format 1.0,
@@ -52,11 +55,17 @@ public static partial class Npz
     /// through a temporary file in the same folder that is then renamed over <paramref name="path"/>.
     /// </summary>
     /// <param name="network">The network whose parameters to save; it is not changed.</param>
-    /// <param name="path">The file to write; an existing file is replaced. Its folder must exist.</param>
+    /// <param name="path">
+    /// The file to write; an existing file is replaced, keeping its Unix permissions. A symbolic link is followed, and
+    /// its target replaced. Its folder must exist.
+    /// </param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or a parameter is not finite (the message names it).</exception>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="path"/> is null.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist.</exception>
-    /// <exception cref="IOException">The file could not be written; <paramref name="path"/> is left as it was.</exception>
+    /// <exception cref="IOException">
+    /// <paramref name="path"/> is a folder, a FIFO, a device or a socket, not a regular file; or the file could not be
+    /// written. <paramref name="path"/> is left as it was.
+    /// </exception>
     /// <exception cref="UnauthorizedAccessException">The folder or the file may not be written.</exception>
     public static void SaveNpz<T>(this INetwork<T> network, string path)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -67,33 +76,74 @@ public static partial class Npz
         RequireFinite(network.Parameters, arrays);
 
         string fullPath = Path.GetFullPath(path);
-        if (Directory.Exists(fullPath))
+        string destination = FollowLinks(fullPath);
+        string named = destination == fullPath ? $"'{fullPath}'" : $"'{fullPath}' (a link to '{destination}')";
+        if (Directory.Exists(destination))
         {
-            throw new IOException($"Cannot save parameters to '{fullPath}': it is a folder.");
+            throw new IOException($"Cannot save parameters to {named}: it is a folder.");
         }
 
-        string folder = Path.GetDirectoryName(fullPath) ?? Directory.GetCurrentDirectory();
+        string folder = Path.GetDirectoryName(destination) ?? Directory.GetCurrentDirectory();
         if (!Directory.Exists(folder))
         {
-            throw new DirectoryNotFoundException($"Cannot save parameters to '{fullPath}': the folder '{folder}' does not exist.");
+            throw new DirectoryNotFoundException($"Cannot save parameters to {named}: the folder '{folder}' does not exist.");
         }
 
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        // Renaming over a FIFO, a device or a socket would replace it with a regular file: refuse instead.
+        UnixFileMode? mode = null;
+        if (File.Exists(destination) && !OperatingSystem.IsWindows())
+        {
+            string? kind = UnixFileKind.DescribeIfNotRegular(destination);
+            if (kind is not null)
+            {
+                throw new IOException($"Cannot save parameters to {named}: it is {kind}, not a regular file.");
+            }
+
+            mode = File.GetUnixFileMode(destination);
+        }
+
+        // A short name of its own, whatever the destination's: a 255-byte file name still leaves room for it.
+        string temporary = Path.Combine(folder, $".npz-{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (mode is not null && !OperatingSystem.IsWindows())
+            {
+                // Readable by the owner only until it has the destination's mode, so a 0600 file's contents never
+                // sit in a more readable file.
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var file = new FileStream(temporary, options))
             {
                 Write(network, arrays, file);
                 file.Flush(flushToDisk: true);
             }
 
-            File.Move(temporary, fullPath, overwrite: true);
+            if (mode is { } kept && !OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, kept);
+            }
+
+            File.Move(temporary, destination, overwrite: true);
         }
         catch
         {
             TryDelete(temporary);
             throw;
         }
+    }
+
+    /// <summary>The file a path names once every symbolic link is followed: the path itself when it is not a link.</summary>
+    private static string FollowLinks(string fullPath)
+    {
+        if (new FileInfo(fullPath).LinkTarget is null)
+        {
+            return fullPath;
+        }
+
+        FileSystemInfo? target = File.ResolveLinkTarget(fullPath, returnFinalTarget: true);
+        return target is null ? fullPath : Path.GetFullPath(target.FullName);
     }
 
     /// <summary>Writes the parameters of <paramref name="network"/> to <paramref name="destination"/> as a NumPy .npz archive.</summary>
@@ -178,6 +228,8 @@ public static partial class Npz
         public int Count => Rows * Columns;
 
         public string EntryName => Name + ".npy";
+
+        public bool IsBias => Name[0] == 'b';
 
         public string Shape => NpyHeader.FormatShape([Rows, Columns]);
 
@@ -414,9 +466,14 @@ public static partial class Npz
             _ => throw new InvalidDataException($"{what} has dtype {Quote(header.Descr)}, expected float64 ('<f8') or float32 ('<f4')."),
         };
 
-        if (header.Shape.Length != 2 || header.Shape[0] != array.Rows || header.Shape[1] != array.Columns)
+        // A bias may also be a vector (n[l],): how PyTorch's state_dict and many NumPy users store it. A weight matrix
+        // must be 2-D.
+        bool matrix = header.Shape.Length == 2 && header.Shape[0] == array.Rows && header.Shape[1] == array.Columns;
+        bool vector = array.IsBias && header.Shape.Length == 1 && header.Shape[0] == array.Rows;
+        if (!matrix && !vector)
         {
-            throw new InvalidDataException($"{what} has shape {NpyHeader.FormatShape(header.Shape)}, expected {array.Shape}.");
+            string expected = array.IsBias ? $"{array.Shape} or {NpyHeader.FormatShape([array.Rows])}" : array.Shape;
+            throw new InvalidDataException($"{what} has shape {NpyHeader.FormatShape(header.Shape)}, expected {expected}.");
         }
 
         // Data: exactly rows * columns values, then nothing.

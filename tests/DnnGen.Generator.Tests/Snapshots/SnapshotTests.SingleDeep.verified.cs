@@ -24,6 +24,9 @@ namespace Demo
     /// <para>43 parameters (172 bytes) and as many gradients, each in one contiguous buffer.
     /// Training is single-owner: one thread at a time may call Forward, Backward, UpdateParameters, TrainStep or Train.
     /// Predict, PredictLabels and Accuracy only read the parameters and may run on many threads at once.</para>
+    /// <para>A new network starts initialised: its parameters are those <c>InitializeParameters(seed: 1)</c> draws with the attribute's
+    /// <see cref="global::DnnGen.Initialization.NormalOverSqrtFanIn"/>, the course's seed, in every constructor (the buffer's field initialiser draws them).
+    /// Call InitializeParameters or LoadNpz to start from other parameters.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("DnnGen.Generator", "0.1.0")]
     partial class SingleDeep : global::DnnGen.INetwork<float>
@@ -57,7 +60,9 @@ namespace Demo
         // Parameters W1, b1, W2, b2, ... back to back in one buffer; the gradients dW1, db1, ... in a twin buffer with
         // the same layout, so an update is a walk over two arrays. Both start on a 64-byte boundary, so that W1's and
         // dW1's rows are read and written in whole cache lines by the kernels' vector loads.
-        private readonly global::DnnGen.AlignedBuffer<float> _parameters = new global::DnnGen.AlignedBuffer<float>(ParameterCount);
+        // The parameters' initialiser draws them as InitializeParameters(seed: 1) does: field initialisers run in every
+        // constructor, the user's own included, so no network is ever used with all-zero weights.
+        private readonly global::DnnGen.AlignedBuffer<float> _parameters = CreateParameters();
         private readonly global::DnnGen.AlignedBuffer<float> _gradients = new global::DnnGen.AlignedBuffer<float>(ParameterCount);
 
         /// <summary>All parameters, W1, b1, W2, b2, ... in order: the layout of <see cref="Gradients"/> too.</summary>
@@ -124,6 +129,7 @@ namespace Demo
         /// Initialises the parameters as the course does after <c>np.random.seed(seed)</c>: each W[l] drawn with
         /// <c>np.random.randn(n[l], n[l-1])</c> in layer order and scaled as <paramref name="initialization"/> says; biases zero.
         /// </summary>
+        /// <remarks>A new network starts with the parameters of <c>InitializeParameters(seed: 1)</c>.</remarks>
         /// <param name="seed">The NumPy seed; seed 1 gives the course's weights.</param>
         /// <param name="initialization">How to scale the draws; the default is the one the [Network] attribute names.</param>
         public void InitializeParameters(uint seed, global::DnnGen.Initialization initialization = global::DnnGen.Initialization.NormalOverSqrtFanIn)
@@ -137,15 +143,29 @@ namespace Demo
             global::System.ArgumentNullException.ThrowIfNull(random);
             global::DnnGen.ParameterInitializer.CheckInitialization(initialization, "initialization");
 
+            DrawParameters(_parameters.Span, random, initialization);
+        }
+
+        // The parameters of a new network: InitializeParameters(seed: 1) with the attribute's initialisation.
+        private static global::DnnGen.AlignedBuffer<float> CreateParameters()
+        {
+            global::DnnGen.AlignedBuffer<float> parameters = new global::DnnGen.AlignedBuffer<float>(ParameterCount);
+            DrawParameters(parameters.Span, new global::DnnGen.NumPyRandom(1u), global::DnnGen.Initialization.NormalOverSqrtFanIn);
+            return parameters;
+        }
+
+        // Every W[l] drawn in layer order into its place in the parameters' layout, every b[l] zero.
+        private static void DrawParameters(global::System.Span<float> parameters, global::DnnGen.NumPyRandom random, global::DnnGen.Initialization initialization)
+        {
             // W1 = randn(4, 5) scaled; b1 = zeros(4, 1)
-            global::DnnGen.ParameterInitializer.FillWeights(random, W1, 5, initialization);
-            b1.Clear();
+            global::DnnGen.ParameterInitializer.FillWeights(random, parameters.Slice(0, 20), 5, initialization);
+            parameters.Slice(20, 4).Clear();
             // W2 = randn(3, 4) scaled; b2 = zeros(3, 1)
-            global::DnnGen.ParameterInitializer.FillWeights(random, W2, 4, initialization);
-            b2.Clear();
+            global::DnnGen.ParameterInitializer.FillWeights(random, parameters.Slice(24, 12), 4, initialization);
+            parameters.Slice(36, 3).Clear();
             // W3 = randn(1, 3) scaled; b3 = zeros(1, 1)
-            global::DnnGen.ParameterInitializer.FillWeights(random, W3, 3, initialization);
-            b3.Clear();
+            global::DnnGen.ParameterInitializer.FillWeights(random, parameters.Slice(39, 3), 3, initialization);
+            parameters.Slice(42, 1).Clear();
         }
 
         /// <summary>
@@ -153,24 +173,39 @@ namespace Demo
         /// returns AL (m, OutputSize), the probability of class 1 for each example.
         /// </summary>
         /// <param name="x">m examples, example-major: x[i * 5 .. (i + 1) * 5) is example i. Finite values only.</param>
+        /// <exception cref="global::DnnGen.LayerOverflowException">A layer's pre-activation overflowed although x and the parameters are finite.</exception>
         public global::System.ReadOnlySpan<float> Forward(global::System.ReadOnlySpan<float> x)
         {
+            // A Forward that throws leaves no caches, neither its own half-computed ones nor an earlier Forward's: ComputeCost
+            // and Backward then ask for a Forward first.
+            _batchSize = 0;
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, "x");
             PrepareWorkspace(m);
+            try
+            {
+                // Layer 1, LINEAR -> RELU: Z1 (4, m) = W1 (4, 5) . X (5, m) + b1 (4, 1)
+                //   A1 (4, m) = relu(Z1)
+                Layer1Forward(x, W1, b1, z1, a1);
+                // A NaN or infinity in x makes its example's row of Z1 non-finite, so checking Z1 checks x at a fraction of the
+                // cost; a Z that is not finite from finite values is an overflow, reported as such, whatever the layer.
+                global::DnnGen.Guard.PreActivations<float>(z1, 1, x, W1, b1, "x");
 
-            // Layer 1, LINEAR -> RELU: Z1 (4, m) = W1 (4, 5) . X (5, m) + b1 (4, 1)
-            //   A1 (4, m) = relu(Z1)
-            Layer1Forward(x, W1, b1, z1, a1);
-            // A NaN or infinity in x makes its example's row of Z1 non-finite: checking Z1 checks x at a fraction of the cost.
-            global::DnnGen.Guard.FiniteInputs<float>(x, InputSize, z1, "x");
+                // Layer 2, LINEAR -> RELU: Z2 (3, m) = W2 (3, 4) . A1 (4, m) + b2 (3, 1)
+                //   A2 (3, m) = relu(Z2)
+                Layer2Forward(a1, W2, b2, z2, a2);
+                global::DnnGen.Guard.PreActivations<float>(z2, 2, a1, W2, b2, "x");
 
-            // Layer 2, LINEAR -> RELU: Z2 (3, m) = W2 (3, 4) . A1 (4, m) + b2 (3, 1)
-            //   A2 (3, m) = relu(Z2)
-            Layer2Forward(a1, W2, b2, z2, a2);
+                // Layer 3, LINEAR -> SIGMOID: Z3 (1, m) = W3 (1, 3) . A2 (3, m) + b3 (1, 1)
+                //   A3 (1, m) = sigmoid(Z3)
+                Layer3Forward(a2, W3, b3, z3, a3);
+                global::DnnGen.Guard.PreActivations<float>(z3, 3, a2, W3, b3, "x");
+            }
+            catch
+            {
+                _batchSize = 0;
+                throw;
+            }
 
-            // Layer 3, LINEAR -> SIGMOID: Z3 (1, m) = W3 (1, 3) . A2 (3, m) + b3 (1, 1)
-            //   A3 (1, m) = sigmoid(Z3)
-            Layer3Forward(a2, W3, b3, z3, a3);
             return a3;
         }
 
@@ -206,11 +241,17 @@ namespace Demo
             int m = RequireForward();
             global::DnnGen.Guard.Length<float>(x, (long)m * InputSize, "x", "the last Forward's m examples");
             global::DnnGen.Guard.Labels<float>(y, (long)m * OutputSize, "y", "the labels of the last Forward's m examples");
+            // Until this call has finished, the gradients are half written: UpdateParameters refuses them if it throws.
+            _gradientsInvalid = true;
             BackwardCore(x, y);
 
             // x should be the last Forward's inputs, already checked; if it is not, a NaN or infinity in it shows in dW1.
             global::DnnGen.Guard.FiniteInputs<float>(x, InputSize, dW1, "x");
+            _gradientsInvalid = false;
         }
+
+        // Set while a Backward is under way and left set when it throws, so that its gradients are never applied.
+        private bool _gradientsInvalid;
 
         // Backward without the argument checks, for TrainIteration, whose arguments Forward and TrainStep checked.
         private void BackwardCore(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)
@@ -237,9 +278,14 @@ namespace Demo
         /// <summary>One gradient-descent step (the course's update_parameters): W[l] -= learningRate * dW[l], b[l] -= learningRate * db[l].</summary>
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
         /// <remarks>Applies the gradients as they are, like the course's function; TrainStep and Train check the result for NaN.</remarks>
+        /// <exception cref="global::System.InvalidOperationException">The last Backward threw, so its gradients are not used.</exception>
         public void UpdateParameters(double learningRate)
         {
             float rate = global::DnnGen.Guard.LearningRate<float>(learningRate, "learningRate");
+            if (_gradientsInvalid)
+            {
+                throw new global::System.InvalidOperationException("The gradients are not usable: the last Backward threw before it finished. Call Backward(x, y) with the last Forward's examples first.");
+            }
 
             // W1 (4, 5) -= rate * dW1;  b1 (4, 1) -= rate * db1
             global::DnnGen.Kernels.Dense.GradientDescent<float>(W1, dW1, rate);
@@ -260,15 +306,18 @@ namespace Demo
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
         /// <returns>The cost of the forward pass, before the update.</returns>
         /// <exception cref="global::System.ArithmeticException">
-        /// Training diverged: the cost is not finite, or the update made a parameter NaN or infinite. The parameters are then
-        /// as they were before the call (see <see cref="global::DnnGen.Divergence"/>).
+        /// Training diverged: the cost is not finite, a layer's pre-activation overflowed after earlier steps, or the update
+        /// made a parameter NaN or infinite. The parameters are then the last ones whose cost was finite: those before the
+        /// previous TrainStep's update when they are still exactly what it made of them, else those before this call
+        /// (see <see cref="global::DnnGen.Divergence"/>).
         /// </exception>
+        /// <exception cref="global::DnnGen.LayerOverflowException">A layer's pre-activation overflowed on these parameters, with nothing to roll back to: the inputs are too large.</exception>
         public double TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, double learningRate)
         {
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, "x");
             global::DnnGen.Guard.Labels<float>(y, (long)m * OutputSize, "y", "OutputSize labels for each of the m examples in x");
             global::DnnGen.Guard.LearningRate<float>(learningRate, "learningRate");
-            return TrainIteration(x, y, learningRate, -1, double.NaN);
+            return TrainIteration(x, y, learningRate, -1);
         }
 
         /// <summary>
@@ -279,7 +328,8 @@ namespace Demo
         /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
         /// <param name="iterations">How many iterations to run, at least 1.</param>
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
-        /// <param name="progress">Called after every iteration with its cost, for progress display.</param>
+        /// <param name="progress">Told every iteration's cost, on the training thread, for progress display. A lambda works too, through
+        /// <see cref="global::DnnGen.NetworkTrainingExtensions"/>.</param>
         /// <param name="cancellationToken">Checked before every iteration; on cancellation the parameters are those after the last completed iteration.</param>
         /// <returns>The costs at iterations 0, 100, 200, ... and at the last iteration.</returns>
         /// <exception cref="global::System.ArithmeticException">
@@ -292,7 +342,7 @@ namespace Demo
             global::System.ReadOnlySpan<float> y,
             int iterations,
             double learningRate,
-            global::System.Action<global::DnnGen.TrainingRecord>? progress = null,
+            global::System.IProgress<global::DnnGen.TrainingRecord>? progress = null,
             global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::DnnGen.Guard.AtLeast(iterations, 1, "iterations");
@@ -300,48 +350,68 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, "x");
             global::DnnGen.Guard.Labels<float>(y, (long)m * OutputSize, "y", "OutputSize labels for each of the m examples in x");
 
-            global::System.Collections.Generic.List<global::DnnGen.TrainingRecord> history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(iterations / 100 + 2);
-            double cost = double.NaN;
+            // One record per 100 iterations, room for the first 102,300 made up front: the list grows if there are more.
+            global::System.Collections.Generic.List<global::DnnGen.TrainingRecord> history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(global::System.Math.Min(iterations / 100 + 2, 1024));
             for (int iteration = 0; iteration < iterations; iteration++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                cost = TrainIteration(x, y, learningRate, iteration, cost);
+                double cost = TrainIteration(x, y, learningRate, iteration);
                 global::DnnGen.TrainingRecord record = new global::DnnGen.TrainingRecord(iteration, cost);
                 if (iteration % 100 == 0 || iteration == iterations - 1)
                 {
                     history.Add(record);
                 }
 
-                progress?.Invoke(record);
+                progress?.Report(record);
             }
 
             return history;
         }
 
         // The parameters before the last update: an update that makes a parameter NaN or infinite is undone from here, and
-        // Train restores the previous iteration's parameters from here when a cost is not finite. Allocated by the first step.
+        // the last parameters whose cost was finite are restored from here when a later cost is not. Allocated by the first step.
         private float[]? _snapshot;
 
-        // One iteration of TrainStep (iteration -1) or Train, on checked arguments; previousCost is iteration - 1's cost.
-        private double TrainIteration(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, double learningRate, int iteration, double previousCost)
+        // The learning rate and the cost of the last successful update, from the snapshot; zero when there is none to undo.
+        private float _rollbackRate;
+        private double _rollbackCost;
+
+        // One iteration of TrainStep (iteration -1) or Train, on checked arguments.
+        private double TrainIteration(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, double learningRate, int iteration)
         {
-            Forward(x);
-            double cost = ComputeCost(y);
-            if (!double.IsFinite(cost))
+            double cost;
+            try
             {
-                // Caught before Backward and the update. Within Train, the snapshot holds the last iteration's parameters,
-                // whose cost was finite: those are the ones to keep.
-                if (iteration > 0 && _snapshot is not null)
+                Forward(x);
+                cost = ComputeCost(y);
+            }
+            catch (global::DnnGen.LayerOverflowException overflow) when (iteration != 0)
+            {
+                // After updates whose costs were finite, an overflow means the parameters grew too large: training diverged.
+                // With nothing to roll back to, these are the parameters the caller gave, and the overflow is reported as it is.
+                double restoredCost = _rollbackCost;
+                if (!RollBack())
                 {
-                    new global::System.ReadOnlySpan<float>(_snapshot).CopyTo(_parameters.Span);
+                    throw;
                 }
 
-                throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, previousCost, learningRate);
+                throw global::DnnGen.Divergence.ForwardOverflow(iteration, overflow, true, restoredCost, learningRate);
+            }
+
+            if (!double.IsFinite(cost))
+            {
+                // Caught before Backward and the update. The snapshot holds the parameters before the last update, whose cost was
+                // finite: those are the ones to keep (not beyond the start of a Train, iteration 0).
+                double restoredCost = _rollbackCost;
+                bool restored = iteration != 0 && RollBack();
+                throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, restored, restoredCost, learningRate);
             }
 
             BackwardCore(x, y);
+            _gradientsInvalid = false;
             _snapshot ??= new float[ParameterCount];
             _parameters.Span.CopyTo(_snapshot);
+            _rollbackRate = 0.0f;
             UpdateParameters(learningRate);
             if (!global::DnnGen.Divergence.AllFinite<float>(_parameters.Span))
             {
@@ -349,7 +419,18 @@ namespace Demo
                 throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
             }
 
+            _rollbackRate = global::DnnGen.Guard.LearningRate<float>(learningRate, "learningRate");
+            _rollbackCost = cost;
             return cost;
+        }
+
+        // Restores the snapshot if the parameters are still exactly what the last update made of it (a call of
+        // InitializeParameters, LoadNpz or a write into Parameters since then is never undone); once only.
+        private bool RollBack()
+        {
+            float rate = _rollbackRate;
+            _rollbackRate = 0.0f;
+            return _snapshot is not null && global::DnnGen.Divergence.TryRestoreBeforeUpdate<float>(_parameters.Span, _snapshot, _gradients.Span, rate);
         }
 
         /// <summary>
@@ -401,14 +482,6 @@ namespace Demo
 
                 // Layer 1, LINEAR -> RELU: Z1 (4, 1) = W1 (4, 5) . x (5, 1) + b1 (4, 1)
                 float z1_0 = w1_0_0 * x0 + w1_0_1 * x1 + w1_0_2 * x2 + w1_0_3 * x3 + w1_0_4 * x4 + b1_0;
-                // A NaN or infinity in x makes every unit of Z1 NaN or infinite (0 * infinity is NaN), so z1_0 alone says
-                // whether example i is finite; Guard.Finite then names the first such input, as Forward does, or returns if
-                // a parameter is what is not finite. Tested before the other units, so that they are not kept across the call.
-                if (!float.IsFinite(z1_0))
-                {
-                    global::DnnGen.Guard.Finite<float>(example, InputSize, "x", i * InputSize);
-                }
-
                 float z1_1 = w1_1_0 * x0 + w1_1_1 * x1 + w1_1_2 * x2 + w1_1_3 * x3 + w1_1_4 * x4 + b1_1;
                 float z1_2 = w1_2_0 * x0 + w1_2_1 * x1 + w1_2_2 * x2 + w1_2_3 * x3 + w1_2_4 * x4 + b1_2;
                 float z1_3 = w1_3_0 * x0 + w1_3_1 * x1 + w1_3_2 * x2 + w1_3_3 * x3 + w1_3_4 * x4 + b1_3;
@@ -429,10 +502,54 @@ namespace Demo
 
                 // Layer 3, LINEAR -> SIGMOID: Z3 (1, 1) = W3 (1, 3) . A2 (3, 1) + b3 (1, 1)
                 float z3_0 = w3_0_0 * a2_0 + w3_0_1 * a2_1 + w3_0_2 * a2_2 + b3_0;
+                // Every Z of example i is finite if their sum is (a NaN or an infinity in any makes it NaN or infinite): one test
+                // per example. ReportNotFiniteExample then names the cause as Forward does (NaN or infinity in x, a parameter, a layer
+                // that overflowed), or returns when only the sum itself overflowed.
+                if (!float.IsFinite(z1_0 + z1_1 + z1_2 + z1_3 + z2_0 + z2_1 + z2_2 + z3_0))
+                {
+                    ReportNotFiniteExample(x, i);
+                }
+
                 //   A3 (1, 1) = sigmoid(Z3): the probabilities of example i
                 global::System.Span<float> output = probabilities.Slice(i * OutputSize, OutputSize);
                 output[0] = global::DnnGen.Kernels.Activations.Sigmoid<float>(z3_0);
             }
+        }
+
+        // The fused Predict's slow path, taken only when some Z of example i is not finite: the example again, layer by
+        // layer over arrays of its own, each Z checked as Forward checks it, so that the exception names the cause.
+        private void ReportNotFiniteExample(global::System.ReadOnlySpan<float> x, int i)
+        {
+            // NaN or infinity anywhere in x first, as Forward reports it before it looks at the parameters.
+            global::DnnGen.Guard.Finite<float>(x, InputSize, "x");
+            global::System.ReadOnlySpan<float> input = x.Slice(i * InputSize, InputSize);
+            float[] layer1 = new float[4];
+            Layer1LinearForward(input, W1, b1, layer1);
+            global::DnnGen.Guard.PreActivations<float>(layer1, 1, input, W1, b1, "x", i);
+            global::DnnGen.Kernels.Activations.Relu<float>(layer1, layer1);
+            input = layer1;
+            float[] layer2 = new float[3];
+            Layer2LinearForward(input, W2, b2, layer2);
+            global::DnnGen.Guard.PreActivations<float>(layer2, 2, input, W2, b2, "x", i);
+            global::DnnGen.Kernels.Activations.Relu<float>(layer2, layer2);
+            input = layer2;
+            float[] layer3 = new float[1];
+            Layer3LinearForward(input, W3, b3, layer3);
+            global::DnnGen.Guard.PreActivations<float>(layer3, 3, input, W3, b3, "x", i);
+        }
+
+        /// <summary>
+        /// The probability of class 1 for one example: the batch Predict of that example alone, bit for bit, with no array to
+        /// make and nothing allocated.
+        /// </summary>
+        /// <param name="x">One example: exactly InputSize values, finite.</param>
+        /// <returns>AL for the example, the probability of class 1.</returns>
+        public float Predict(global::System.ReadOnlySpan<float> x)
+        {
+            global::DnnGen.Guard.Length<float>(x, InputSize, "x", "one example: InputSize values");
+            global::System.Span<float> probability = stackalloc float[1];
+            Predict(x, probability);
+            return probability[0];
         }
 
         /// <summary>The course's predict: label 1 where the probability exceeds 0.5, else 0.</summary>
@@ -440,6 +557,8 @@ namespace Demo
         /// <param name="labels">Receives 0 or 1, (m, OutputSize).</param>
         public void PredictLabels(global::System.ReadOnlySpan<float> x, global::System.Span<float> labels)
         {
+            int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, "x");
+            global::DnnGen.Guard.Length<float>(labels, (long)m * OutputSize, "labels", "OutputSize labels for each of the m examples in x");
             Predict(x, labels);
             for (int i = 0; i < labels.Length; i++)
             {

@@ -23,6 +23,9 @@ namespace Demo
     /// <para>86,031 parameters (688,248 bytes) and as many gradients, each in one contiguous buffer.
     /// Training is single-owner: one thread at a time may call Forward, Backward, UpdateParameters, TrainStep or Train.
     /// Predict, PredictLabels and Accuracy only read the parameters and may run on many threads at once.</para>
+    /// <para>A new network starts initialised: its parameters are those <c>InitializeParameters(seed: 1)</c> draws with the attribute's
+    /// <see cref="global::DnnGen.Initialization.ScaledNormal"/>, the course's seed, in every constructor (the buffer's field initialiser draws them).
+    /// Call InitializeParameters or LoadNpz to start from other parameters.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("DnnGen.Generator", "0.1.0")]
     partial class TwoLayerCat : global::DnnGen.INetwork<double>
@@ -53,7 +56,9 @@ namespace Demo
         // Parameters W1, b1, W2, b2, ... back to back in one buffer; the gradients dW1, db1, ... in a twin buffer with
         // the same layout, so an update is a walk over two arrays. Both start on a 64-byte boundary, so that W1's and
         // dW1's rows are read and written in whole cache lines by the kernels' vector loads.
-        private readonly global::DnnGen.AlignedBuffer<double> _parameters = new global::DnnGen.AlignedBuffer<double>(ParameterCount);
+        // The parameters' initialiser draws them as InitializeParameters(seed: 1) does: field initialisers run in every
+        // constructor, the user's own included, so no network is ever used with all-zero weights.
+        private readonly global::DnnGen.AlignedBuffer<double> _parameters = CreateParameters();
         private readonly global::DnnGen.AlignedBuffer<double> _gradients = new global::DnnGen.AlignedBuffer<double>(ParameterCount);
 
         /// <summary>All parameters, W1, b1, W2, b2, ... in order: the layout of <see cref="Gradients"/> too.</summary>
@@ -102,6 +107,7 @@ namespace Demo
         /// Initialises the parameters as the course does after <c>np.random.seed(seed)</c>: each W[l] drawn with
         /// <c>np.random.randn(n[l], n[l-1])</c> in layer order and scaled as <paramref name="initialization"/> says; biases zero.
         /// </summary>
+        /// <remarks>A new network starts with the parameters of <c>InitializeParameters(seed: 1)</c>.</remarks>
         /// <param name="seed">The NumPy seed; seed 1 gives the course's weights.</param>
         /// <param name="initialization">How to scale the draws; the default is the one the [Network] attribute names.</param>
         public void InitializeParameters(uint seed, global::DnnGen.Initialization initialization = global::DnnGen.Initialization.ScaledNormal)
@@ -115,12 +121,26 @@ namespace Demo
             global::System.ArgumentNullException.ThrowIfNull(random);
             global::DnnGen.ParameterInitializer.CheckInitialization(initialization, "initialization");
 
+            DrawParameters(_parameters.Span, random, initialization);
+        }
+
+        // The parameters of a new network: InitializeParameters(seed: 1) with the attribute's initialisation.
+        private static global::DnnGen.AlignedBuffer<double> CreateParameters()
+        {
+            global::DnnGen.AlignedBuffer<double> parameters = new global::DnnGen.AlignedBuffer<double>(ParameterCount);
+            DrawParameters(parameters.Span, new global::DnnGen.NumPyRandom(1u), global::DnnGen.Initialization.ScaledNormal);
+            return parameters;
+        }
+
+        // Every W[l] drawn in layer order into its place in the parameters' layout, every b[l] zero.
+        private static void DrawParameters(global::System.Span<double> parameters, global::DnnGen.NumPyRandom random, global::DnnGen.Initialization initialization)
+        {
             // W1 = randn(7, 12288) scaled; b1 = zeros(7, 1)
-            global::DnnGen.ParameterInitializer.FillWeights(random, W1, 12288, initialization);
-            b1.Clear();
+            global::DnnGen.ParameterInitializer.FillWeights(random, parameters.Slice(0, 86016), 12288, initialization);
+            parameters.Slice(86016, 7).Clear();
             // W2 = randn(1, 7) scaled; b2 = zeros(1, 1)
-            global::DnnGen.ParameterInitializer.FillWeights(random, W2, 7, initialization);
-            b2.Clear();
+            global::DnnGen.ParameterInitializer.FillWeights(random, parameters.Slice(86023, 7), 7, initialization);
+            parameters.Slice(86030, 1).Clear();
         }
 
         /// <summary>
@@ -128,20 +148,34 @@ namespace Demo
         /// returns AL (m, OutputSize), the probability of class 1 for each example.
         /// </summary>
         /// <param name="x">m examples, example-major: x[i * 12288 .. (i + 1) * 12288) is example i. Finite values only.</param>
+        /// <exception cref="global::DnnGen.LayerOverflowException">A layer's pre-activation overflowed although x and the parameters are finite.</exception>
         public global::System.ReadOnlySpan<double> Forward(global::System.ReadOnlySpan<double> x)
         {
+            // A Forward that throws leaves no caches, neither its own half-computed ones nor an earlier Forward's: ComputeCost
+            // and Backward then ask for a Forward first.
+            _batchSize = 0;
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, "x");
             PrepareWorkspace(m);
+            try
+            {
+                // Layer 1, LINEAR -> RELU: Z1 (7, m) = W1 (7, 12288) . X (12288, m) + b1 (7, 1)
+                //   A1 (7, m) = relu(Z1)
+                Layer1Forward(x, W1, b1, z1, a1);
+                // A NaN or infinity in x makes its example's row of Z1 non-finite, so checking Z1 checks x at a fraction of the
+                // cost; a Z that is not finite from finite values is an overflow, reported as such, whatever the layer.
+                global::DnnGen.Guard.PreActivations<double>(z1, 1, x, W1, b1, "x");
 
-            // Layer 1, LINEAR -> RELU: Z1 (7, m) = W1 (7, 12288) . X (12288, m) + b1 (7, 1)
-            //   A1 (7, m) = relu(Z1)
-            Layer1Forward(x, W1, b1, z1, a1);
-            // A NaN or infinity in x makes its example's row of Z1 non-finite: checking Z1 checks x at a fraction of the cost.
-            global::DnnGen.Guard.FiniteInputs<double>(x, InputSize, z1, "x");
+                // Layer 2, LINEAR -> SIGMOID: Z2 (1, m) = W2 (1, 7) . A1 (7, m) + b2 (1, 1)
+                //   A2 (1, m) = sigmoid(Z2)
+                Layer2Forward(a1, W2, b2, z2, a2);
+                global::DnnGen.Guard.PreActivations<double>(z2, 2, a1, W2, b2, "x");
+            }
+            catch
+            {
+                _batchSize = 0;
+                throw;
+            }
 
-            // Layer 2, LINEAR -> SIGMOID: Z2 (1, m) = W2 (1, 7) . A1 (7, m) + b2 (1, 1)
-            //   A2 (1, m) = sigmoid(Z2)
-            Layer2Forward(a1, W2, b2, z2, a2);
             return a2;
         }
 
@@ -177,11 +211,17 @@ namespace Demo
             int m = RequireForward();
             global::DnnGen.Guard.Length<double>(x, (long)m * InputSize, "x", "the last Forward's m examples");
             global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, "y", "the labels of the last Forward's m examples");
+            // Until this call has finished, the gradients are half written: UpdateParameters refuses them if it throws.
+            _gradientsInvalid = true;
             BackwardCore(x, y);
 
             // x should be the last Forward's inputs, already checked; if it is not, a NaN or infinity in it shows in dW1.
             global::DnnGen.Guard.FiniteInputs<double>(x, InputSize, dW1, "x");
+            _gradientsInvalid = false;
         }
+
+        // Set while a Backward is under way and left set when it throws, so that its gradients are never applied.
+        private bool _gradientsInvalid;
 
         // Backward without the argument checks, for TrainIteration, whose arguments Forward and TrainStep checked.
         private void BackwardCore(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y)
@@ -203,9 +243,14 @@ namespace Demo
         /// <summary>One gradient-descent step (the course's update_parameters): W[l] -= learningRate * dW[l], b[l] -= learningRate * db[l].</summary>
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
         /// <remarks>Applies the gradients as they are, like the course's function; TrainStep and Train check the result for NaN.</remarks>
+        /// <exception cref="global::System.InvalidOperationException">The last Backward threw, so its gradients are not used.</exception>
         public void UpdateParameters(double learningRate)
         {
             double rate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
+            if (_gradientsInvalid)
+            {
+                throw new global::System.InvalidOperationException("The gradients are not usable: the last Backward threw before it finished. Call Backward(x, y) with the last Forward's examples first.");
+            }
 
             // W1 (7, 12288) -= rate * dW1;  b1 (7, 1) -= rate * db1
             global::DnnGen.Kernels.Dense.GradientDescent<double>(W1, dW1, rate);
@@ -222,15 +267,18 @@ namespace Demo
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
         /// <returns>The cost of the forward pass, before the update.</returns>
         /// <exception cref="global::System.ArithmeticException">
-        /// Training diverged: the cost is not finite, or the update made a parameter NaN or infinite. The parameters are then
-        /// as they were before the call (see <see cref="global::DnnGen.Divergence"/>).
+        /// Training diverged: the cost is not finite, a layer's pre-activation overflowed after earlier steps, or the update
+        /// made a parameter NaN or infinite. The parameters are then the last ones whose cost was finite: those before the
+        /// previous TrainStep's update when they are still exactly what it made of them, else those before this call
+        /// (see <see cref="global::DnnGen.Divergence"/>).
         /// </exception>
+        /// <exception cref="global::DnnGen.LayerOverflowException">A layer's pre-activation overflowed on these parameters, with nothing to roll back to: the inputs are too large.</exception>
         public double TrainStep(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double learningRate)
         {
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, "x");
             global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, "y", "OutputSize labels for each of the m examples in x");
             global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
-            return TrainIteration(x, y, learningRate, -1, double.NaN);
+            return TrainIteration(x, y, learningRate, -1);
         }
 
         /// <summary>
@@ -241,7 +289,8 @@ namespace Demo
         /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
         /// <param name="iterations">How many iterations to run, at least 1.</param>
         /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
-        /// <param name="progress">Called after every iteration with its cost, for progress display.</param>
+        /// <param name="progress">Told every iteration's cost, on the training thread, for progress display. A lambda works too, through
+        /// <see cref="global::DnnGen.NetworkTrainingExtensions"/>.</param>
         /// <param name="cancellationToken">Checked before every iteration; on cancellation the parameters are those after the last completed iteration.</param>
         /// <returns>The costs at iterations 0, 100, 200, ... and at the last iteration.</returns>
         /// <exception cref="global::System.ArithmeticException">
@@ -254,7 +303,7 @@ namespace Demo
             global::System.ReadOnlySpan<double> y,
             int iterations,
             double learningRate,
-            global::System.Action<global::DnnGen.TrainingRecord>? progress = null,
+            global::System.IProgress<global::DnnGen.TrainingRecord>? progress = null,
             global::System.Threading.CancellationToken cancellationToken = default)
         {
             global::DnnGen.Guard.AtLeast(iterations, 1, "iterations");
@@ -262,48 +311,68 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, "x");
             global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, "y", "OutputSize labels for each of the m examples in x");
 
-            global::System.Collections.Generic.List<global::DnnGen.TrainingRecord> history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(iterations / 100 + 2);
-            double cost = double.NaN;
+            // One record per 100 iterations, room for the first 102,300 made up front: the list grows if there are more.
+            global::System.Collections.Generic.List<global::DnnGen.TrainingRecord> history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(global::System.Math.Min(iterations / 100 + 2, 1024));
             for (int iteration = 0; iteration < iterations; iteration++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                cost = TrainIteration(x, y, learningRate, iteration, cost);
+                double cost = TrainIteration(x, y, learningRate, iteration);
                 global::DnnGen.TrainingRecord record = new global::DnnGen.TrainingRecord(iteration, cost);
                 if (iteration % 100 == 0 || iteration == iterations - 1)
                 {
                     history.Add(record);
                 }
 
-                progress?.Invoke(record);
+                progress?.Report(record);
             }
 
             return history;
         }
 
         // The parameters before the last update: an update that makes a parameter NaN or infinite is undone from here, and
-        // Train restores the previous iteration's parameters from here when a cost is not finite. Allocated by the first step.
+        // the last parameters whose cost was finite are restored from here when a later cost is not. Allocated by the first step.
         private double[]? _snapshot;
 
-        // One iteration of TrainStep (iteration -1) or Train, on checked arguments; previousCost is iteration - 1's cost.
-        private double TrainIteration(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double learningRate, int iteration, double previousCost)
+        // The learning rate and the cost of the last successful update, from the snapshot; zero when there is none to undo.
+        private double _rollbackRate;
+        private double _rollbackCost;
+
+        // One iteration of TrainStep (iteration -1) or Train, on checked arguments.
+        private double TrainIteration(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double learningRate, int iteration)
         {
-            Forward(x);
-            double cost = ComputeCost(y);
-            if (!double.IsFinite(cost))
+            double cost;
+            try
             {
-                // Caught before Backward and the update. Within Train, the snapshot holds the last iteration's parameters,
-                // whose cost was finite: those are the ones to keep.
-                if (iteration > 0 && _snapshot is not null)
+                Forward(x);
+                cost = ComputeCost(y);
+            }
+            catch (global::DnnGen.LayerOverflowException overflow) when (iteration != 0)
+            {
+                // After updates whose costs were finite, an overflow means the parameters grew too large: training diverged.
+                // With nothing to roll back to, these are the parameters the caller gave, and the overflow is reported as it is.
+                double restoredCost = _rollbackCost;
+                if (!RollBack())
                 {
-                    new global::System.ReadOnlySpan<double>(_snapshot).CopyTo(_parameters.Span);
+                    throw;
                 }
 
-                throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, previousCost, learningRate);
+                throw global::DnnGen.Divergence.ForwardOverflow(iteration, overflow, true, restoredCost, learningRate);
+            }
+
+            if (!double.IsFinite(cost))
+            {
+                // Caught before Backward and the update. The snapshot holds the parameters before the last update, whose cost was
+                // finite: those are the ones to keep (not beyond the start of a Train, iteration 0).
+                double restoredCost = _rollbackCost;
+                bool restored = iteration != 0 && RollBack();
+                throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, restored, restoredCost, learningRate);
             }
 
             BackwardCore(x, y);
+            _gradientsInvalid = false;
             _snapshot ??= new double[ParameterCount];
             _parameters.Span.CopyTo(_snapshot);
+            _rollbackRate = 0.0;
             UpdateParameters(learningRate);
             if (!global::DnnGen.Divergence.AllFinite<double>(_parameters.Span))
             {
@@ -311,7 +380,18 @@ namespace Demo
                 throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
             }
 
+            _rollbackRate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
+            _rollbackCost = cost;
             return cost;
+        }
+
+        // Restores the snapshot if the parameters are still exactly what the last update made of it (a call of
+        // InitializeParameters, LoadNpz or a write into Parameters since then is never undone); once only.
+        private bool RollBack()
+        {
+            double rate = _rollbackRate;
+            _rollbackRate = 0.0;
+            return _snapshot is not null && global::DnnGen.Divergence.TryRestoreBeforeUpdate<double>(_parameters.Span, _snapshot, _gradients.Span, rate);
         }
 
         /// <summary>
@@ -334,11 +414,27 @@ namespace Demo
                 global::System.ReadOnlySpan<double> a0 = x.Slice(start * InputSize, count * InputSize);
                 global::System.Span<double> a1 = buffer.Slice(0, count * 7);
                 Layer1LinearForward(a0, W1, b1, a1);
-                global::DnnGen.Guard.FiniteInputs<double>(a0, InputSize, a1, "x", start * InputSize);
+                global::DnnGen.Guard.PreActivations<double>(a1, 1, a0, W1, b1, "x", start);
                 global::DnnGen.Kernels.Activations.Relu<double>(a1, a1);
                 global::System.Span<double> a2 = probabilities.Slice(start * OutputSize, count * OutputSize);
-                Layer2Forward(a1, W2, b2, a2, a2);
+                Layer2LinearForward(a1, W2, b2, a2);
+                global::DnnGen.Guard.PreActivations<double>(a2, 2, a1, W2, b2, "x", start);
+                global::DnnGen.Kernels.Activations.Sigmoid<double>(a2, a2);
             }
+        }
+
+        /// <summary>
+        /// The probability of class 1 for one example: the batch Predict of that example alone, bit for bit, with no array to
+        /// make and nothing allocated.
+        /// </summary>
+        /// <param name="x">One example: exactly InputSize values, finite.</param>
+        /// <returns>AL for the example, the probability of class 1.</returns>
+        public double Predict(global::System.ReadOnlySpan<double> x)
+        {
+            global::DnnGen.Guard.Length<double>(x, InputSize, "x", "one example: InputSize values");
+            global::System.Span<double> probability = stackalloc double[1];
+            Predict(x, probability);
+            return probability[0];
         }
 
         /// <summary>The course's predict: label 1 where the probability exceeds 0.5, else 0.</summary>
@@ -346,6 +442,8 @@ namespace Demo
         /// <param name="labels">Receives 0 or 1, (m, OutputSize).</param>
         public void PredictLabels(global::System.ReadOnlySpan<double> x, global::System.Span<double> labels)
         {
+            int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, "x");
+            global::DnnGen.Guard.Length<double>(labels, (long)m * OutputSize, "labels", "OutputSize labels for each of the m examples in x");
             Predict(x, labels);
             for (int i = 0; i < labels.Length; i++)
             {
