@@ -132,7 +132,7 @@ internal static class AttributeArguments
             "the compiler cannot match the arguments to NetworkAttribute; see the compiler's error on them");
 
     /// <summary>The elements of an array written in place: new[] { ... }, new int[] { ... } or [ ... ]; null for anything else.</summary>
-    private static IReadOnlyList<ExpressionSyntax>? ArrayElements(ExpressionSyntax expression) => expression switch
+    internal static IReadOnlyList<ExpressionSyntax>? ArrayElements(ExpressionSyntax expression) => expression switch
     {
         ArrayCreationExpressionSyntax { Initializer: { } initializer } => initializer.Expressions,
         ImplicitArrayCreationExpressionSyntax array => array.Initializer.Expressions,
@@ -231,25 +231,49 @@ internal static class AttributeArguments
             }
         }
 
+        /// <summary>The options [Network] takes, in the order its documentation lists them.</summary>
+        private const string OptionNames = "Precision, Initialization, HiddenActivation, OutputActivation, Activations, LeakyReluSlope and Loss";
+
         public void CheckOption(AttributeArgumentSyntax option)
         {
             string name = option.NameEquals!.Name.Identifier.ValueText;
-            (string Example, string Members)? known = name switch
+            (string EnumName, string Example, string Members)? known = name switch
             {
-                "Precision" => ("Precision.Single", "Precision.Double or Precision.Single"),
-                "Initialization" => ("Initialization.ScaledNormal", "Initialization.ScaledNormal or Initialization.NormalOverSqrtFanIn"),
+                "Precision" => ("Precision", "Precision.Single", "Precision.Double or Precision.Single"),
+                "Initialization" => ("Initialization", "Initialization.ScaledNormal", "Initialization.ScaledNormal, Initialization.NormalOverSqrtFanIn, Initialization.Zeros or Initialization.He"),
+                "HiddenActivation" or "OutputActivation" or "Activations" => ("Activation", "Activation.Tanh", "Activation.Relu, Activation.LeakyRelu, Activation.Tanh, Activation.Sigmoid, Activation.Linear or Activation.Softmax"),
+                "Loss" => ("Loss", "Loss.SquaredError", "Loss.BinaryCrossEntropy, Loss.CategoricalCrossEntropy or Loss.SquaredError"),
+                "LeakyReluSlope" => (string.Empty, "0.01", "a double"),
                 _ => null,
             };
             if (known is null)
             {
-                Invalid(option, "[Network] has no option '" + name + "'; its options are Precision and Initialization");
+                Invalid(option, "[Network] has no option '" + name + "'; its options are " + OptionNames);
                 return;
             }
 
             ExpressionSyntax expression = option.Expression;
+            if (name == "LeakyReluSlope")
+            {
+                CheckSlope(option, expression);
+                return;
+            }
+
+            if (name == "Activations")
+            {
+                CheckActivations(option, expression);
+                return;
+            }
+
+            CheckEnumValue(option, expression, name, known.Value.EnumName, known.Value.Example, known.Value.Members);
+        }
+
+        /// <summary>LeakyReluSlope: a constant that converts to double.</summary>
+        private void CheckSlope(AttributeArgumentSyntax option, ExpressionSyntax expression)
+        {
             ITypeSymbol? type = _model.GetTypeInfo(expression, _cancellationToken).Type;
-            INamedTypeSymbol? enumType = _model.Compilation.GetTypeByMetadataName("DnnGen." + name);
-            if (!_model.GetConstantValue(expression, _cancellationToken).HasValue)
+            Optional<object?> constant = _model.GetConstantValue(expression, _cancellationToken);
+            if (!constant.HasValue)
             {
                 if (type is null || type.TypeKind == TypeKind.Error)
                 {
@@ -257,23 +281,80 @@ internal static class AttributeArguments
                 }
                 else
                 {
-                    NotConstant(expression, "Option " + name, "write a member of DnnGen." + name + ", such as " + known.Value.Example);
+                    NotConstant(expression, "Option LeakyReluSlope", "write a number or a const double, such as 0.01");
+                }
+            }
+            else if (!_model.ClassifyConversion(expression, _model.Compilation.GetSpecialType(SpecialType.System_Double)).IsImplicit)
+            {
+                Invalid(option, "it has type '" + Display(type) + "', but LeakyReluSlope is a double; write a number such as 0.01");
+            }
+        }
+
+        /// <summary>Activations: an array of DnnGen.Activation written in place, each element a constant member.</summary>
+        private void CheckActivations(AttributeArgumentSyntax option, ExpressionSyntax expression)
+        {
+            const string Example = "new[] { Activation.Tanh, Activation.Sigmoid }";
+            IReadOnlyList<ExpressionSyntax>? elements = ArrayElements(expression);
+            if (elements is null)
+            {
+                ITypeSymbol? type = _model.GetTypeInfo(expression, _cancellationToken).Type;
+                if (type is null || type.TypeKind == TypeKind.Error)
+                {
+                    Invalid(option, Unresolved(expression));
+                }
+                else if (_model.GetConstantValue(expression, _cancellationToken) is { HasValue: true, Value: null })
+                {
+                    Invalid(option, "null gives no activations; give one per layer, as in " + Example + ", or leave Activations out");
+                }
+                else if (type is IArrayTypeSymbol { ElementType: { Name: "Activation" } })
+                {
+                    NotConstant(expression, "Option Activations", "write the array in place, as in " + Example + ": an attribute cannot take an array from a field or a method");
+                }
+                else
+                {
+                    Invalid(option, "it has type '" + Display(type) + "', but Activations takes a DnnGen.Activation[]; write one activation per layer, as in " + Example);
+                }
+
+                return;
+            }
+
+            foreach (ExpressionSyntax element in elements)
+            {
+                CheckEnumValue(option, element, "Activations", "Activation", "Activation.Tanh", "Activation.Relu, Activation.LeakyRelu, Activation.Tanh, Activation.Sigmoid, Activation.Linear or Activation.Softmax");
+            }
+        }
+
+        /// <summary>An option (or an Activations element) that takes a member of DnnGen.{enumName}: a constant of that type.</summary>
+        private void CheckEnumValue(AttributeArgumentSyntax option, ExpressionSyntax expression, string name, string enumName, string example, string members)
+        {
+            SyntaxNode reported = expression == option.Expression ? option : expression;
+            ITypeSymbol? type = _model.GetTypeInfo(expression, _cancellationToken).Type;
+            INamedTypeSymbol? enumType = _model.Compilation.GetTypeByMetadataName("DnnGen." + enumName);
+            if (!_model.GetConstantValue(expression, _cancellationToken).HasValue)
+            {
+                if (type is null || type.TypeKind == TypeKind.Error)
+                {
+                    Invalid(reported, Unresolved(expression));
+                }
+                else
+                {
+                    NotConstant(expression, "Option " + name, "write a member of DnnGen." + enumName + ", such as " + example);
                 }
             }
             else if (enumType is not null && !_model.ClassifyConversion(expression, enumType).IsImplicit)
             {
-                if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } hiding && hiding.Name == name)
+                if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } hiding && hiding.Name == enumName)
                 {
                     // An enum of the user's named like DnnGen's hides it: 'Precision.Single' is what they wrote already.
                     string member = (_model.GetSymbolInfo(expression, _cancellationToken).Symbol as IFieldSymbol)?.Name ?? string.Empty;
                     string advice = enumType.GetMembers(member).OfType<IFieldSymbol>().Any(f => f.HasConstantValue)
-                        ? "write DnnGen." + name + "." + member + " in full"
-                        : "write DnnGen." + name + "'s members in full, such as DnnGen." + known.Value.Example;
-                    Invalid(option, "it has type '" + hiding.ToDisplayString() + "', an enum of your own that hides DnnGen." + name + " here; " + advice);
+                        ? "write DnnGen." + enumName + "." + member + " in full"
+                        : "write DnnGen." + enumName + "'s members in full, such as DnnGen." + example;
+                    Invalid(reported, "it has type '" + hiding.ToDisplayString() + "', an enum of your own that hides DnnGen." + enumName + " here; " + advice);
                 }
                 else
                 {
-                    Invalid(option, "it has type '" + Display(type) + "', but " + name + " takes a DnnGen." + name + "; write " + known.Value.Members);
+                    Invalid(reported, "it has type '" + Display(type) + "', but " + name + " takes a DnnGen." + enumName + "; write " + members);
                 }
             }
         }

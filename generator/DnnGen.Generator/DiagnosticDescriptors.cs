@@ -181,13 +181,68 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "An attribute list with an explicit target such as 'method:' or 'field:' on a class does not apply to the class: the compiler only warns (CS0657) and drops the attribute, so no network would be generated without a word. [Network] needs no target, or 'type:'.");
 
+    public static readonly DiagnosticDescriptor ActivationsWithLayerOptions = new(
+        id: "DNNG0019",
+        title: "Activations is given together with HiddenActivation or OutputActivation",
+        messageFormat: "[Network] on '{0}' gives both Activations and {1}; Activations sets every layer's activation, so remove {1} and write its activation into Activations, as in {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Activations lists every layer's activation; HiddenActivation and OutputActivation set the same layers' activations another way. With both, one would silently override the other.");
+
+    public static readonly DiagnosticDescriptor ActivationCountMismatch = new(
+        id: "DNNG0020",
+        title: "Activations does not have one entry per layer",
+        messageFormat: "Activations of '{0}' has {1}, but the network has L = {2} layers (sizes {3}); give exactly one activation for each of the layers 1 to L, as in {4}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Activations gives the activation of layers 1 .. L in order, one entry per layer after the input; a list of another length leaves some layer without one or has one with no layer.");
+
+    public static readonly DiagnosticDescriptor HiddenSoftmax = new(
+        id: "DNNG0021",
+        title: "Softmax on a hidden layer",
+        messageFormat: "Layer {0} of '{1}' is a hidden layer, and softmax is only for the output layer, where it turns each example's scores into class probabilities; use Relu, LeakyRelu, Tanh, Sigmoid or Linear for layer {0}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Softmax makes each example's values sum to 1, which a hidden layer has no use for; DnnGen allows it only on the output layer, with categorical cross-entropy.");
+
+    public static readonly DiagnosticDescriptor SoftmaxTooFewOutputs = new(
+        id: "DNNG0022",
+        title: "Softmax output with fewer than 2 units",
+        messageFormat: "The softmax output of '{0}' has 1 unit, whose probability is always 1; give n[L] = the number of classes, at least 2, or for a yes/no classifier keep 1 output with OutputActivation = Activation.Sigmoid",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Softmax divides each unit's exp(z) by the sum over the units; with one unit the result is 1 whatever the input, so nothing could be learnt.");
+
+    public static readonly DiagnosticDescriptor LossDoesNotFitOutput = new(
+        id: "DNNG0023",
+        title: "The loss does not fit the output activation",
+        messageFormat: "Loss.{0} does not fit the {1} output of '{2}': {3}; write {4}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Binary cross-entropy needs outputs in (0, 1), which only sigmoid gives; categorical cross-entropy needs a softmax's class probabilities; squared error on a softmax fights the constraint that its outputs sum to 1. Without Loss, each output gets the loss that fits it.");
+
+    public static readonly DiagnosticDescriptor InvalidLeakyReluSlope = new(
+        id: "DNNG0024",
+        title: "LeakyReluSlope is not a finite number greater than 0",
+        messageFormat: "LeakyReluSlope of '{0}' is {1}; give a finite slope greater than 0, such as 0.01 (PyTorch's default){2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Leaky relu passes slope * z for negative z. A NaN or infinite slope makes every negative unit NaN or infinite; a slope of 0 is plain relu, and a negative one makes the activation non-monotonic, which DnnGen does not allow.");
+
     /// <summary>All descriptors, in id order.</summary>
     public static readonly DiagnosticDescriptor[] All =
     {
         ClassMustBePartial, TooFewLayerSizes, LayerSizeMustBePositive, NetworkTooLarge, UnsupportedTarget,
         ContainingTypeMustBePartial, MemberNameCollision, InvalidOptionValue, InternalError, DuplicateAttribute,
         ArgumentNotConstant, InvalidArgument, LargeNetwork, BaseClassCollision, LanguageVersionTooLow,
-        TopLevelStatementsClass, OtherPrecisionInterface, IgnoredAttributeTarget,
+        TopLevelStatementsClass, OtherPrecisionInterface, IgnoredAttributeTarget, ActivationsWithLayerOptions,
+        ActivationCountMismatch, HiddenSoftmax, SoftmaxTooFewOutputs, LossDoesNotFitOutput, InvalidLeakyReluSlope,
     };
 
     public static DiagnosticDescriptor ById(string id)

@@ -170,9 +170,15 @@ internal static class NetworkParser
 
         Precision precision = Precision.Double;
         Initialization initialization = Initialization.NormalOverSqrtFanIn;
+        Activation? hidden = null;
+        Activation? output = null;
+        Activation[]? activations = null;
+        Loss? loss = null;
+        double slope = 0.01;
         foreach (KeyValuePair<string, TypedConstant> option in attribute.NamedArguments)
         {
-            int value = option.Value.Value is int number ? number : -1;
+            // An array's Value throws (its elements are in Values): Activations is read by ReadActivations.
+            int value = option.Value.Kind != TypedConstantKind.Array && option.Value.Value is int number ? number : -1;
             LocationInfo? optionLocation = NamedArgumentLocation(attributeSyntax, option.Key) ?? attributeLocation;
             switch (option.Key)
             {
@@ -182,12 +188,78 @@ internal static class NetworkParser
                 case "Precision":
                     diagnostics.Add(Report(DiagnosticDescriptors.InvalidOptionValue, optionLocation, "Precision", Format(value), "DnnGen.Precision", "Double, Single"));
                     break;
-                case "Initialization" when value is (int)Initialization.ScaledNormal or (int)Initialization.NormalOverSqrtFanIn:
+                case "Initialization" when value is >= (int)Initialization.ScaledNormal and <= (int)Initialization.He:
                     initialization = (Initialization)value;
                     break;
                 case "Initialization":
-                    diagnostics.Add(Report(DiagnosticDescriptors.InvalidOptionValue, optionLocation, "Initialization", Format(value), "DnnGen.Initialization", "ScaledNormal, NormalOverSqrtFanIn"));
+                    diagnostics.Add(Report(DiagnosticDescriptors.InvalidOptionValue, optionLocation, "Initialization", Format(value), "DnnGen.Initialization", "ScaledNormal, NormalOverSqrtFanIn, Zeros, He"));
                     break;
+                case "HiddenActivation" or "OutputActivation" when Activations.IsDefined(value):
+                    if (option.Key == "HiddenActivation")
+                    {
+                        hidden = (Activation)value;
+                    }
+                    else
+                    {
+                        output = (Activation)value;
+                    }
+
+                    break;
+                case "HiddenActivation" or "OutputActivation":
+                    diagnostics.Add(Report(DiagnosticDescriptors.InvalidOptionValue, optionLocation, option.Key, Format(value), "DnnGen.Activation", Activations.Names));
+                    break;
+                case "Loss" when Losses.IsDefined(value):
+                    loss = (Loss)value;
+                    break;
+                case "Loss":
+                    diagnostics.Add(Report(DiagnosticDescriptors.InvalidOptionValue, optionLocation, "Loss", Format(value), "DnnGen.Loss", Losses.Names));
+                    break;
+                case "LeakyReluSlope":
+                    slope = option.Value.Kind != TypedConstantKind.Array && option.Value.Value is double d ? d : double.NaN;
+                    break;
+                case "Activations":
+                    activations = ReadActivations(option.Value, attributeSyntax, optionLocation, diagnostics);
+                    break;
+            }
+        }
+
+        int layerCount = sizes.Length - 1;
+        Activation[] resolved = new Activation[System.Math.Max(layerCount, 0)];
+        if (diagnostics.Count == 0)
+        {
+            diagnostics.AddRange(ResolveActivations(attributeSyntax, attributeLocation, className, sizes, hidden, output, activations, resolved));
+        }
+
+        Loss resolvedLoss = Loss.BinaryCrossEntropy;
+        if (diagnostics.Count == 0)
+        {
+            ActivationEntry outputEntry = Activations.Of(resolved[layerCount - 1]);
+            resolvedLoss = loss ?? outputEntry.DefaultLoss;
+            LossEntry lossEntry = Losses.Of(resolvedLoss);
+            if (!lossEntry.Fits(outputEntry))
+            {
+                string fix = outputEntry.DefaultLoss == resolvedLoss
+                    ? "another output activation"
+                    : $"Loss = Loss.{outputEntry.DefaultLoss}, the loss of a {outputEntry.Name} output (or leave Loss out: it is the default), or make the output {Activations.Of(lossEntry.NaturalOutput).SourceName} for Loss.{resolvedLoss}";
+                diagnostics.Add(Report(
+                    DiagnosticDescriptors.LossDoesNotFitOutput,
+                    NamedArgumentLocation(attributeSyntax, "Loss") ?? attributeLocation,
+                    resolvedLoss.ToString(),
+                    outputEntry.Name,
+                    className,
+                    lossEntry.Requirement,
+                    fix));
+            }
+
+            if (double.IsNaN(slope) || double.IsInfinity(slope) || slope <= 0)
+            {
+                string text = double.IsNaN(slope) ? "NaN" : double.IsPositiveInfinity(slope) ? "infinity" : double.IsNegativeInfinity(slope) ? "minus infinity" : slope.ToString("R", CultureInfo.InvariantCulture);
+                diagnostics.Add(Report(
+                    DiagnosticDescriptors.InvalidLeakyReluSlope,
+                    NamedArgumentLocation(attributeSyntax, "LeakyReluSlope") ?? attributeLocation,
+                    className,
+                    text,
+                    slope == 0 ? "; a slope of 0 is plain relu: write Activation.Relu instead" : string.Empty));
             }
         }
 
@@ -221,8 +293,142 @@ internal static class NetworkParser
             shape.Sizes,
             precision,
             initialization,
-            RuntimeAlias(context.SemanticModel.Compilation, attribute.AttributeClass));
+            RuntimeAlias(context.SemanticModel.Compilation, attribute.AttributeClass),
+            new EquatableArray<int>(resolved.Select(a => (int)a).ToArray()),
+            resolvedLoss,
+            slope);
         return new ParseResult(model, largeNetwork is null ? default : new EquatableArray<DiagnosticInfo>(new[] { largeNetwork }));
+    }
+
+    /// <summary>
+    /// The values of Activations, each a member of DnnGen.Activation (DNNG0008 at the element that is not); null when
+    /// the array itself is null, which AttributeArguments reports.
+    /// </summary>
+    private static Activation[]? ReadActivations(TypedConstant value, AttributeSyntax? attributeSyntax, LocationInfo? optionLocation, List<DiagnosticInfo> diagnostics)
+    {
+        if (value.Kind != TypedConstantKind.Array || value.IsNull)
+        {
+            return null;
+        }
+
+        IReadOnlyList<ExpressionSyntax>? elements = ActivationsSyntax(attributeSyntax);
+        var read = new Activation[value.Values.Length];
+        for (int i = 0; i < read.Length; i++)
+        {
+            int number = value.Values[i].Value is int n ? n : -1;
+            if (Activations.IsDefined(number))
+            {
+                read[i] = (Activation)number;
+            }
+            else
+            {
+                LocationInfo? at = elements is not null && elements.Count == read.Length ? LocationInfo.From(elements[i].GetLocation()) : optionLocation;
+                diagnostics.Add(Report(DiagnosticDescriptors.InvalidOptionValue, at, "Activations[" + i.ToString(CultureInfo.InvariantCulture) + "]", Format(number), "DnnGen.Activation", Activations.Names));
+            }
+        }
+
+        return read;
+    }
+
+    /// <summary>The elements of the Activations array as written, when it is written in place.</summary>
+    private static IReadOnlyList<ExpressionSyntax>? ActivationsSyntax(AttributeSyntax? attributeSyntax)
+    {
+        ExpressionSyntax? expression = attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Activations")?.Expression;
+        return expression is null ? null : AttributeArguments.ArrayElements(expression);
+    }
+
+    /// <summary>
+    /// Every layer's activation into <paramref name="resolved"/>: Activations, or HiddenActivation (default relu) for
+    /// layers 1 .. L-1 and OutputActivation (default sigmoid) for L; DNNG0019 to DNNG0022 when they do not make a network.
+    /// </summary>
+    private static IEnumerable<DiagnosticInfo> ResolveActivations(
+        AttributeSyntax? attributeSyntax, LocationInfo? attributeLocation, string className, int[] sizes,
+        Activation? hidden, Activation? output, Activation[]? activations, Activation[] resolved)
+    {
+        int layerCount = resolved.Length;
+        LocationInfo? activationsLocation = NamedArgumentLocation(attributeSyntax, "Activations") ?? attributeLocation;
+        if (activations is not null)
+        {
+            bool conflict = false;
+            foreach ((string name, Activation? given) in new[] { ("HiddenActivation", hidden), ("OutputActivation", output) })
+            {
+                if (given is not null)
+                {
+                    conflict = true;
+                    yield return Report(
+                        DiagnosticDescriptors.ActivationsWithLayerOptions,
+                        NamedArgumentLocation(attributeSyntax, name) ?? attributeLocation,
+                        className,
+                        name,
+                        ActivationsExample(layerCount, hidden ?? Activation.Relu, output ?? Activation.Sigmoid));
+                }
+            }
+
+            if (conflict)
+            {
+                yield break;
+            }
+
+            if (activations.Length != layerCount)
+            {
+                string entries = activations.Length == 1 ? "1 entry" : activations.Length.ToString(CultureInfo.InvariantCulture) + " entries";
+                yield return Report(
+                    DiagnosticDescriptors.ActivationCountMismatch,
+                    activationsLocation,
+                    className,
+                    entries,
+                    layerCount.ToString(CultureInfo.InvariantCulture),
+                    string.Join(", ", sizes),
+                    ActivationsExample(layerCount, Activation.Relu, Activation.Sigmoid));
+                yield break;
+            }
+
+            activations.CopyTo(resolved, 0);
+        }
+        else
+        {
+            for (int l = 1; l <= layerCount; l++)
+            {
+                resolved[l - 1] = l == layerCount ? output ?? Activation.Sigmoid : hidden ?? Activation.Relu;
+            }
+        }
+
+        IReadOnlyList<ExpressionSyntax>? elements = activations is null ? null : ActivationsSyntax(attributeSyntax);
+        LocationInfo? LayerLocation(int layer, string option)
+            => elements is not null && elements.Count == layerCount
+                ? LocationInfo.From(elements[layer - 1].GetLocation())
+                : activations is not null ? activationsLocation : NamedArgumentLocation(attributeSyntax, option) ?? attributeLocation;
+
+        for (int l = 1; l < layerCount; l++)
+        {
+            if (!Activations.Of(resolved[l - 1]).HiddenAllowed)
+            {
+                yield return Report(DiagnosticDescriptors.HiddenSoftmax, LayerLocation(l, "HiddenActivation"), l.ToString(CultureInfo.InvariantCulture), className);
+                if (activations is null)
+                {
+                    // One HiddenActivation sets every hidden layer: one report is enough.
+                    break;
+                }
+            }
+        }
+
+        ActivationEntry last = Activations.Of(resolved[layerCount - 1]);
+        if (sizes[layerCount] < last.MinimumUnits)
+        {
+            yield return Report(DiagnosticDescriptors.SoftmaxTooFewOutputs, LayerLocation(layerCount, "OutputActivation"), className);
+        }
+    }
+
+    /// <summary>An Activations array for L layers, as DNNG0019 and DNNG0020 suggest it: the hidden activation L-1 times, then the output's.</summary>
+    private static string ActivationsExample(int layerCount, Activation hidden, Activation output)
+    {
+        var entries = new List<string>();
+        for (int l = 1; l <= layerCount; l++)
+        {
+            entries.Add(Activations.Of(l == layerCount ? output : hidden).SourceName);
+        }
+
+        return "Activations = new[] { " + string.Join(", ", entries) + " }";
     }
 
     private static ParseResult Empty { get; } = new(null, default);

@@ -35,6 +35,37 @@ public sealed class NetworkAttribute : Attribute
     /// Default: <see cref="Initialization.NormalOverSqrtFanIn"/>, the course's application notebook.
     /// </summary>
     public Initialization Initialization { get; set; } = Initialization.NormalOverSqrtFanIn;
+
+    /// <summary>
+    /// The activation of every hidden layer 1 .. L-1. Default: <see cref="Activation.Relu"/>, as the course. Not with
+    /// <see cref="Activations"/> (DNNG0019); never <see cref="Activation.Softmax"/> (DNNG0021).
+    /// </summary>
+    public Activation HiddenActivation { get; set; } = Activation.Relu;
+
+    /// <summary>
+    /// The activation of the output layer L. Default: <see cref="Activation.Sigmoid"/>, as the course. Not with
+    /// <see cref="Activations"/> (DNNG0019); <see cref="Activation.Softmax"/> needs at least 2 outputs (DNNG0022).
+    /// </summary>
+    public Activation OutputActivation { get; set; } = Activation.Sigmoid;
+
+    /// <summary>
+    /// Every layer's activation at once, layer 1 first: exactly L entries (DNNG0020), instead of
+    /// <see cref="HiddenActivation"/> and <see cref="OutputActivation"/> (DNNG0019). Default: none given.
+    /// </summary>
+    public Activation[]? Activations { get; set; }
+
+    /// <summary>
+    /// The slope of <see cref="Activation.LeakyRelu"/> for negative inputs, as PyTorch's <c>negative_slope</c>: finite and
+    /// greater than 0 (DNNG0024). Default: 0.01.
+    /// </summary>
+    public double LeakyReluSlope { get; set; } = 0.01;
+
+    /// <summary>
+    /// The cost the network minimises. Default: the output's own, for which dZ[L] = A[L] - Y: <see cref="Loss.BinaryCrossEntropy"/>
+    /// for a sigmoid output, <see cref="Loss.CategoricalCrossEntropy"/> for softmax, <see cref="Loss.SquaredError"/> for
+    /// every other. A loss that does not fit the output is DNNG0023.
+    /// </summary>
+    public Loss Loss { get; set; } = Loss.BinaryCrossEntropy;
 }
 
 /// <summary>The floating-point type a generated network computes in.</summary>

@@ -239,7 +239,7 @@ public partial class DiagnosticTests
     [InlineData("[Network(3, [|null|])]", "null is not a layer size")]
     [InlineData("[Network([|new long[] { 3, 1 }|])]", "it has type 'long[]', but the layer sizes are an int[]")]
     [InlineData("[Network(3, 1, [|Precision = 1|])]", "[Network] argument 'Precision = 1' is not valid: it has type 'int', but Precision takes a DnnGen.Precision; write Precision.Double or Precision.Single")]
-    [InlineData("[Network(3, 1, [|Momentum = 1|])]", "[Network] has no option 'Momentum'; its options are Precision and Initialization")]
+    [InlineData("[Network(3, 1, [|Momentum = 1|])]", "[Network] has no option 'Momentum'; its options are Precision, Initialization, HiddenActivation, OutputActivation, Activations, LeakyReluSlope and Loss")]
     [InlineData("[Network(3, 1, [|Precision = Undefined|])]", "the compiler cannot evaluate it")]
     [InlineData("[[|Network(sizes: 3)|]]", "the compiler cannot match the arguments to NetworkAttribute")]
     public void DNNG0012_argument_not_valid(string attribute, string message)
@@ -403,6 +403,146 @@ public partial class DiagnosticTests
         section.ShouldNotContain("links, in the IDE");
         section.ShouldContain("docs/diagnostics.md");
         section.ShouldContain("in the package");
+    }
+
+    [Theory]
+    [InlineData("[Network(2, 4, 1, Activations = new[] { Activation.Tanh, Activation.Sigmoid }, [|OutputActivation = Activation.Sigmoid|])]", "OutputActivation")]
+    [InlineData("[Network(2, 4, 1, [|HiddenActivation = Activation.Tanh|], Activations = new[] { Activation.Tanh, Activation.Sigmoid })]", "HiddenActivation")]
+    public void DNNG0019_activations_with_a_layer_option(string attribute, string option)
+    {
+        Diagnostic diagnostic = AssertSingle("DNNG0019", $$"""
+            using DnnGen;
+            {{attribute}}
+            public partial class Net;
+            """);
+        diagnostic.GetMessage().ShouldContain("remove " + option);
+        diagnostic.GetMessage().ShouldContain("Activations = new[] { Activation.");
+    }
+
+    [Theory]
+    [InlineData("[Network(2, 4, 1, [|Activations = new[] { Activation.Tanh }|])]", "has 1 entry, but the network has L = 2 layers (sizes 2, 4, 1)")]
+    [InlineData("[Network(2, 1, [|Activations = new[] { Activation.Relu, Activation.Tanh, Activation.Sigmoid }|])]", "has 3 entries, but the network has L = 1 layers")]
+    public void DNNG0020_activations_count_is_not_L(string attribute, string message)
+    {
+        Diagnostic diagnostic = AssertSingle("DNNG0020", $$"""
+            using DnnGen;
+            {{attribute}}
+            public partial class Net;
+            """);
+        diagnostic.GetMessage().ShouldContain(message);
+    }
+
+    [Theory]
+    [InlineData("[Network(6, 5, 4, 3, [|HiddenActivation = Activation.Softmax|])]", "Layer 1 ")]
+    [InlineData("[Network(6, 5, 4, 3, Activations = new[] { Activation.Relu, [|Activation.Softmax|], Activation.Sigmoid })]", "Layer 2 ")]
+    public void DNNG0021_softmax_on_a_hidden_layer(string attribute, string layer)
+    {
+        Diagnostic diagnostic = AssertSingle("DNNG0021", $$"""
+            using DnnGen;
+            {{attribute}}
+            public partial class Net;
+            """);
+        diagnostic.GetMessage().ShouldStartWith(layer + "of 'Net' is a hidden layer");
+    }
+
+    [Theory]
+    [InlineData("[Network(64, 32, 1, [|OutputActivation = Activation.Softmax|])]")]
+    [InlineData("[Network(64, 1, Activations = new[] { [|Activation.Softmax|] })]")]
+    public void DNNG0022_softmax_below_two_outputs(string attribute)
+    {
+        Diagnostic diagnostic = AssertSingle("DNNG0022", $$"""
+            using DnnGen;
+            {{attribute}}
+            public partial class Net;
+            """);
+        diagnostic.GetMessage().ShouldContain("OutputActivation = Activation.Sigmoid");
+    }
+
+    [Theory]
+    [InlineData("[Network(64, 10, OutputActivation = Activation.Softmax, [|Loss = Loss.BinaryCrossEntropy|])]", "Loss = Loss.CategoricalCrossEntropy")]
+    [InlineData("[Network(64, 10, OutputActivation = Activation.Softmax, [|Loss = Loss.SquaredError|])]", "Loss = Loss.CategoricalCrossEntropy")]
+    [InlineData("[Network(10, 16, 1, OutputActivation = Activation.Linear, [|Loss = Loss.BinaryCrossEntropy|])]", "Loss = Loss.SquaredError")]
+    [InlineData("[Network(10, 16, 1, OutputActivation = Activation.Tanh, [|Loss = Loss.BinaryCrossEntropy|])]", "Loss = Loss.SquaredError")]
+    [InlineData("[Network(10, 16, 3, [|Loss = Loss.CategoricalCrossEntropy|])]", "Loss = Loss.BinaryCrossEntropy")]
+    [InlineData("[Network(10, 16, 1, OutputActivation = Activation.Linear, [|Loss = Loss.CategoricalCrossEntropy|])]", "Activation.Softmax for Loss.CategoricalCrossEntropy")]
+    public void DNNG0023_loss_that_does_not_fit_the_output(string attribute, string fix)
+    {
+        Diagnostic diagnostic = AssertSingle("DNNG0023", $$"""
+            using DnnGen;
+            {{attribute}}
+            public partial class Net;
+            """);
+        diagnostic.GetMessage().ShouldContain(fix);
+    }
+
+    [Theory]
+    [InlineData("[|LeakyReluSlope = double.NaN|]", "is NaN")]
+    [InlineData("[|LeakyReluSlope = double.PositiveInfinity|]", "is infinity")]
+    [InlineData("[|LeakyReluSlope = -0.5|]", "is -0.5")]
+    [InlineData("[|LeakyReluSlope = 0|]", "plain relu")]
+    public void DNNG0024_leaky_relu_slope_that_is_no_slope(string option, string message)
+    {
+        Diagnostic diagnostic = AssertSingle("DNNG0024", $$"""
+            using DnnGen;
+            [Network(4, 3, 1, HiddenActivation = Activation.LeakyRelu, {{option}})]
+            public partial class Net;
+            """);
+        diagnostic.GetMessage().ShouldContain(message);
+    }
+
+    [Theory]
+    [InlineData("[Network(2, 1, [|OutputActivation = (Activation)6|])]")]
+    [InlineData("[Network(2, 1, [|Loss = (Loss)3|])]")]
+    [InlineData("[Network(2, 4, 1, Activations = new[] { Activation.Tanh, [|(Activation)(-1)|] })]")]
+    public void DNNG0008_new_options_outside_their_enums(string attribute) => AssertSingle("DNNG0008", $$"""
+        using DnnGen;
+        {{attribute}}
+        public partial class Net;
+        """);
+
+    [Theory]
+    [InlineData("[Network(2, 4, 1, Activations = [|Layers.Both|])]")]
+    [InlineData("[Network(2, 4, 1, LeakyReluSlope = [|Layers.Slope|])]")]
+    public void DNNG0011_new_options_that_are_not_constants(string attribute) => AssertSingle("DNNG0011", $$"""
+        using DnnGen;
+        public static class Layers
+        {
+            public static readonly Activation[] Both = { Activation.Tanh, Activation.Sigmoid };
+            public static readonly double Slope = 0.1;
+        }
+        {{attribute}}
+        public partial class Net;
+        """);
+
+    [Theory]
+    [InlineData("[Network(2, 4, 1, [|Loss = Activation.Tanh|])]")]
+    [InlineData("[Network(2, 4, 1, [|LeakyReluSlope = \"0.1\"|])]")]
+    [InlineData("[Network(2, 4, 1, [|Activations = null|])]")]
+    [InlineData("[Network(2, 4, 1, HiddenActivation = Activation.Tanh, [|HiddenActivation = Activation.Relu|])]")]
+    public void DNNG0012_new_options_of_the_wrong_type_or_given_twice(string attribute) => AssertSingle("DNNG0012", $$"""
+        using DnnGen;
+        {{attribute}}
+        public partial class Net;
+        """);
+
+    [Theory]
+    [InlineData("[Network(2, 4, 1, HiddenActivation = Activation.Tanh, Initialization = Initialization.ScaledNormal)]")]
+    [InlineData("[Network(12288, 1, Initialization = Initialization.Zeros)]")]
+    [InlineData("[Network(64, 32, 10, OutputActivation = Activation.Softmax, Initialization = Initialization.He)]")]
+    [InlineData("[Network(10, 16, 1, OutputActivation = Activation.Linear)]")]
+    [InlineData("[Network(6, 5, 4, 3, Activations = new[] { Activation.LeakyRelu, Activation.Tanh, Activation.Sigmoid }, LeakyReluSlope = 0.2)]")]
+    [InlineData("[Network(3, 2, 2, OutputActivation = Activation.Sigmoid, Loss = Loss.SquaredError)]")]
+    public void The_new_options_generate_a_network_that_compiles(string attribute)
+    {
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run($$"""
+            using DnnGen;
+            {{attribute}}
+            public partial class Net;
+            """);
+
+        result.Diagnostics.ShouldBeEmpty();
+        result.GeneratedSources.ShouldHaveSingleItem();
+        GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
     }
 
     /// <summary>Runs the generator on the markup and asserts exactly one error, of the id, at the marked span, and no output.</summary>

@@ -144,9 +144,31 @@ public class NeverCrashPropertyTests
 
     private static readonly string[] SizeStyles = [.. ValidSizeStyles, "readonly", "double", "null"];
 
-    private static readonly string[] ValidOptions = ["", "", ", Precision = Precision.Single", ", Precision = Precision.Double", ", Initialization = Initialization.ScaledNormal", ", Precision = Precision.Single, Initialization = Initialization.NormalOverSqrtFanIn"];
+    private static readonly string[] ValidOptions =
+    [
+        "", "", ", Precision = Precision.Single", ", Precision = Precision.Double", ", Initialization = Initialization.ScaledNormal",
+        ", Precision = Precision.Single, Initialization = Initialization.NormalOverSqrtFanIn", ", Initialization = Initialization.Zeros",
+        ", HiddenActivation = Activation.Tanh, Initialization = Initialization.He", ", OutputActivation = Activation.Linear",
+        ", HiddenActivation = Activation.LeakyRelu, LeakyReluSlope = 0.2, Precision = Precision.Single",
+        ", OutputActivation = Activation.Tanh, Loss = Loss.SquaredError", ", HiddenActivation = Activation.Sigmoid, OutputActivation = Activation.Relu",
+        ", OutputActivation = Activation.Sigmoid, Loss = Loss.SquaredError", ", HiddenActivation = Activation.Linear, LeakyReluSlope = 1",
+    ];
 
-    private static readonly string[] Options = [.. ValidOptions, ", Precision = (Precision)7", ", Initialization = (Initialization)(-1)", ", Momentum = 1", ", Precision = 1"];
+    /// <summary>
+    /// Every valid option and the invalid ones: values outside their enums, unknown options, softmax where it cannot go
+    /// (valid only with two outputs or more), an Activations of one entry (valid only for L = 1), losses that do not
+    /// fit, Activations with OutputActivation, slopes that are no slope.
+    /// </summary>
+    private static readonly string[] Options =
+    [
+        .. ValidOptions, ", Precision = (Precision)7", ", Initialization = (Initialization)(-1)", ", Momentum = 1", ", Precision = 1",
+        ", OutputActivation = Activation.Softmax", ", HiddenActivation = Activation.Softmax", ", Activations = new[] { Activation.Tanh }",
+        ", Activations = new[] { Activation.Relu, Activation.Softmax }", ", Loss = Loss.CategoricalCrossEntropy",
+        ", OutputActivation = Activation.Linear, Loss = Loss.BinaryCrossEntropy", ", OutputActivation = Activation.Softmax, Loss = Loss.SquaredError",
+        ", Activations = new[] { Activation.Relu, Activation.Sigmoid }, OutputActivation = Activation.Sigmoid", ", LeakyReluSlope = double.NaN",
+        ", LeakyReluSlope = -1, HiddenActivation = Activation.LeakyRelu", ", Loss = (Loss)9", ", HiddenActivation = (Activation)6",
+        ", Activations = null", ", Activations = new[] { (Activation)(-2), Activation.Sigmoid }", ", LeakyReluSlope = \"0.1\"",
+    ];
 
     private static readonly string[] ValidMembers = ["", "", "public int Epochs { get; set; }", "public override string ToString() => \"network\";"];
 

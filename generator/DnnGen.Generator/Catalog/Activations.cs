@@ -48,8 +48,10 @@ internal sealed class ActivationEntry
         bool hiddenAllowed = true,
         int minimumUnits = 1,
         bool outputInUnitInterval = false,
-        string outputNoun = "outputs")
+        string outputNoun = "outputs",
+        bool outputIsDistribution = false)
     {
+        OutputIsDistribution = outputIsDistribution;
         OutputNoun = outputNoun;
         Kind = kind;
         Name = name;
@@ -105,6 +107,9 @@ internal sealed class ActivationEntry
     /// <summary>True when every output lies in (0, 1), so that binary cross-entropy is defined on it (sigmoid).</summary>
     public bool OutputInUnitInterval { get; }
 
+    /// <summary>True when each example's outputs are a probability distribution over classes, summing to 1 (softmax).</summary>
+    public bool OutputIsDistribution { get; }
+
     /// <summary>The enum member's name as C# source writes it: <c>Activation.Tanh</c>.</summary>
     public string SourceName => "Activation." + Kind;
 }
@@ -155,7 +160,8 @@ internal static class Activations
             defaultLoss: Loss.CategoricalCrossEntropy,
             hiddenAllowed: false,
             minimumUnits: 2,
-            outputNoun: "class probabilities"),
+            outputNoun: "class probabilities",
+            outputIsDistribution: true),
     };
 
     public static ActivationEntry Of(Activation activation) => s_entries[activation];

@@ -38,8 +38,12 @@ internal sealed class LossEntry
         string outputGradient,
         string[] costSummary,
         string[] deltaExplanation,
+        System.Func<ActivationEntry, bool> fits,
+        string requirement,
         bool deltaIsOutputGradient = false)
     {
+        Fits = fits;
+        Requirement = requirement;
         CostSummary = costSummary;
         DeltaExplanation = deltaExplanation;
         DeltaIsOutputGradient = deltaIsOutputGradient;
@@ -106,6 +110,12 @@ internal sealed class LossEntry
     /// </summary>
     public bool DeltaIsOutputGradient { get; }
 
+    /// <summary>Whether the loss makes sense on an output of this activation (otherwise DNNG0023).</summary>
+    public System.Func<ActivationEntry, bool> Fits { get; }
+
+    /// <summary>Why it does not, for DNNG0023: what the loss needs of the output.</summary>
+    public string Requirement { get; }
+
     public string SourceName => "Loss." + Kind;
 }
 
@@ -134,7 +144,9 @@ internal static class Losses
                 "This is dA{L} = -(Y / A{L} - (1 - Y) / (1 - A{L})) followed by the",
                 "sigmoid backward dA{L} * A{L} * (1 - A{L}), simplified: equal in exact arithmetic, and free of the divisions",
                 "that overflow when A{L} saturates. Layer{L}Backward applies the course's two literal steps instead.",
-            }),
+            },
+            fits: output => output.OutputInUnitInterval,
+            requirement: "binary cross-entropy takes log A and log(1 - A), defined only for outputs in (0, 1), which only a sigmoid output gives"),
         [Loss.CategoricalCrossEntropy] = new(
             Loss.CategoricalCrossEntropy, "categorical cross-entropy", Activation.Softmax,
             costKernel: "CategoricalCrossEntropyFromLogits", costFromLogits: true,
@@ -156,7 +168,9 @@ internal static class Losses
                 "This is dA{L} = -Y / A{L} followed by the softmax",
                 "backward A{L} * (dA{L} - sum over the column of dA{L} * A{L}), simplified: each column of Y sums to 1, so the two",
                 "collapse exactly, with no division by a probability that rounds to 0.",
-            }),
+            },
+            fits: output => output.OutputIsDistribution,
+            requirement: "categorical cross-entropy compares each example's class probabilities with its class, and only a softmax output gives probabilities that sum to 1"),
         [Loss.SquaredError] = new(
             Loss.SquaredError, "squared error", Activation.Linear,
             costKernel: "SquaredError", costFromLogits: false,
@@ -177,6 +191,8 @@ internal static class Losses
                 "This is dA{L} = A{L} - Y, the squared error's gradient, followed",
                 "by the linear backward dZ{L} = dA{L}: the identity's derivative is 1.",
             },
+            fits: output => !output.OutputIsDistribution,
+            requirement: "squared error pulls every class probability towards its target on its own, against the softmax's constraint that they sum to 1, and learns far slower than cross-entropy",
             deltaIsOutputGradient: true),
     };
 
