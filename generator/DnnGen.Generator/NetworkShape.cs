@@ -193,14 +193,17 @@ internal sealed class NetworkShape
         }
     }
 
-    /// <summary>Every member name the generated part declares; a user member with one of these names is DNNG0007.</summary>
-    public IEnumerable<string> GeneratedMemberNames()
+    /// <summary>
+    /// Every member name the generated part of a network with labels of form <paramref name="labels"/> declares; a user
+    /// member with one of these names is DNNG0007.
+    /// </summary>
+    public IEnumerable<string> GeneratedMemberNames(LabelForm labels)
     {
         foreach (string name in new[]
         {
             "InputSize", "OutputSize", "LayerCount", "LayerSizes", "s_layerSizes", "ParameterCount", "Parameters", "Gradients",
             "InitializeParameters", "Forward", "ComputeCost", "Backward", "UpdateParameters", "TrainStep", "Train",
-            "Predict", "PredictLabels", "Accuracy",
+            "Predict",
             "_parameters", "_gradients", "_snapshot", "_workspace", "_workspaceCapacity", "_batchSize", "PrepareWorkspace", "RequireForward",
             "WorkspaceBlock", "BackwardCore", "TrainIteration",
             "CreateParameters", "DrawParameters", "_gradientsInvalid", "_rollbackRate", "_rollbackCost", "RollBack",
@@ -227,6 +230,18 @@ internal sealed class NetworkShape
         foreach (WorkspaceBlock block in WorkspaceBlocks)
         {
             yield return block.Name;
+        }
+
+        // The members of the network's kind (NetworkEmitter.EmitKindMembers).
+        string[] kind = labels switch
+        {
+            LabelForm.Binary => new[] { "PredictLabels", "Accuracy" },
+            LabelForm.OneHot => new[] { "PredictClasses", "PredictClass", "Accuracy", "OneHot", "_oneHot" },
+            _ => Array.Empty<string>(),
+        };
+        foreach (string name in kind)
+        {
+            yield return name;
         }
 
         if (IsFusedPredict)

@@ -111,7 +111,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         CatDataset? data = needsData ? LoadData(options.DataDirectory) : null;
         cancellationToken.ThrowIfCancellationRequested();
 
-        INetwork<T> network = CatModels.Create<T>(options.Model);
+        IBinaryClassifier<T> network = CatModels.Create<T>(options.Model);
         var files = new List<(string What, string Path)>();
         Training? training = null;
         if (options.LoadPath is not null)
@@ -153,7 +153,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
     }
 
     /// <summary>Loads weights; when they are the other model's, the error says which --model fits them.</summary>
-    private static void Load<T>(INetwork<T> network, string path, CatModel model)
+    private static void Load<T>(IBinaryClassifier<T> network, string path, CatModel model)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         try
@@ -192,7 +192,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
     private sealed record Training(IReadOnlyList<TrainingRecord> History, TimeSpan Elapsed, int Iterations, int Examples);
 
     /// <summary>Initialises and trains as the course does; null when Ctrl+C stopped it.</summary>
-    private Training? Train<T>(INetwork<T> network, CatDataset data, CatOptions options, List<(string What, string Path)> files)
+    private Training? Train<T>(IBinaryClassifier<T> network, CatDataset data, CatOptions options, List<(string What, string Path)> files)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] x = data.Train.ScaledPixels<T>();
@@ -233,7 +233,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         return new Training(history, clock.Elapsed, options.Iterations, data.Train.Count);
     }
 
-    private void Evaluate<T>(INetwork<T> network, CatDataset data, CatOptions options, Training? training, string folder, List<(string What, string Path)> files)
+    private void Evaluate<T>(IBinaryClassifier<T> network, CatDataset data, CatOptions options, Training? training, string folder, List<(string What, string Path)> files)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Nine decimals, as the course's 0.985645933, and at least one, as Python prints 1.0.
@@ -264,7 +264,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         }
     }
 
-    private static int[] PredictLabels<T>(INetwork<T> network, ReadOnlySpan<byte> pixels)
+    private static int[] PredictLabels<T>(IBinaryClassifier<T> network, ReadOnlySpan<byte> pixels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] x = CatImages.Scale<T>(pixels);
@@ -277,7 +277,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
     /// The label of one picture and the probability of "cat" it is read from (label 1 when p &gt; 0.5, as the course's
     /// predict).
     /// </summary>
-    private static (int Label, double Probability) Classify<T>(INetwork<T> network, ReadOnlySpan<byte> pixels)
+    private static (int Label, double Probability) Classify<T>(IBinaryClassifier<T> network, ReadOnlySpan<byte> pixels)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] x = CatImages.Scale<T>(pixels);
@@ -301,7 +301,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         return text;
     }
 
-    private void Save<T>(INetwork<T> network, CatOptions options, List<(string What, string Path)> files)
+    private void Save<T>(IBinaryClassifier<T> network, CatOptions options, List<(string What, string Path)> files)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (options.SavePath is null)
@@ -320,7 +320,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
     /// destination, not the temporary file the weights are first written to.
     /// </summary>
     /// <exception cref="IOException">The weights could not be written.</exception>
-    public static void SaveWeights<T>(INetwork<T> network, string path)
+    public static void SaveWeights<T>(IBinaryClassifier<T> network, string path)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         try

@@ -34,7 +34,7 @@ public enum CatModel
 public static class CatModels
 {
     /// <summary>A new, uninitialised network of <paramref name="model"/> computing in <typeparamref name="T"/>.</summary>
-    public static INetwork<T> Create<T>(CatModel model)
+    public static IBinaryClassifier<T> Create<T>(CatModel model)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         object network = (model, typeof(T) == typeof(float)) switch
@@ -45,7 +45,7 @@ public static class CatModels
             (CatModel.TwoLayer, true) => new TwoLayerCatNetworkSingle(),
             _ => throw new ArgumentOutOfRangeException(nameof(model), model, "Expected Deep or TwoLayer."),
         };
-        return (INetwork<T>)network;
+        return (IBinaryClassifier<T>)network;
     }
 
     /// <summary>How the course initialises the model after <c>np.random.seed</c>.</summary>

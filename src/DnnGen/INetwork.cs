@@ -6,8 +6,11 @@ using System.Threading;
 namespace DnnGen;
 
 /// <summary>
-/// What every generated network offers, whatever its sizes: the hook for code that works with any network, such as
-/// serialisation, benchmarks and gradient checks. The generated class documents each member in detail.
+/// What every generated network offers, whatever its sizes, activations and loss: the hook for code that works with any
+/// network, such as serialisation, benchmarks and gradient checks. What only some kinds of network have is in
+/// <see cref="IBinaryClassifier{T}"/> (a sigmoid output with binary cross-entropy) and <see cref="IMultiClassClassifier{T}"/>
+/// (a softmax output with categorical cross-entropy); a regression (squared error) has only these members, its cost being
+/// its measure. The generated class documents each member in detail.
 /// </summary>
 /// <typeparam name="T">The element type: <see cref="double"/> or <see cref="float"/>.</typeparam>
 public interface INetwork<T>
@@ -28,7 +31,7 @@ public interface INetwork<T>
     /// <summary>Forward propagation over example-major inputs, keeping the caches; returns AL.</summary>
     ReadOnlySpan<T> Forward(ReadOnlySpan<T> x);
 
-    /// <summary>The cross-entropy cost of the last Forward against <paramref name="y"/>.</summary>
+    /// <summary>The cost of the last Forward against <paramref name="y"/>, by the network's loss.</summary>
     double ComputeCost(ReadOnlySpan<T> y);
 
     /// <summary>Backward propagation from the caches of the last Forward.</summary>
@@ -51,12 +54,57 @@ public interface INetwork<T>
     /// </exception>
     IReadOnlyList<TrainingRecord> Train(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int iterations, double learningRate, IProgress<TrainingRecord>? progress = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Probabilities AL for example-major inputs, without touching the training caches.</summary>
-    void Predict(ReadOnlySpan<T> x, Span<T> probabilities);
+    /// <summary>
+    /// The outputs AL for example-major inputs (probabilities for a classifier, predicted values for a regression),
+    /// without touching the training caches.
+    /// </summary>
+    void Predict(ReadOnlySpan<T> x, Span<T> outputs);
+}
 
-    /// <summary>Labels 0 or 1 (probability above 0.5).</summary>
+/// <summary>
+/// A network with sigmoid outputs and binary cross-entropy: each of its OutputSize outputs is the probability of an
+/// independent yes-or-no label, 0 or 1.
+/// </summary>
+/// <typeparam name="T">The element type: <see cref="double"/> or <see cref="float"/>.</typeparam>
+public interface IBinaryClassifier<T> : INetwork<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Labels 0 or 1 (probability above 0.5), OutputSize per example.</summary>
     void PredictLabels(ReadOnlySpan<T> x, Span<T> labels);
 
-    /// <summary>The fraction of labels predicted right.</summary>
+    /// <summary>The fraction of labels (0 or 1) predicted right, over every example and output.</summary>
     double Accuracy(ReadOnlySpan<T> x, ReadOnlySpan<T> y);
+}
+
+/// <summary>
+/// A network with a softmax output and categorical cross-entropy: its OutputSize outputs are the probabilities of the
+/// classes 0 .. OutputSize - 1, and every example belongs to one. Labels are one-hot rows (OutputSize values, one 1) or
+/// class indices, one <see cref="int"/> per example; the two forms give the same bits.
+/// </summary>
+/// <typeparam name="T">The element type: <see cref="double"/> or <see cref="float"/>.</typeparam>
+public interface IMultiClassClassifier<T> : INetwork<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>The cost of the last Forward against the examples' class indices.</summary>
+    double ComputeCost(ReadOnlySpan<int> classes);
+
+    /// <summary>Backward propagation from the caches of the last Forward, against the examples' class indices.</summary>
+    void Backward(ReadOnlySpan<T> x, ReadOnlySpan<int> classes);
+
+    /// <summary>Forward, cost, Backward and update against class indices; returns the cost.</summary>
+    /// <exception cref="ArithmeticException">Training diverged (see <see cref="Divergence"/>).</exception>
+    double TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<int> classes, double learningRate);
+
+    /// <summary>Full-batch gradient descent against class indices, as <see cref="INetwork{T}.Train"/>.</summary>
+    /// <exception cref="ArithmeticException">Training diverged (see <see cref="Divergence"/>).</exception>
+    IReadOnlyList<TrainingRecord> Train(ReadOnlySpan<T> x, ReadOnlySpan<int> classes, int iterations, double learningRate, IProgress<TrainingRecord>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Each example's most probable class (the arg-max of its outputs; the first of equal ones).</summary>
+    void PredictClasses(ReadOnlySpan<T> x, Span<int> classes);
+
+    /// <summary>The fraction of examples whose class PredictClasses gets right, against one-hot labels.</summary>
+    double Accuracy(ReadOnlySpan<T> x, ReadOnlySpan<T> y);
+
+    /// <summary>The fraction of examples whose class PredictClasses gets right, against class indices.</summary>
+    double Accuracy(ReadOnlySpan<T> x, ReadOnlySpan<int> classes);
 }

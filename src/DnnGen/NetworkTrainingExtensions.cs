@@ -21,7 +21,7 @@ public static class NetworkTrainingExtensions
     /// </summary>
     /// <param name="network">The network to train.</param>
     /// <param name="x">m examples, example-major, finite.</param>
-    /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
+    /// <param name="y">Their labels, OutputSize per example, in the form the network's loss takes.</param>
     /// <param name="iterations">How many iterations to run, at least 1.</param>
     /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
     /// <param name="progress">Called after every iteration with its cost, synchronously.</param>
@@ -41,6 +41,34 @@ public static class NetworkTrainingExtensions
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(progress);
         return network.Train(x, y, iterations, learningRate, new Callback(progress), cancellationToken);
+    }
+
+    /// <summary>
+    /// Full-batch gradient descent against class indices, as the classifier's own <c>Train</c>, calling
+    /// <paramref name="progress"/> on the training thread after every iteration.
+    /// </summary>
+    /// <param name="network">The network to train.</param>
+    /// <param name="x">m examples, example-major, finite.</param>
+    /// <param name="classes">Their classes, one index in 0 .. OutputSize - 1 per example.</param>
+    /// <param name="iterations">How many iterations to run, at least 1.</param>
+    /// <param name="learningRate">The step size alpha, finite and greater than zero.</param>
+    /// <param name="progress">Called after every iteration with its cost, synchronously.</param>
+    /// <param name="cancellationToken">Checked before every iteration.</param>
+    /// <returns>The costs at iterations 0, 100, 200, ... and at the last iteration.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="network"/> or <paramref name="progress"/> is null.</exception>
+    public static IReadOnlyList<TrainingRecord> Train<T>(
+        this IMultiClassClassifier<T> network,
+        ReadOnlySpan<T> x,
+        ReadOnlySpan<int> classes,
+        int iterations,
+        double learningRate,
+        Action<TrainingRecord> progress,
+        CancellationToken cancellationToken = default)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(progress);
+        return network.Train(x, classes, iterations, learningRate, new Callback(progress), cancellationToken);
     }
 
     // Reports on the calling thread, unlike System.Progress<T>, which posts to the synchronization context.

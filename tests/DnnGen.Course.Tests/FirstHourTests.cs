@@ -93,7 +93,7 @@ public class FirstHourTests
         Assert.Equal(history[^1], progress.Reports[^1].Record);
 
         // Through the interface too.
-        INetwork<double> general = new BehaviourNetwork();
+        IBinaryClassifier<double> general = new BehaviourNetwork();
         var again = new RecordingProgress();
         general.Train(x, y, 5, 0.05, again, Token);
         Assert.Equal(progress.Reports.ConvertAll(r => r.Record), again.Reports.ConvertAll(r => r.Record));
@@ -109,7 +109,7 @@ public class FirstHourTests
         new BehaviourNetwork().Train(x, y, 3, 0.05, r => lambda.Add(r), Token);
         new BehaviourNetwork().Train(x, y, 3, 0.05, progress: r => { lambda.Add(r); }, cancellationToken: Token);
         new BehaviourNetwork().Train(x, y, 3, 0.05, group.Add, Token);
-        INetwork<double> general = new BehaviourNetwork();
+        IBinaryClassifier<double> general = new BehaviourNetwork();
         general.Train(x, y, 3, 0.05, progress: r => group.Add(r), cancellationToken: Token);
 
         // Neither null nor default is ambiguous: they go to the network's own IProgress overload.
@@ -241,7 +241,7 @@ public class FirstHourTests
 
     // ---- Overflow ----
 
-    public static TheoryData<string, Action<INetwork<double>, double[], double[]>> OverflowTakers => new()
+    public static TheoryData<string, Action<IBinaryClassifier<double>, double[], double[]>> OverflowTakers => new()
     {
         { "Forward", (network, x, y) => network.Forward(x) },
         { "Predict", (network, x, y) => network.Predict(x, new double[y.Length]) },
@@ -252,9 +252,9 @@ public class FirstHourTests
 
     [Theory]
     [MemberData(nameof(OverflowTakers))]
-    public void Huge_finite_inputs_are_reported_as_an_overflow_of_layer_1(string method, Action<INetwork<double>, double[], double[]> call)
+    public void Huge_finite_inputs_are_reported_as_an_overflow_of_layer_1(string method, Action<IBinaryClassifier<double>, double[], double[]> call)
     {
-        foreach (INetwork<double> network in new INetwork<double>[] { new BehaviourNetwork(), new FusedPlanar() })
+        foreach (IBinaryClassifier<double> network in new IBinaryClassifier<double>[] { new BehaviourNetwork(), new FusedPlanar() })
         {
             // Two inputs of example 2 at -double.MaxValue, and weights of 1 on both in W1's first row: each product is
             // finite, their sum is not. Nothing about the parameters is unusual.

@@ -84,7 +84,7 @@ public class RuntimeBehaviourTests
     /// Trains briefly, then runs Predict, PredictLabels and Accuracy on eight threads at once, released together by a
     /// barrier, 100 times each, and compares every result with the single-threaded one bit for bit.
     /// </summary>
-    private static void AssertInferenceIsThreadSafe<T>(INetwork<T> network, T[] x, T[] y)
+    private static void AssertInferenceIsThreadSafe<T>(IBinaryClassifier<T> network, T[] x, T[] y)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         network.InitializeParameters(new NumPyRandom(3), Initialization.NormalOverSqrtFanIn);

@@ -11,11 +11,18 @@ namespace DnnGen.Generator.Tests;
 public class SnapshotTests
 {
     [Theory]
-    [InlineData("CatNetwork", "[Network(12288, 20, 7, 5, 1)]")]
-    [InlineData("TwoLayerCat", "[Network(12288, 7, 1, Initialization = Initialization.ScaledNormal)]")]
-    [InlineData("Planar", "[Network(2, 4, 1)]")]
-    [InlineData("SingleDeep", "[Network(5, 4, 3, 1, Precision = Precision.Single)]")]
-    public void Generated_source_matches_the_snapshot(string name, string attribute)
+    [InlineData("CatNetwork", "CatNetwork", "[Network(12288, 20, 7, 5, 1)]")]
+    [InlineData("TwoLayerCat", "TwoLayerCat", "[Network(12288, 7, 1, Initialization = Initialization.ScaledNormal)]")]
+    [InlineData("Planar", "Planar", "[Network(2, 4, 1)]")]
+    [InlineData("SingleDeep", "SingleDeep", "[Network(5, 4, 3, 1, Precision = Precision.Single)]")]
+    // The five networks of issue 11: the course's week-3 and week-2 models, a softmax classifier, a regression, and one
+    // activation per layer with three independent sigmoid outputs.
+    [InlineData("Week3Planar", "Planar", "[Network(2, 4, 1, HiddenActivation = Activation.Tanh, Initialization = Initialization.ScaledNormal)]")]
+    [InlineData("LogisticRegression", "LogisticRegression", "[Network(12288, 1, Initialization = Initialization.Zeros)]")]
+    [InlineData("Digits", "Digits", "[Network(64, 32, 10, OutputActivation = Activation.Softmax)]")]
+    [InlineData("Diabetes", "Diabetes", "[Network(10, 16, 1, OutputActivation = Activation.Linear)]")]
+    [InlineData("Mixed", "Mixed", "[Network(6, 5, 4, 3, Activations = new[] { Activation.LeakyRelu, Activation.Tanh, Activation.Sigmoid })]")]
+    public void Generated_source_matches_the_snapshot(string snapshot, string name, string attribute)
     {
         string source = $$"""
             using DnnGen;
@@ -34,23 +41,28 @@ public class SnapshotTests
         generated.HintName.ShouldBe($"Demo.{name}.g.cs");
         generated.SourceText.ToString().ShouldMatchApproved(options => options
             .SubFolder("Snapshots")
-            .WithDiscriminator(name)
+            .WithDiscriminator(snapshot)
             .WithFileExtension("cs")
             .NoDiff()
             .WithFilenameGenerator((test, discriminator, kind, extension) =>
                 $"{test.DeclaringTypeName}{discriminator}.{(kind == "approved" ? "verified" : kind)}.{extension}"));
     }
 
-    [Fact]
-    public void Every_public_generated_member_is_documented()
+    [Theory]
+    [InlineData("[DnnGen.Network(12288, 20, 7, 5, 1)]")]
+    [InlineData("[DnnGen.Network(64, 32, 10, OutputActivation = DnnGen.Activation.Softmax)]")]
+    [InlineData("[DnnGen.Network(4, 5, 3, OutputActivation = DnnGen.Activation.Softmax)]")]
+    [InlineData("[DnnGen.Network(10, 16, 1, OutputActivation = DnnGen.Activation.Linear)]")]
+    [InlineData("[DnnGen.Network(6, 5, 4, 3, Activations = new[] { DnnGen.Activation.LeakyRelu, DnnGen.Activation.Tanh, DnnGen.Activation.Sigmoid })]")]
+    public void Every_public_generated_member_is_documented(string attribute)
     {
         // With documentation diagnostics on, as in a project that sets GenerateDocumentationFile, an undocumented
         // public member would raise CS1591 in the user's build.
         var parseOptions = GeneratorHarness.ParseOptions.WithDocumentationMode(DocumentationMode.Diagnose);
         var input = GeneratorHarness.Compile().AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(
-            """
+            $$"""
             /// <summary>A user's network.</summary>
-            [DnnGen.Network(12288, 20, 7, 5, 1)]
+            {{attribute}}
             public partial class Documented;
             """,
             parseOptions));

@@ -256,10 +256,14 @@ public class ValidDeclarationTests
     /// every member of the generated class, private ones included, and nothing else.
     /// </summary>
     [Theory]
-    [InlineData("[Network(12288, 20, 7, 5, 1)]")]
-    [InlineData("[Network(3, 1)]")]
-    [InlineData("[Network(5, 4, 3, 2, 1, Precision = Precision.Single)]")]
-    public void The_collision_checks_know_every_generated_member(string attribute)
+    [InlineData("[Network(12288, 20, 7, 5, 1)]", "Binary")]
+    [InlineData("[Network(3, 1)]", "Binary")]
+    [InlineData("[Network(5, 4, 3, 2, 1, Precision = Precision.Single)]", "Binary")]
+    [InlineData("[Network(64, 32, 10, OutputActivation = Activation.Softmax)]", "OneHot")]
+    [InlineData("[Network(4, 5, 3, OutputActivation = Activation.Softmax)]", "OneHot")]
+    [InlineData("[Network(10, 16, 1, OutputActivation = Activation.Linear)]", "Finite")]
+    [InlineData("[Network(2, 3, 2, OutputActivation = Activation.Tanh, Loss = Loss.SquaredError)]", "Finite")]
+    public void The_collision_checks_know_every_generated_member(string attribute, string labels)
     {
         (GeneratorRunResult result, _) = GeneratorHarness.Run($"using DnnGen;\n{attribute}\npublic partial class Net;\n");
         SyntaxTree generated = result.GeneratedSources.ShouldHaveSingleItem().SyntaxTree;
@@ -273,8 +277,8 @@ public class ValidDeclarationTests
                 _ => throw new InvalidOperationException("Unexpected member " + member.Kind()),
             })
             .ToHashSet();
-        int[] sizes = result.GeneratedSources[0].SourceText.ToString().Split("[Network(")[1].Split(")]")[0].Split(", ").Select(int.Parse).ToArray();
+        int[] sizes = attribute.Split("[Network(")[1].Split(')')[0].Split(", ").TakeWhile(s => !s.Contains('=')).Select(int.Parse).ToArray();
 
-        declared.ShouldBe(new NetworkShape(new EquatableArray<int>(sizes)).GeneratedMemberNames().ToHashSet(), ignoreOrder: true);
+        declared.ShouldBe(new NetworkShape(new EquatableArray<int>(sizes)).GeneratedMemberNames(Enum.Parse<LabelForm>(labels)).ToHashSet(), ignoreOrder: true);
     }
 }

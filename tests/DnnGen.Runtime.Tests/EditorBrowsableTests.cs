@@ -16,9 +16,13 @@ public class EditorBrowsableTests
     /// <summary>What users write or call: the attribute and its options, the network interface and its extension methods, the random stream, the records.</summary>
     private static readonly string[] Visible =
     [
+        "DnnGen.Activation",
+        "DnnGen.IBinaryClassifier`1",
+        "DnnGen.IMultiClassClassifier`1",
         "DnnGen.INetwork`1",
         "DnnGen.Initialization",
         "DnnGen.Kernels.Dense",
+        "DnnGen.Loss",
         "DnnGen.NetworkAttribute",
         "DnnGen.Npz",
         "DnnGen.NumPyArray",
@@ -36,6 +40,7 @@ public class EditorBrowsableTests
         "DnnGen.Divergence",
         "DnnGen.Guard",
         "DnnGen.Kernels.Activations",
+        "DnnGen.Kernels.Classes",
         "DnnGen.Kernels.Cost",
         "DnnGen.Kernels.ReferenceActivations",
         "DnnGen.Kernels.ReferenceDense",

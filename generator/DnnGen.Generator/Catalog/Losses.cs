@@ -40,8 +40,16 @@ internal sealed class LossEntry
         string[] deltaExplanation,
         System.Func<ActivationEntry, bool> fits,
         string requirement,
+        string interfaceName,
+        string outputsName,
+        string oneOutput,
+        string oneLayerName,
         bool deltaIsOutputGradient = false)
     {
+        OneLayerName = oneLayerName;
+        InterfaceName = interfaceName;
+        OutputsName = outputsName;
+        OneOutput = oneOutput;
         Fits = fits;
         Requirement = requirement;
         CostSummary = costSummary;
@@ -116,6 +124,21 @@ internal sealed class LossEntry
     /// <summary>Why it does not, for DNNG0023: what the loss needs of the output.</summary>
     public string Requirement { get; }
 
+    /// <summary>
+    /// The runtime interface a network with this loss implements (INetwork, IBinaryClassifier, IMultiClassClassifier):
+    /// the members only some kinds of network have (labels, classes, accuracy) come with it.
+    /// </summary>
+    public string InterfaceName { get; }
+
+    /// <summary>Predict's output parameter: "probabilities" for a classifier, "predictions" for a regression.</summary>
+    public string OutputsName { get; }
+
+    /// <summary>What the one-example Predict returns when there is one output: "the probability of class 1".</summary>
+    public string OneOutput { get; }
+
+    /// <summary>What a network of one layer with this loss on its natural output is called: "logistic regression".</summary>
+    public string OneLayerName { get; }
+
     public string SourceName => "Loss." + Kind;
 }
 
@@ -146,7 +169,11 @@ internal static class Losses
                 "that overflow when A{L} saturates. Layer{L}Backward applies the course's two literal steps instead.",
             },
             fits: output => output.OutputInUnitInterval,
-            requirement: "binary cross-entropy takes log A and log(1 - A), defined only for outputs in (0, 1), which only a sigmoid output gives"),
+            requirement: "binary cross-entropy takes log A and log(1 - A), defined only for outputs in (0, 1), which only a sigmoid output gives",
+            interfaceName: "IBinaryClassifier",
+            outputsName: "probabilities",
+            oneOutput: "the probability of class 1",
+            oneLayerName: "logistic regression"),
         [Loss.CategoricalCrossEntropy] = new(
             Loss.CategoricalCrossEntropy, "categorical cross-entropy", Activation.Softmax,
             costKernel: "CategoricalCrossEntropyFromLogits", costFromLogits: true,
@@ -170,7 +197,11 @@ internal static class Losses
                 "collapse exactly, with no division by a probability that rounds to 0.",
             },
             fits: output => output.OutputIsDistribution,
-            requirement: "categorical cross-entropy compares each example's class probabilities with its class, and only a softmax output gives probabilities that sum to 1"),
+            requirement: "categorical cross-entropy compares each example's class probabilities with its class, and only a softmax output gives probabilities that sum to 1",
+            interfaceName: "IMultiClassClassifier",
+            outputsName: "probabilities",
+            oneOutput: "the probability of class 1",
+            oneLayerName: "softmax regression"),
         [Loss.SquaredError] = new(
             Loss.SquaredError, "squared error", Activation.Linear,
             costKernel: "SquaredError", costFromLogits: false,
@@ -193,6 +224,10 @@ internal static class Losses
             },
             fits: output => !output.OutputIsDistribution,
             requirement: "squared error pulls every class probability towards its target on its own, against the softmax's constraint that they sum to 1, and learns far slower than cross-entropy",
+            interfaceName: "INetwork",
+            outputsName: "predictions",
+            oneOutput: "the predicted value",
+            oneLayerName: "linear regression",
             deltaIsOutputGradient: true),
     };
 

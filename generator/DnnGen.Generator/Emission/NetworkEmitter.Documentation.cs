@@ -32,13 +32,7 @@ internal sealed partial class NetworkEmitter
         string output = Step(L).Replace("->", "-&gt;");
         if (L == 1)
         {
-            string? named = (OutputActivation.Kind, LossInfo.Kind) switch
-            {
-                (Activation.Sigmoid, Loss.BinaryCrossEntropy) => "logistic regression",
-                (Activation.Softmax, Loss.CategoricalCrossEntropy) => "softmax regression",
-                (Activation.Linear, Loss.SquaredError) => "linear regression",
-                _ => null,
-            };
+            string? named = OutputActivation.Kind == LossInfo.NaturalOutput ? LossInfo.OneLayerName : null;
             return named is null ? output : $"{output} ({named})";
         }
 
@@ -60,6 +54,91 @@ internal sealed partial class NetworkEmitter
         }
 
         return string.Join(" -&gt; ", steps);
+    }
+
+    /// <summary>
+    /// The attribute as one would write it for this network: the sizes, then only the options that differ from their
+    /// defaults (a per-layer Activations list only when the hidden layers differ), such as
+    /// <c>Network(2, 4, 1, HiddenActivation = Activation.Tanh)</c>.
+    /// </summary>
+    private string AttributeText
+    {
+        get
+        {
+            var parts = new List<string>();
+            foreach (int size in _model.LayerSizes)
+            {
+                parts.Add(I(size));
+            }
+
+            bool sameHidden = true;
+            for (int l = 2; l < L; l++)
+            {
+                sameHidden &= Act(l).Kind == Act(1).Kind;
+            }
+
+            if (!sameHidden)
+            {
+                var all = new List<string>();
+                for (int l = 1; l <= L; l++)
+                {
+                    all.Add(Act(l).SourceName);
+                }
+
+                parts.Add("Activations = new[] { " + string.Join(", ", all) + " }");
+            }
+            else
+            {
+                if (L > 1 && Act(1).Kind != Activation.Relu)
+                {
+                    parts.Add("HiddenActivation = " + Act(1).SourceName);
+                }
+
+                if (OutputActivation.Kind != Activation.Sigmoid)
+                {
+                    parts.Add("OutputActivation = " + OutputActivation.SourceName);
+                }
+            }
+
+            if (LossInfo.Kind != OutputActivation.DefaultLoss)
+            {
+                parts.Add("Loss = " + LossInfo.SourceName);
+            }
+
+            if (UsesLeakyRelu && _model.LeakyReluSlope != 0.01)
+            {
+                parts.Add("LeakyReluSlope = " + _model.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            if (_model.DefaultInitialization != Initialization.NormalOverSqrtFanIn)
+            {
+                parts.Add("Initialization = Initialization." + _model.DefaultInitialization);
+            }
+
+            if (_model.Precision != Precision.Double)
+            {
+                parts.Add("Precision = Precision." + _model.Precision);
+            }
+
+            return "Network(" + string.Join(", ", parts) + ")";
+        }
+    }
+
+    /// <summary>True when some layer's activation takes the attribute's LeakyReluSlope.</summary>
+    private bool UsesLeakyRelu
+    {
+        get
+        {
+            for (int l = 1; l <= L; l++)
+            {
+                if (Act(l).Argument == KernelArgument.Slope)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 
     private string KernelReason(int l) => _shape.IsStraightLine(l)
@@ -97,9 +176,27 @@ internal sealed partial class NetworkEmitter
         }
 
         _w.Line("/// </list>");
+        string classes = LossInfo.Labels == LabelForm.OneHot ? ", or as class indices, one int per example" : string.Empty;
+        string cost = $"/// <para>The cost: {LossInfo.Equation}, the {LossInfo.Name}; y holds {LossInfo.LabelText}, OutputSize per example{classes}.";
+        if (UsesLeakyRelu)
+        {
+            _w.Line(cost);
+            _w.Line($"/// leaky_relu(z) is z for z &gt; 0, else {_model.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture)} z (the attribute's LeakyReluSlope).</para>");
+        }
+        else
+        {
+            _w.Line(cost + "</para>");
+        }
+
         _w.Line($"/// <para>{Thousands(_shape.ParameterCount)} parameters ({Thousands(_shape.ParameterCount * ElementBytes)} bytes) and as many gradients, each in one contiguous buffer.");
         _w.Line("/// Training is single-owner: one thread at a time may call Forward, Backward, UpdateParameters, TrainStep or Train.");
-        _w.Line("/// Predict, PredictLabels and Accuracy only read the parameters and may run on many threads at once.</para>");
+        string readers = LossInfo.Labels switch
+        {
+            LabelForm.Binary => "Predict, PredictLabels and Accuracy only read",
+            LabelForm.OneHot => "Predict, PredictClasses, PredictClass and Accuracy only read",
+            _ => "Predict only reads",
+        };
+        _w.Line($"/// {readers} the parameters and may run on many threads at once.</para>");
         _w.Line("/// <para>A new network starts initialised: its parameters are those <c>InitializeParameters(seed: 1)</c> draws with the attribute's");
         _w.Line($"/// <see cref=\"{Dnn}.Initialization.{_model.DefaultInitialization}\"/>, the course's seed, in every constructor (the buffer's field initialiser draws them).");
         _w.Line("/// Call InitializeParameters or LoadNpz to start from other parameters.</para>");

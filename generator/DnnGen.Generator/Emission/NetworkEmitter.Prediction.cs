@@ -27,7 +27,7 @@ internal sealed partial class NetworkEmitter
         }
 
         EmitSinglePredict();
-        EmitLabelsAndAccuracy();
+        EmitKindMembers();
     }
 
     /// <summary>
@@ -80,46 +80,51 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>
-    /// Predict for one example: the batch Predict of that example alone, so the same bits, returning the probability
-    /// itself when there is one output (no allocation) and a new array of OutputSize values otherwise.
+    /// Predict for one example: the batch Predict of that example alone, so the same bits, returning the output itself
+    /// when there is one (no allocation) and a new array of OutputSize values otherwise.
     /// </summary>
     private void EmitSinglePredict()
     {
         bool one = N(L) == 1;
+        string what = one ? LossInfo.OneOutput : $"the OutputSize {OutputActivation.OutputNoun}";
         _w.Line("/// <summary>");
         _w.Line(one
-            ? "/// The probability of class 1 for one example: the batch Predict of that example alone, bit for bit, with no array to"
-            : "/// The OutputSize probabilities for one example, in a new array: the batch Predict of that example alone, bit for bit,");
+            ? $"/// {Capitalised(what)} for one example: the batch Predict of that example alone, bit for bit, with no array to"
+            : $"/// {Capitalised(what)} for one example, in a new array: the batch Predict of that example alone, bit for bit,");
         _w.Line(one
             ? "/// make and nothing allocated."
             : "/// with no array to make.");
         _w.Line("/// </summary>");
         _w.Line("/// <param name=\"x\">One example: exactly InputSize values, finite.</param>");
-        _w.Line(one ? "/// <returns>AL for the example, the probability of class 1.</returns>" : "/// <returns>AL for the example, (OutputSize, 1).</returns>");
+        _w.Line(one ? $"/// <returns>AL for the example, {what}.</returns>" : "/// <returns>AL for the example, (OutputSize, 1).</returns>");
         _w.Open($"public {_t}{(one ? "" : "[]")} Predict({_readOnlySpan} x)");
         _w.Line($"{Dnn}.Guard.Length<{_t}>(x, InputSize, \"x\", \"one example: InputSize values\");");
         if (one)
         {
-            _w.Line($"{_span} probability = stackalloc {_t}[1];");
-            _w.Line("Predict(x, probability);");
-            _w.Line("return probability[0];");
+            // The outputs' name in the singular.
+            string single = Outputs == "probabilities" ? "probability" : "prediction";
+            _w.Line($"{_span} {single} = stackalloc {_t}[1];");
+            _w.Line($"Predict(x, {single});");
+            _w.Line($"return {single}[0];");
         }
         else
         {
-            _w.Line($"{_t}[] probabilities = new {_t}[OutputSize];");
-            _w.Line("Predict(x, probabilities);");
-            _w.Line("return probabilities;");
+            _w.Line($"{_t}[] {Outputs} = new {_t}[OutputSize];");
+            _w.Line($"Predict(x, {Outputs});");
+            _w.Line($"return {Outputs};");
         }
 
         _w.Close();
         _w.Line();
     }
 
+    private static string Capitalised(string text) => char.ToUpperInvariant(text[0]) + text.Substring(1);
+
     /// <summary>Predict's two argument checks, the same whichever way it computes.</summary>
     private void EmitPredictGuards()
     {
         _w.Line($"int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
-        _w.Line($"{Dnn}.Guard.Length<{_t}>(probabilities, (long)m * OutputSize, \"probabilities\", \"OutputSize values for each of the m examples in x\");");
+        _w.Line($"{Dnn}.Guard.Length<{_t}>({Outputs}, (long)m * OutputSize, \"{Outputs}\", \"OutputSize values for each of the m examples in x\");");
     }
 
     /// <summary>
@@ -135,8 +140,8 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// parameters, so many threads may predict with one network at once.");
         _w.Line("/// </summary>");
         _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
-        _w.Line("/// <param name=\"probabilities\">Receives AL, (m, OutputSize).</param>");
-        _w.Open($"public void Predict({_readOnlySpan} x, {_span} probabilities)");
+        _w.Line($"/// <param name=\"{Outputs}\">Receives AL, (m, OutputSize).</param>");
+        _w.Open($"public void Predict({_readOnlySpan} x, {_span} {Outputs})");
         EmitPredictGuards();
         _w.Line();
         _w.Line($"// Fused: every layer has at most {I(NetworkShape.StraightLineMaxWeights)} weights, so one loop takes each example through all the layers,");
@@ -174,7 +179,7 @@ internal sealed partial class NetworkEmitter
             {
                 EmitFusedFiniteCheck();
                 _w.Line($"//   A{l} ({N(l)}, 1) = {Fill(Act(l).ForwardFormula, l)}: the {Act(l).OutputNoun} of example i");
-                _w.Line($"{_span} output = probabilities.Slice(i * OutputSize, OutputSize);");
+                _w.Line($"{_span} output = {Outputs}.Slice(i * OutputSize, OutputSize);");
                 if (Act(l).ElementWise)
                 {
                     for (int j = 0; j < N(l); j++)
@@ -250,8 +255,8 @@ internal sealed partial class NetworkEmitter
         _w.Line($"/// the examples {chunk} at a time with buffers of its own, so many threads may predict with one network at once.");
         _w.Line("/// </summary>");
         _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
-        _w.Line("/// <param name=\"probabilities\">Receives AL, (m, OutputSize).</param>");
-        _w.Open($"public void Predict({_readOnlySpan} x, {_span} probabilities)");
+        _w.Line($"/// <param name=\"{Outputs}\">Receives AL, (m, OutputSize).</param>");
+        _w.Open($"public void Predict({_readOnlySpan} x, {_span} {Outputs})");
         EmitPredictGuards();
         bool rented = widest > 0 && bufferLength * ElementBytes > PredictStackLimitBytes;
         if (widest > 0)
@@ -278,7 +283,7 @@ internal sealed partial class NetworkEmitter
         for (int l = 1; l <= L; l++)
         {
             string destination = _shape.IsOutput(l)
-                ? "probabilities.Slice(start * OutputSize, count * OutputSize)"
+                ? $"{Outputs}.Slice(start * OutputSize, count * OutputSize)"
                 : $"buffer.Slice({(l % 2 == 1 ? "0" : "half")}, count * {N(l)})";
             _w.Line($"{_span} a{l} = {destination};");
             // Each Z is checked, as Forward checks it, before the activation, which could hide a NaN or an overflow,
@@ -297,48 +302,6 @@ internal sealed partial class NetworkEmitter
             _w.Close();
         }
 
-        _w.Close();
-        _w.Line();
-    }
-
-    private void EmitLabelsAndAccuracy()
-    {
-        _w.Line("/// <summary>The course's predict: label 1 where the probability exceeds 0.5, else 0.</summary>");
-        _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
-        _w.Line("/// <param name=\"labels\">Receives 0 or 1, (m, OutputSize).</param>");
-        _w.Open($"public void PredictLabels({_readOnlySpan} x, {_span} labels)");
-        _w.Line($"int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
-        _w.Line($"{Dnn}.Guard.Length<{_t}>(labels, (long)m * OutputSize, \"labels\", \"OutputSize labels for each of the m examples in x\");");
-        _w.Line("Predict(x, labels);");
-        _w.Open("for (int i = 0; i < labels.Length; i++)");
-        _w.Line($"labels[i] = labels[i] > {Literal("0.5")} ? {Literal("1.0")} : {Literal("0.0")};");
-        _w.Close();
-        _w.Close();
-        _w.Line();
-
-        _w.Line("/// <summary>The fraction of labels PredictLabels gets right, as the course prints \"Accuracy\".</summary>");
-        _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
-        _w.Line("/// <param name=\"y\">Their true labels (0 or 1), OutputSize per example.</param>");
-        _w.Open($"public double Accuracy({_readOnlySpan} x, {_readOnlySpan} y)");
-        _w.Line($"int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
-        EmitLabelsGuard();
-        _w.Line($"{_t}[] predictions = global::System.Buffers.ArrayPool<{_t}>.Shared.Rent(y.Length);");
-        _w.Line("try");
-        _w.Line("{");
-        _w.Line($"    {_span} labels = new {_span}(predictions, 0, y.Length);");
-        _w.Line("    PredictLabels(x, labels);");
-        _w.Line("    int correct = 0;");
-        _w.Line("    for (int i = 0; i < labels.Length; i++)");
-        _w.Line("    {");
-        _w.Line("        correct += labels[i] == y[i] ? 1 : 0;");
-        _w.Line("    }");
-        _w.Line();
-        _w.Line("    return (double)correct / labels.Length;");
-        _w.Line("}");
-        _w.Line("finally");
-        _w.Line("{");
-        _w.Line($"    global::System.Buffers.ArrayPool<{_t}>.Shared.Return(predictions);");
-        _w.Line("}");
         _w.Close();
         _w.Line();
     }

@@ -90,7 +90,7 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// db[l]. dA0 is never computed: the course discards it.");
         _w.Line("/// </summary>");
         _w.Line("/// <param name=\"x\">The same examples that were passed to the last Forward (layer 1's weight gradient needs them).</param>");
-        _w.Line("/// <param name=\"y\">Their labels, OutputSize per example.</param>");
+        _w.Line($"/// <param name=\"y\">Their {LossInfo.LabelText}, OutputSize per example.</param>");
         _w.Open($"public void Backward({_readOnlySpan} x, {_readOnlySpan} y)");
         _w.Line("int m = RequireForward();");
         _w.Line($"{Dnn}.Guard.Length<{_t}>(x, (long)m * InputSize, \"x\", \"the last Forward's m examples\");");

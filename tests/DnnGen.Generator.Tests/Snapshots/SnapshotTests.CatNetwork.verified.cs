@@ -22,6 +22,7 @@ namespace Demo
     /// <item><term>3</term><description>LINEAR -&gt; RELU, 7 -&gt; 5: W3 (5, 7), b3 (5, 1); 40 parameters; straight-line code.</description></item>
     /// <item><term>4</term><description>LINEAR -&gt; SIGMOID, 5 -&gt; 1: W4 (1, 5), b4 (1, 1); 6 parameters; straight-line code.</description></item>
     /// </list>
+    /// <para>The cost: J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)), the binary cross-entropy; y holds labels (0 or 1), OutputSize per example.</para>
     /// <para>245,973 parameters (1,967,784 bytes) and as many gradients, each in one contiguous buffer.
     /// Training is single-owner: one thread at a time may call Forward, Backward, UpdateParameters, TrainStep or Train.
     /// Predict, PredictLabels and Accuracy only read the parameters and may run on many threads at once.</para>
@@ -30,7 +31,7 @@ namespace Demo
     /// Call InitializeParameters or LoadNpz to start from other parameters.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("DnnGen.Generator", "0.1.0")]
-    partial class CatNetwork : global::DnnGen.INetwork<double>
+    partial class CatNetwork : global::DnnGen.IBinaryClassifier<double>
     {
         /// <summary>n[0]: the values in one example.</summary>
         public const int InputSize = 12288;
@@ -265,7 +266,7 @@ namespace Demo
         /// db[l]. dA0 is never computed: the course discards it.
         /// </summary>
         /// <param name="x">The same examples that were passed to the last Forward (layer 1's weight gradient needs them).</param>
-        /// <param name="y">Their labels, OutputSize per example.</param>
+        /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
         public void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y)
         {
             int m = RequireForward();

@@ -20,6 +20,7 @@ namespace Demo
     /// <item><term>1</term><description>LINEAR -&gt; RELU, 2 -&gt; 4: W1 (4, 2), b1 (4, 1); 12 parameters; straight-line code.</description></item>
     /// <item><term>2</term><description>LINEAR -&gt; SIGMOID, 4 -&gt; 1: W2 (1, 4), b2 (1, 1); 5 parameters; straight-line code.</description></item>
     /// </list>
+    /// <para>The cost: J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)), the binary cross-entropy; y holds labels (0 or 1), OutputSize per example.</para>
     /// <para>17 parameters (136 bytes) and as many gradients, each in one contiguous buffer.
     /// Training is single-owner: one thread at a time may call Forward, Backward, UpdateParameters, TrainStep or Train.
     /// Predict, PredictLabels and Accuracy only read the parameters and may run on many threads at once.</para>
@@ -28,7 +29,7 @@ namespace Demo
     /// Call InitializeParameters or LoadNpz to start from other parameters.</para>
     /// </remarks>
     [global::System.CodeDom.Compiler.GeneratedCode("DnnGen.Generator", "0.1.0")]
-    partial class Planar : global::DnnGen.INetwork<double>
+    partial class Planar : global::DnnGen.IBinaryClassifier<double>
     {
         /// <summary>n[0]: the values in one example.</summary>
         public const int InputSize = 2;
@@ -205,7 +206,7 @@ namespace Demo
         /// db[l]. dA0 is never computed: the course discards it.
         /// </summary>
         /// <param name="x">The same examples that were passed to the last Forward (layer 1's weight gradient needs them).</param>
-        /// <param name="y">Their labels, OutputSize per example.</param>
+        /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
         public void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y)
         {
             int m = RequireForward();
