@@ -13,13 +13,15 @@ namespace DnnGen.Runtime.Tests;
 /// </summary>
 public class EditorBrowsableTests
 {
-    /// <summary>What users write or call: the attribute and its options, the network interface and its extension methods, the random stream, the records.</summary>
+    /// <summary>What users write or call: the attribute and its options, the network interface and its extension methods, the random stream, the NumPy reader, the records, and the exceptions users catch.</summary>
     private static readonly string[] Visible =
     [
         "DnnGen.INetwork`1",
         "DnnGen.Initialization",
         "DnnGen.Kernels.Dense",
+        "DnnGen.LayerOverflowException",
         "DnnGen.NetworkAttribute",
+        "DnnGen.NetworkTrainingExtensions",
         "DnnGen.Npz",
         "DnnGen.NumPyArray",
         "DnnGen.NumPyElementType",
