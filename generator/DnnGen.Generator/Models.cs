@@ -24,6 +24,31 @@ internal enum Initialization
 }
 
 /// <summary>
+/// A layer's activation. Today every network is relu hidden layers and a sigmoid output; the public DnnGen.Activation
+/// and the [Network] options that choose it (issue 11) arrive together, with a test that ties this mirror to it.
+/// </summary>
+internal enum Activation
+{
+    Relu = 0,
+    LeakyRelu = 1,
+    Tanh = 2,
+    Sigmoid = 3,
+    Linear = 4,
+    Softmax = 5,
+}
+
+/// <summary>The cost a network minimises; binary cross-entropy today. As Activation, its public twin comes with the options.</summary>
+internal enum Loss
+{
+    BinaryCrossEntropy = 0,
+    CategoricalCrossEntropy = 1,
+    SquaredError = 2,
+}
+
+/// <summary>One layer l of the network: n[l] units, n[l-1] inputs, and its activation.</summary>
+internal sealed record LayerSpec(int Units, int FanIn, Activation Activation);
+
+/// <summary>
 /// A type that encloses the network class, written as <c>{Declaration} {Name}</c> around it, where Declaration is
 /// such as <c>partial class</c> or <c>ref partial struct</c> (a ref struct's every part says ref, before partial).
 /// </summary>
@@ -37,8 +62,36 @@ internal sealed record NetworkModel(
     EquatableArray<int> LayerSizes,
     Precision Precision,
     Initialization DefaultInitialization,
-    string RuntimeAlias = "global")
+    string RuntimeAlias = "global",
+    EquatableArray<int> Activations = default,
+    Loss Loss = Loss.BinaryCrossEntropy,
+    double LeakyReluSlope = 0.01)
 {
+    /// <summary>
+    /// Layer l's activation, l = 1 .. L: the parser's resolution of the attribute (<see cref="Activations"/> holds one
+    /// Activation per layer, as numbers: an enum is not IEquatable), or when empty relu for the hidden layers and sigmoid
+    /// for the output, the course's network.
+    /// </summary>
+    public Activation ActivationOf(int layer)
+        => Activations.Count == LayerSizes.Count - 1
+            ? (Activation)Activations[layer - 1]
+            : layer == LayerSizes.Count - 1 ? Activation.Sigmoid : Activation.Relu;
+
+    /// <summary>The layers 1 .. L (index 0 is layer 1): units, fan-in and activation.</summary>
+    public System.Collections.Generic.IReadOnlyList<LayerSpec> Layers
+    {
+        get
+        {
+            var layers = new System.Collections.Generic.List<LayerSpec>();
+            for (int l = 1; l < LayerSizes.Count; l++)
+            {
+                layers.Add(new LayerSpec(LayerSizes[l], LayerSizes[l - 1], ActivationOf(l)));
+            }
+
+            return layers;
+        }
+    }
+
     /// <summary>
     /// How generated code names the runtime library's namespace: <c>global::DnnGen</c>, or <c>alias::DnnGen</c> when the
     /// project references the library only under extern aliases (<c>Aliases="alias"</c> on the reference), where
