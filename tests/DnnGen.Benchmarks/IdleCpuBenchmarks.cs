@@ -57,7 +57,9 @@ public class IdleCpuBenchmarks
     public void Setup()
     {
         // A failed run leaves no figure behind rather than the previous run's.
-        File.Delete(ResultPath(Spin));
+        string path = ResultPath(Spin);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.Delete(path);
         _savedSpinTime = Dense.WorkerSpinTime;
         _savedAdaptive = Dense.AdaptiveWorkerSpin;
         Dense.WorkerSpinTime = TimeSpan.FromMicroseconds(200);
@@ -106,7 +108,6 @@ public class IdleCpuBenchmarks
 
         // Written beside and then moved over the result, so that a reader never sees half a file.
         string path = ResultPath(Spin);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         string temporary = path + ".tmp";
         File.WriteAllText(temporary, line);
         File.Move(temporary, path, overwrite: true);
