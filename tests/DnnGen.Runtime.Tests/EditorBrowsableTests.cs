@@ -56,13 +56,13 @@ public class EditorBrowsableTests
     [Fact]
     public void Dense_offers_its_parallelism_setting_and_hides_its_kernels()
     {
-        // Dense stays visible for MaxDegreeOfParallelism, which the README documents as a user setting.
+        // Dense stays visible for MaxDegreeOfParallelism and the workers' spin settings, which the README documents as user settings.
         MemberInfo[] members = typeof(Dense).GetMembers(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .Where(m => m is not MethodInfo { IsSpecialName: true })
             .ToArray();
 
         Assert.Equal(
-            ["MaxDegreeOfParallelism", "ParallelWorkThreshold"],
+            ["AdaptiveWorkerSpin", "MaxDegreeOfParallelism", "ParallelWorkThreshold", "WorkerSpinTime"],
             members.Where(m => !IsHidden(m)).Select(m => m.Name).OrderBy(n => n, StringComparer.Ordinal));
         Assert.Equal(
             ["Forward", "GradientDescent", "InputGradient", "WeightGradients"],
