@@ -23,7 +23,10 @@ internal enum Initialization
     He = 3,
 }
 
-/// <summary>Mirror of DnnGen.Activation (a test ties its names and values to the runtime's).</summary>
+/// <summary>
+/// A layer's activation. Today every network is relu hidden layers and a sigmoid output; the public DnnGen.Activation
+/// and the [Network] options that choose it (issue 11) arrive together, with a test that ties this mirror to it.
+/// </summary>
 internal enum Activation
 {
     Relu = 0,
@@ -34,7 +37,7 @@ internal enum Activation
     Softmax = 5,
 }
 
-/// <summary>Mirror of DnnGen.Loss (a test ties its names and values to the runtime's).</summary>
+/// <summary>The cost a network minimises; binary cross-entropy today. As Activation, its public twin comes with the options.</summary>
 internal enum Loss
 {
     BinaryCrossEntropy = 0,

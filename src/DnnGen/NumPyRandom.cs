@@ -1,10 +1,11 @@
 using System;
+using System.Globalization;
 
 namespace DnnGen;
 
 /// <summary>
 /// NumPy's legacy <c>numpy.random.RandomState</c>: the MT19937 Mersenne Twister with NumPy's seeding, its
-/// 53-bit doubles and its polar Box-Muller normals. <c>new NumPyRandom(1).NextGaussian()</c> returns the same
+/// 53-bit doubles, its polar Box-Muller normals and its Fisher-Yates permutations. <c>new NumPyRandom(1).NextGaussian()</c> returns the same
 /// 1.6243453636632417 as <c>np.random.seed(1); np.random.randn()</c>, so networks initialised from it start
 /// from the course's exact weights.
 /// </summary>
@@ -56,7 +57,11 @@ public sealed class NumPyRandom
         return y;
     }
 
-    /// <summary>A double in [0, 1) with 53 random bits, as <c>np.random.random_sample()</c>.</summary>
+    /// <summary>
+    /// A double in [0, 1) with 53 random bits, as <c>np.random.rand()</c> / <c>np.random.random_sample()</c>
+    /// (legacy <c>random_standard_uniform</c>): <c>((a &gt;&gt; 5) * 67108864 + (b &gt;&gt; 6)) / 2^53</c> from two
+    /// 32-bit outputs a, b drawn in that order.
+    /// </summary>
     public double NextDouble()
     {
         uint a = NextUInt32() >> 5;
@@ -95,6 +100,103 @@ public sealed class NumPyRandom
         {
             destination[i] = NextGaussian();
         }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="destination"/> in order with <see cref="NextDouble"/> values: <c>np.random.rand(rows, cols)</c>
+    /// for a row-major (rows, cols) destination, as the course draws its dropout masks
+    /// (<c>D = np.random.rand(n, m) &lt; keep_prob</c>). Draws nothing for an empty span and leaves a cached normal
+    /// cached, as NumPy does.
+    /// </summary>
+    /// <param name="destination">The values, row-major; its length is rows * cols.</param>
+    public void Rand(Span<double> destination)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = NextDouble();
+        }
+    }
+
+    /// <summary>
+    /// A new array holding a random permutation of 0 .. <paramref name="n"/> - 1, as <c>np.random.permutation(n)</c>
+    /// (legacy <c>RandomState.permutation</c>: <c>arange(n)</c> then <see cref="Shuffle"/>). The course's
+    /// <c>random_mini_batches</c> orders its examples by it.
+    /// </summary>
+    /// <param name="n">The number of indices, at least 0; 0 gives an empty array and 1 gives [0], neither drawing.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is negative.</exception>
+    public int[] Permutation(int n)
+    {
+        if (n < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(n),
+                n,
+                string.Create(CultureInfo.InvariantCulture, $"Expected a permutation length of at least 0 (np.random.permutation(n) needs n >= 0), but n is {n}."));
+        }
+
+        var permutation = new int[n];
+        Permutation(permutation);
+        return permutation;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="destination"/> with a random permutation of 0 .. length - 1 without allocating: the same
+    /// values and the same draws as <c>np.random.permutation(destination.Length)</c>.
+    /// </summary>
+    /// <param name="destination">Receives the permutation; its previous contents are ignored.</param>
+    public void Permutation(Span<int> destination)
+    {
+        for (int i = 0; i < destination.Length; i++)
+        {
+            destination[i] = i;
+        }
+
+        Shuffle(destination);
+    }
+
+    /// <summary>
+    /// Shuffles <paramref name="values"/> in place, as <c>np.random.shuffle(x)</c> shuffles a one-dimensional array
+    /// (legacy <c>RandomState.shuffle</c>): Fisher-Yates from the end, for i = n - 1 down to 1 swapping element i with
+    /// element j = <c>random_interval(i)</c>, a uniform integer in [0, i] drawn by masked rejection. Spans of length
+    /// 0 and 1 draw nothing. A null array converts to an empty span, which is left as it is.
+    /// </summary>
+    /// <param name="values">The values to shuffle.</param>
+    public void Shuffle(Span<int> values)
+    {
+        for (int i = values.Length - 1; i > 0; i--)
+        {
+            int j = (int)NextInterval((uint)i);
+            (values[i], values[j]) = (values[j], values[i]);
+        }
+    }
+
+    /// <summary>
+    /// NumPy's legacy <c>random_interval(max)</c>: a uniform integer in [0, <paramref name="max"/>], drawing 32-bit
+    /// outputs masked to the smallest all-ones mask that covers max until one is at most max. (NumPy switches to 64-bit
+    /// draws above 0xffffffff, which a span's int indices never reach.)
+    /// </summary>
+    private uint NextInterval(uint max)
+    {
+        if (max == 0)
+        {
+            return 0;
+        }
+
+        uint mask = max;
+        mask |= mask >> 1;
+        mask |= mask >> 2;
+        mask |= mask >> 4;
+        mask |= mask >> 8;
+        mask |= mask >> 16;
+
+        uint value;
+        do
+        {
+            value = NextUInt32() & mask;
+        }
+        while (value > max);
+
+        return value;
     }
 
     private void Twist()

@@ -13,7 +13,7 @@ namespace DnnGen.Runtime.Tests;
 /// </summary>
 public class EditorBrowsableTests
 {
-    /// <summary>What users write or call: the attribute and its options, the network interface and its extension methods, the random stream, the records.</summary>
+    /// <summary>What users write or call: the attribute and its options, the network interface and its extension methods, the random stream, the NumPy reader, the records, and the exceptions users catch.</summary>
     private static readonly string[] Visible =
     [
         "DnnGen.Activation",
@@ -22,8 +22,10 @@ public class EditorBrowsableTests
         "DnnGen.INetwork`1",
         "DnnGen.Initialization",
         "DnnGen.Kernels.Dense",
+        "DnnGen.LayerOverflowException",
         "DnnGen.Loss",
         "DnnGen.NetworkAttribute",
+        "DnnGen.NetworkTrainingExtensions",
         "DnnGen.Npz",
         "DnnGen.NumPyArray",
         "DnnGen.NumPyElementType",
@@ -59,13 +61,13 @@ public class EditorBrowsableTests
     [Fact]
     public void Dense_offers_its_parallelism_setting_and_hides_its_kernels()
     {
-        // Dense stays visible for MaxDegreeOfParallelism, which the README documents as a user setting.
+        // Dense stays visible for MaxDegreeOfParallelism and the workers' spin settings, which the README documents as user settings.
         MemberInfo[] members = typeof(Dense).GetMembers(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
             .Where(m => m is not MethodInfo { IsSpecialName: true })
             .ToArray();
 
         Assert.Equal(
-            ["MaxDegreeOfParallelism", "ParallelWorkThreshold"],
+            ["AdaptiveWorkerSpin", "MaxDegreeOfParallelism", "ParallelWorkThreshold", "WorkerSpinTime"],
             members.Where(m => !IsHidden(m)).Select(m => m.Name).OrderBy(n => n, StringComparer.Ordinal));
         Assert.Equal(
             ["Forward", "GradientDescent", "InputGradient", "WeightGradients"],

@@ -30,12 +30,7 @@ internal static class Course2Data
         }
 
         string message = $"The data file {fileName} is not in {string.Join(" or ", folders)}; set {CatClassifier.DataDirectory.EnvironmentVariable} to the folder holding it.";
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail(message);
-        }
-
-        Assert.Skip(message);
+        Prerequisite.Missing(message);
         return string.Empty;
     }
 }

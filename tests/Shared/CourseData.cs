@@ -26,12 +26,7 @@ internal static class CourseData
         }
 
         string message = $"The course's cat dataset is not in {string.Join(" or ", candidates)}; set {DataDirectory.EnvironmentVariable} to its folder.";
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail(message);
-        }
-
-        Assert.Skip(message);
+        Prerequisite.Missing(message);
         return string.Empty;
     }
 }

@@ -7,8 +7,9 @@ namespace DnnGen.Kernels;
 
 /// <summary>
 /// The threads that share the big kernels' work with the calling thread: <c>ProcessorCount - 1</c> background
-/// workers that spin briefly between jobs, so that handing half of a few microseconds of work to another core costs
-/// well under a microsecond instead of the several that waking a thread-pool thread costs, and nothing is allocated.
+/// workers that spin briefly between jobs (see <see cref="SpinTime"/>), so that handing half of a few microseconds of
+/// work to another core costs well under a microsecond instead of the several that waking a thread-pool thread costs,
+/// and nothing is allocated.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -23,15 +24,29 @@ namespace DnnGen.Kernels;
 /// piece) runs all of its pieces itself, which is what the cores' being busy calls for anyway.
 /// </para>
 /// <para>
-/// After a job, a worker spins for <see cref="SpinMicroseconds"/> waiting for the next one (a training iteration
-/// calls the parallel kernels every few hundred microseconds, and back-to-back predictions far more often), then
-/// blocks until a job arrives. The spinning uses an otherwise idle core only while kernels are being called.
+/// After a job, a worker spins a while waiting for the next one (a training iteration calls the parallel kernels
+/// every few hundred microseconds, and back-to-back predictions far more often), then blocks until a job arrives.
+/// How long is <see cref="SpinTime"/> (<see cref="Dense.WorkerSpinTime"/>) at most, and, under
+/// <see cref="AdaptiveSpin"/>, what <see cref="WorkerSpinPolicy"/> decides from the worker's last waits: jobs that
+/// come rarely relative to the window find the worker asleep instead of costing a spinning core.
 /// </para>
 /// </remarks>
 internal static unsafe class WorkerPool
 {
-    /// <summary>How long an idle worker keeps spinning for the next job before it blocks.</summary>
-    private const int SpinMicroseconds = 200;
+    /// <summary>The default of <see cref="SpinTime"/>: longer than a training iteration's gaps between parallel kernels.</summary>
+    public static readonly TimeSpan DefaultSpinTime = TimeSpan.FromMicroseconds(200);
+
+    /// <summary>The longest <see cref="SpinTime"/>: spinning longer than this is a core lost, not a hand-over saved.</summary>
+    public static readonly TimeSpan MaxSpinTime = TimeSpan.FromSeconds(1);
+
+    // The spin window in Stopwatch ticks, and whether the adaptive policy shortens it; read by each worker as it runs
+    // out of pieces.
+    private static long s_spinTicks = ToStopwatchTicks(DefaultSpinTime);
+    private static TimeSpan s_spinTime = DefaultSpinTime;
+    private static volatile bool s_adaptiveSpin = true;
+
+    // Spin phases the workers have begun (a worker that blocks at once begins none): what the tests observe.
+    private static long s_spinPhases;
 
     // The current job's claim word: generation (bits 32..63), piece count (16..31), next unclaimed piece (0..15).
     // One atomic value, so that a worker's claim is valid for exactly the job it read, never a later one.
@@ -45,6 +60,28 @@ internal static unsafe class WorkerPool
     private static int s_sleepers;
     private static readonly object s_gate = new();
     private static int s_started;
+
+    /// <summary>The longest an idle worker spins for the next job before it blocks (0: it blocks at once); checked by <see cref="Dense.WorkerSpinTime"/>.</summary>
+    public static TimeSpan SpinTime
+    {
+        get => s_spinTime;
+        set
+        {
+            Debug.Assert(value >= TimeSpan.Zero && value <= MaxSpinTime, "Dense.WorkerSpinTime checks the range.");
+            s_spinTime = value;
+            Volatile.Write(ref s_spinTicks, ToStopwatchTicks(value));
+        }
+    }
+
+    /// <summary>Whether workers spin only as long as their recent waits call for (<see cref="WorkerSpinPolicy"/>), or always the whole <see cref="SpinTime"/>.</summary>
+    public static bool AdaptiveSpin
+    {
+        get => s_adaptiveSpin;
+        set => s_adaptiveSpin = value;
+    }
+
+    /// <summary>How many spin phases the workers have begun since the process started.</summary>
+    public static long SpinPhases => Interlocked.Read(ref s_spinPhases);
 
     /// <summary>The most pieces one job may have (the claim word's 16 bits).</summary>
     public const int MaxPieces = ushort.MaxValue;
@@ -194,27 +231,50 @@ internal static unsafe class WorkerPool
         }
     }
 
-    /// <summary>A worker: run pieces while there are any, spin a while for the next job, then sleep until one comes.</summary>
+    /// <summary>
+    /// A worker: run pieces while there are any, spin a while for the next job (as long as the setting and the
+    /// policy say), then sleep until one comes; remember how long that wait was, for the next decision.
+    /// </summary>
     private static void Work()
     {
-        long spinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+        // The worker's own history (no state shared with the callers or the other workers, nothing allocated).
+        Span<long> waits = stackalloc long[WorkerSpinPolicy.History];
+        waits.Fill(WorkerSpinPolicy.Unknown);
+        int oldest = 0;
         while (true)
         {
             RunPieces();
 
-            long spinUntil = Stopwatch.GetTimestamp() + spinTicks;
-            while (!HasUnclaimedPiece())
+            long idleSince = Stopwatch.GetTimestamp();
+            long window = Volatile.Read(ref s_spinTicks);
+            long spin = s_adaptiveSpin ? WorkerSpinPolicy.SpinTicks(waits, window) : window;
+            if (spin <= 0 || !SpinForJob(idleSince + spin))
             {
-                if (Stopwatch.GetTimestamp() > spinUntil)
-                {
-                    Sleep();
-                    break;
-                }
-
-                Thread.SpinWait(8);
+                Sleep();
             }
+
+            WorkerSpinPolicy.Record(waits, ref oldest, Stopwatch.GetTimestamp() - idleSince);
         }
     }
+
+    /// <summary>Spins until a job has an unclaimed piece (true) or the clock passes <paramref name="spinUntil"/> (false).</summary>
+    private static bool SpinForJob(long spinUntil)
+    {
+        Interlocked.Increment(ref s_spinPhases);
+        while (!HasUnclaimedPiece())
+        {
+            if (Stopwatch.GetTimestamp() > spinUntil)
+            {
+                return false;
+            }
+
+            Thread.SpinWait(8);
+        }
+
+        return true;
+    }
+
+    private static long ToStopwatchTicks(TimeSpan time) => time.Ticks * Stopwatch.Frequency / TimeSpan.TicksPerSecond;
 
     private static void Sleep()
     {
