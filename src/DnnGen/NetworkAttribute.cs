@@ -96,3 +96,59 @@ public enum Initialization
     /// <summary><c>W[l] = randn(n[l], n[l-1]) * sqrt(2 / n[l-1])</c>: He initialisation, course 2's Initialization notebook, for ReLU layers.</summary>
     He = 3,
 }
+
+/// <summary>
+/// A layer's activation g, applied element by element to Z[l] = W[l] A[l-1] + b[l] (softmax: to each example's values
+/// together), with its backward step dZ[l] = dA[l] * g'(Z[l]).
+/// </summary>
+public enum Activation
+{
+    /// <summary><c>relu(z) = max(0, z)</c>; backward: dZ = dA where Z &gt; 0, else 0. The course's hidden layers.</summary>
+    Relu = 0,
+
+    /// <summary>
+    /// <c>leaky_relu(z) = z</c> for z &gt; 0, else <c>slope * z</c>, with the attribute's <c>LeakyReluSlope</c> (PyTorch's
+    /// <c>negative_slope</c>, default 0.01); backward: dZ = dA where Z &gt; 0, else slope * dA.
+    /// </summary>
+    LeakyRelu = 1,
+
+    /// <summary><c>tanh(z)</c>, in (-1, 1); backward: dZ = dA * (1 - A^2). The course's week-3 hidden layer.</summary>
+    Tanh = 2,
+
+    /// <summary>
+    /// <c>sigmoid(z) = 1 / (1 + e^-z)</c>, in (0, 1); backward: dZ = dA * A * (1 - A). As the output, each unit is the
+    /// probability of its own class, with binary cross-entropy.
+    /// </summary>
+    Sigmoid = 3,
+
+    /// <summary><c>linear(z) = z</c>, the identity; backward: dZ = dA. As the output, a regression with squared error.</summary>
+    Linear = 4,
+
+    /// <summary>
+    /// <c>softmax(z)_j = e^(z_j) / sum_k e^(z_k)</c> over each example's n[L] values, which sum to 1: the output of a
+    /// classifier of n[L] &gt;= 2 exclusive classes, with categorical cross-entropy. Only the output layer may use it.
+    /// </summary>
+    Softmax = 5,
+}
+
+/// <summary>The cost J a network minimises, averaged over the m examples.</summary>
+public enum Loss
+{
+    /// <summary>
+    /// <c>J = -(1/m) sum (Y log A + (1 - Y) log(1 - A))</c> summed over the outputs, computed from Z[L]; labels 0 or 1.
+    /// The course's cost, for a <see cref="Activation.Sigmoid"/> output, where dZ[L] = A[L] - Y.
+    /// </summary>
+    BinaryCrossEntropy = 0,
+
+    /// <summary>
+    /// <c>J = -(1/m) sum Y log A</c> over examples and classes, computed from the logits Z[L] with log-sum-exp; one-hot
+    /// labels or class indices. For a <see cref="Activation.Softmax"/> output, where dZ[L] = A[L] - Y.
+    /// </summary>
+    CategoricalCrossEntropy = 1,
+
+    /// <summary>
+    /// <c>J = (1/(2m)) sum (A - Y)^2</c> over examples and outputs; any finite targets. For a regression with a
+    /// <see cref="Activation.Linear"/> output, where dZ[L] = A[L] - Y.
+    /// </summary>
+    SquaredError = 2,
+}
