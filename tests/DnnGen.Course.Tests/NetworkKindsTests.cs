@@ -62,6 +62,8 @@ public class NetworkKindsTests
     private static void AssertClassIndicesMatchOneHot(IMultiClassClassifier<double> byClass, IMultiClassClassifier<double> byOneHot)
     {
         (double[] x, int[] classes, double[] oneHot) = Data(byClass, seed: 5);
+        Data(byOneHot, seed: 5);
+        Assert.Equal(byClass.Parameters.ToArray(), byOneHot.Parameters.ToArray());
 
         byClass.Forward(x);
         byOneHot.Forward(x);
