@@ -14,17 +14,18 @@ public static class PlanarApp
     /// <summary>Gradient-descent iterations, as the course's nn_model.</summary>
     public const int Iterations = 10000;
 
-    /// <summary>The learning rate (the course's 1.2 is for tanh units; ReLU units want a smaller step).</summary>
-    public const double LearningRate = 0.1;
+    /// <summary>The learning rate of the course's update_parameters.</summary>
+    public const double LearningRate = 1.2;
 
-    /// <summary>The seed of the initial weights, W = randn / sqrt(n[l-1]).</summary>
-    public const uint Seed = 1;
+    /// <summary>The seed initialize_parameters sets before drawing W = randn * 0.01.</summary>
+    public const uint Seed = 2;
 
     /// <summary>The name of the picture.</summary>
     public const string PictureName = "planar.png";
 
     /// <summary>
-    /// Runs the sample: <c>Planar [--output DIR]</c>. Prints the cost every 1000 iterations, the accuracy, and where
+    /// Runs the sample: <c>Planar [--output DIR]</c>. Prints the notebook's lines, the cost every 1000 iterations
+    /// (<c>"Cost after iteration %i: %f"</c>) and the accuracy (<c>'Accuracy: %d' % accuracy + '%'</c>), then where
     /// planar.png went; returns the exit code (2 for a bad command line).
     /// </summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -45,22 +46,31 @@ public static class PlanarApp
 
         (double[] x, double[] y) = FlowerDataset.Generate();
         var network = new PlanarNetwork();
-        network.InitializeParameters(Seed, Initialization.NormalOverSqrtFanIn);
+        // The attribute's Initialization.ScaledNormal: np.random.seed(2), then W1 = randn(4, 2) * 0.01, W2 = randn(1, 4) * 0.01.
+        network.InitializeParameters(Seed);
         network.Train(x, y, Iterations, LearningRate, record =>
         {
             if (record.Iteration % 1000 == 0)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Cost after iteration {record.Iteration}: {record.Cost:R}"));
+                // Python's %f: six decimals.
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Cost after iteration {record.Iteration}: {record.Cost:F6}"));
             }
         });
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Accuracy: {network.Accuracy(x, y) * 100:0.##}%"));
+        output.WriteLine(AccuracyLine(network.Accuracy(x, y)));
         Directory.CreateDirectory(folder);
         string path = Path.GetFullPath(Path.Combine(folder, PictureName));
         DrawDecisionBoundary(network, x, y, path);
         output.WriteLine($"Decision boundary: {path}");
         return 0;
     }
+
+    /// <summary>
+    /// The notebook's accuracy line, <c>'Accuracy: %d' % accuracy + '%'</c>: the percentage truncated toward zero, as
+    /// Python's %d does to a float (90.75 prints "Accuracy: 90%").
+    /// </summary>
+    public static string AccuracyLine(double accuracy)
+        => string.Create(CultureInfo.InvariantCulture, $"Accuracy: {Math.Truncate(accuracy * 100)}%");
 
     /// <summary>
     /// The course's plot_decision_boundary: the plane coloured by the predicted class, with the points on top in the

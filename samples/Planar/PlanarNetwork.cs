@@ -3,9 +3,11 @@ using DnnGen;
 namespace Planar;
 
 /// <summary>
-/// Two inputs (the point's coordinates), two hidden ReLU layers of 8 units, one sigmoid output. Every layer has at most
-/// 64 weights, so the generator writes all of it as straight-line arithmetic: no loops, no kernels, every weight a
-/// local. Read it in obj/generated/DnnGen.Generator/DnnGen.Generator.NetworkGenerator/Planar.PlanarNetwork.g.cs.
+/// The course's week-3 network ("Planar data classification with one hidden layer"): two inputs (the point's
+/// coordinates), one hidden layer of 4 tanh units, one sigmoid output; W = randn * 0.01 (initialize_parameters), biases
+/// zero. Every layer has at most 8 weights, so the generator writes all of it as straight-line arithmetic: no loops, no
+/// kernels, every weight a local. Read it in
+/// obj/generated/DnnGen.Generator/DnnGen.Generator.NetworkGenerator/Planar.PlanarNetwork.g.cs.
 /// </summary>
-[Network(2, 8, 8, 1)]
+[Network(2, 4, 1, HiddenActivation = Activation.Tanh, Initialization = Initialization.ScaledNormal)]
 public partial class PlanarNetwork;

@@ -15,7 +15,7 @@ public partial class FusedPlanar;
 [Network(2, 4, 1, Precision = Precision.Single)]
 public partial class FusedPlanarSingle;
 
-/// <summary>The Planar sample's (2, 8, 8, 1), in double.</summary>
+/// <summary>Two hidden ReLU layers, (2, 8, 8, 1) (the Planar sample's network before it became the week-3 one), in double.</summary>
 [Network(2, 8, 8, 1)]
 public partial class FusedTwoHidden;
 
