@@ -65,6 +65,38 @@ public partial class CheckWideLinearSigmoidTanh;
 [Network(10, 12, 9, 2, Activations = new[] { Activation.LeakyRelu, Activation.Relu, Activation.Linear }, LeakyReluSlope = 0.2)]
 public partial class CheckWideLeakyReluLinear;
 
+/// <summary>Leaky relu (0.2) into tanh outputs, both layers kernels (90 and 72 weights): the tanh backward on dA[L] in a kernel layer.</summary>
+[Network(10, 9, 8, HiddenActivation = Activation.LeakyRelu, LeakyReluSlope = 0.2, OutputActivation = Activation.Tanh)]
+public partial class CheckWideTanhOutput;
+
+/// <summary>Sigmoid hidden units into a linear kernel output (72 weights).</summary>
+[Network(10, 9, 8, HiddenActivation = Activation.Sigmoid, OutputActivation = Activation.Linear)]
+public partial class CheckWideLinearOutput;
+
+/// <summary>Tanh hidden units into a relu kernel output (72 weights) with squared error.</summary>
+[Network(10, 9, 8, HiddenActivation = Activation.Tanh, OutputActivation = Activation.Relu)]
+public partial class CheckWideReluOutput;
+
+/// <summary>Relu hidden units into a leaky relu kernel output (72 weights, slope 0.2) with squared error.</summary>
+[Network(10, 9, 8, OutputActivation = Activation.LeakyRelu, LeakyReluSlope = 0.2)]
+public partial class CheckWideLeakyOutput;
+
+/// <summary>One softmax kernel layer (100 weights): layer 1 is the output, its input x.</summary>
+[Network(20, 5, OutputActivation = Activation.Softmax)]
+public partial class CheckWideSoftmaxRegression;
+
+/// <summary>One sigmoid layer with squared error, straight-line: the unnatural output backward in layer 1, whose input is x.</summary>
+[Network(6, 4, Loss = Loss.SquaredError)]
+public partial class CheckSigmoidSquaredErrorOneLayer;
+
+/// <summary>One sigmoid kernel layer (80 weights) with squared error.</summary>
+[Network(20, 4, Loss = Loss.SquaredError)]
+public partial class CheckWideSigmoidSquaredErrorOneLayer;
+
+/// <summary>One tanh layer with squared error.</summary>
+[Network(5, 3, OutputActivation = Activation.Tanh)]
+public partial class CheckTanhOneLayer;
+
 /// <summary>
 /// Backpropagation against centred finite differences of the cost, (J(theta + eps) - J(theta - eps)) / (2 eps), for
 /// every single parameter, for every activation and loss; the course's criterion ||a - n|| / (||a|| + ||n||) &lt; 1e-7,
@@ -143,6 +175,38 @@ public class ActivationGradientCheckTests
     [Fact]
     public void Leaky_relu_and_relu_kernel_layers_into_linear_output()
         => Check(new CheckWideLeakyReluLinear(), Targets.Real, n => [n.Z1.ToArray(), n.Z2.ToArray()]);
+
+    [Fact]
+    public void Tanh_kernel_output_after_leaky_relu_kernel_layer()
+        => Check(new CheckWideTanhOutput(), Targets.Real, n => [n.Z1.ToArray()]);
+
+    [Fact]
+    public void Linear_kernel_output_after_sigmoid()
+        => Check(new CheckWideLinearOutput(), Targets.Real, _ => []);
+
+    [Fact]
+    public void Relu_kernel_output_after_tanh()
+        => Check(new CheckWideReluOutput(), Targets.Real, n => [n.Z2.ToArray()]);
+
+    [Fact]
+    public void Leaky_relu_kernel_output_after_relu()
+        => Check(new CheckWideLeakyOutput(), Targets.Real, n => [n.Z1.ToArray(), n.Z2.ToArray()]);
+
+    [Fact]
+    public void One_softmax_kernel_layer()
+        => Check(new CheckWideSoftmaxRegression(), Targets.OneHot, _ => []);
+
+    [Fact]
+    public void One_sigmoid_layer_with_squared_error()
+        => Check(new CheckSigmoidSquaredErrorOneLayer(), Targets.Real, _ => []);
+
+    [Fact]
+    public void One_sigmoid_kernel_layer_with_squared_error()
+        => Check(new CheckWideSigmoidSquaredErrorOneLayer(), Targets.Real, _ => []);
+
+    [Fact]
+    public void One_tanh_layer()
+        => Check(new CheckTanhOneLayer(), Targets.Real, _ => []);
 
     [Fact]
     public void The_check_fails_on_a_gradient_wrong_by_one_part_in_ten_thousand()
