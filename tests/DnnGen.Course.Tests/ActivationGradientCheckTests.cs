@@ -244,6 +244,79 @@ public class ActivationGradientCheckTests
         Assert.True(difference > 100 * MaxRelativeDifference, $"relative difference {difference:E3}");
     }
 
+    [Fact]
+    public void The_literal_softmax_backward_of_dA_equals_the_folded_delta()
+    {
+        // Backward folds the softmax backward into dZ2 = A2 - Y; Layer2Backward applies it literally to dA2 = -Y / A2, the
+        // cross-entropy's gradient (its 1/m applied with dW2 and db2): the same gradients in exact arithmetic.
+        var network = new CheckLeakySoftmax10();
+        (double[] x, double[] y) = Prepare(network, Targets.OneHot);
+        network.Forward(x);
+        network.Backward(x, y);
+        double[] a2 = network.A2.ToArray();
+        double[] dA2 = new double[a2.Length];
+        for (int i = 0; i < dA2.Length; i++)
+        {
+            dA2[i] = -y[i] / a2[i];
+        }
+
+        var dZ2 = new double[a2.Length];
+        var dW2 = new double[network.dW2.Length];
+        var db2 = new double[network.db2.Length];
+        var dA1 = new double[network.A1.Length];
+        CheckLeakySoftmax10.Layer2Backward(dA2, a2, network.A1, network.W2, dZ2, dW2, db2, dA1);
+
+        AssertClose(network.dW2, dW2, "dW2");
+        AssertClose(network.db2, db2, "db2");
+        double[] folded = new double[a2.Length];
+        for (int i = 0; i < folded.Length; i++)
+        {
+            folded[i] = a2[i] - y[i];
+        }
+
+        AssertClose(folded, dZ2, "dZ2");
+    }
+
+    [Fact]
+    public void The_literal_sigmoid_backward_of_dA_equals_the_folded_delta()
+    {
+        // The same for the course's pair: dA2 = -(Y / A2 - (1 - Y) / (1 - A2)) through Layer2Backward's sigmoid backward.
+        var network = new CheckTanhSigmoid();
+        (double[] x, double[] y) = Prepare(network, Targets.Binary);
+        network.Forward(x);
+        network.Backward(x, y);
+        double[] a2 = network.A2.ToArray();
+        double[] dA2 = new double[a2.Length];
+        for (int i = 0; i < dA2.Length; i++)
+        {
+            dA2[i] = -(y[i] / a2[i] - (1 - y[i]) / (1 - a2[i]));
+        }
+
+        var dZ2 = new double[a2.Length];
+        var dW2 = new double[network.dW2.Length];
+        var db2 = new double[network.db2.Length];
+        var dA1 = new double[network.A1.Length];
+        CheckTanhSigmoid.Layer2Backward(dA2, network.Z2, network.A1, network.W2, dZ2, dW2, db2, dA1);
+
+        AssertClose(network.dW2, dW2, "dW2");
+        AssertClose(network.db2, db2, "db2");
+    }
+
+    /// <summary>Within 1e-13 relative to the largest magnitude: the two routes differ only in rounding.</summary>
+    private static void AssertClose(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double difference = 0, scale = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            difference = Math.Max(difference, Math.Abs(expected[i] - actual[i]));
+            scale = Math.Max(scale, Math.Abs(expected[i]));
+        }
+
+        Assert.True(scale > 0, $"{what} is not all zeros");
+        Assert.True(difference <= 1e-13 * scale, $"{what}: {difference / scale:E3} relative");
+    }
+
     private static void Check<TNetwork>(TNetwork network, Targets targets, Func<TNetwork, double[][]> kinked)
         where TNetwork : INetwork<double>
     {
