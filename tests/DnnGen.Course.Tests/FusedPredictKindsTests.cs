@@ -36,6 +36,10 @@ public partial class FusedKindLeakyHidden;
 [Network(3, 4, 2, OutputActivation = Activation.LeakyRelu, LeakyReluSlope = 0.3)]
 public partial class FusedKindLeakyOutput;
 
+/// <summary>Relu outputs after tanh units (squared error, the default for them).</summary>
+[Network(3, 5, 2, HiddenActivation = Activation.Tanh, OutputActivation = Activation.Relu)]
+public partial class FusedKindReluOutput;
+
 /// <summary>Every activation, one per layer, into a softmax.</summary>
 [Network(3, 4, 4, 3, 3, 3, 3, Activations = new[] { Activation.LeakyRelu, Activation.Tanh, Activation.Sigmoid, Activation.Linear, Activation.Relu, Activation.Softmax }, LeakyReluSlope = 0.2)]
 public partial class FusedKindEvery;
@@ -63,7 +67,7 @@ public class FusedPredictKindsTests
         foreach (Type type in new[]
         {
             typeof(FusedKindSigmoid), typeof(FusedKindSoftmax3), typeof(FusedKindSoftmax4), typeof(FusedKindLinear),
-            typeof(FusedKindTanh), typeof(FusedKindLeakyHidden), typeof(FusedKindLeakyOutput), typeof(FusedKindEvery),
+            typeof(FusedKindTanh), typeof(FusedKindLeakyHidden), typeof(FusedKindLeakyOutput), typeof(FusedKindReluOutput), typeof(FusedKindEvery),
             typeof(FusedKindSoftmaxRegression), typeof(KindsSoftmaxSingle), typeof(KindsLinearSingle),
         })
         {
@@ -85,6 +89,7 @@ public class FusedPredictKindsTests
         AssertPredictEqualsForward(new FusedKindTanh(), m);
         AssertPredictEqualsForward(new FusedKindLeakyHidden(), m);
         AssertPredictEqualsForward(new FusedKindLeakyOutput(), m);
+        AssertPredictEqualsForward(new FusedKindReluOutput(), m);
         AssertPredictEqualsForward(new FusedKindEvery(), m);
         AssertPredictEqualsForward(new FusedKindSoftmaxRegression(), m);
         AssertPredictEqualsForward(new KindsSoftmaxSingle(), m);
