@@ -251,9 +251,20 @@ internal static class NetworkParser
                     fix));
             }
 
-            if (double.IsNaN(slope) || double.IsInfinity(slope) || slope <= 0)
+            // A float network writes the slope as a float literal: beyond float's range it does not compile (CS0594), and
+            // below its smallest value it rounds to 0, plain relu.
+            bool outsideFloat = precision == Precision.Single && slope > 0 && !double.IsInfinity(slope)
+                && (slope > float.MaxValue || (float)slope == 0);
+            if (double.IsNaN(slope) || double.IsInfinity(slope) || slope <= 0 || outsideFloat)
             {
                 string text = double.IsNaN(slope) ? "NaN" : double.IsPositiveInfinity(slope) ? "infinity" : double.IsNegativeInfinity(slope) ? "minus infinity" : slope.ToString("R", CultureInfo.InvariantCulture);
+                if (outsideFloat)
+                {
+                    text += slope > float.MaxValue
+                        ? ", beyond the largest float, and the network computes in float (Precision = Precision.Single)"
+                        : ", which rounds to 0 in float, the network's type (Precision = Precision.Single)";
+                }
+
                 diagnostics.Add(Report(
                     DiagnosticDescriptors.InvalidLeakyReluSlope,
                     NamedArgumentLocation(attributeSyntax, "LeakyReluSlope") ?? attributeLocation,
@@ -296,7 +307,8 @@ internal static class NetworkParser
             RuntimeAlias(context.SemanticModel.Compilation, attribute.AttributeClass),
             new EquatableArray<int>(resolved.Select(a => (int)a).ToArray()),
             resolvedLoss,
-            slope);
+            // A slope no layer uses is left out of the model, so that setting it changes nothing (and regenerates nothing).
+            resolved.Any(a => Activations.Of(a).Argument == KernelArgument.Slope) ? slope : 0.01);
         return new ParseResult(model, largeNetwork is null ? default : new EquatableArray<DiagnosticInfo>(new[] { largeNetwork }));
     }
 

@@ -491,6 +491,31 @@ public partial class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[|LeakyReluSlope = 1e40|]", "beyond the largest float")]
+    [InlineData("[|LeakyReluSlope = 1e-50|]", "rounds to 0 in float")]
+    public void DNNG0024_leaky_relu_slope_that_a_float_network_cannot_hold(string option, string message)
+    {
+        Diagnostic diagnostic = AssertSingle("DNNG0024", $$"""
+            using DnnGen;
+            [Network(4, 3, 1, HiddenActivation = Activation.LeakyRelu, Precision = Precision.Single, {{option}})]
+            public partial class Net;
+            """);
+        diagnostic.GetMessage().ShouldContain(message);
+    }
+
+    [Fact]
+    public void A_slope_a_double_network_holds_is_accepted_there()
+    {
+        (GeneratorRunResult result, Compilation output) = GeneratorHarness.Run("""
+            using DnnGen;
+            [Network(4, 3, 1, HiddenActivation = Activation.LeakyRelu, LeakyReluSlope = 1e-50)]
+            public partial class Net;
+            """);
+        result.Diagnostics.ShouldBeEmpty();
+        GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
+    }
+
+    [Theory]
     [InlineData("[Network(2, 1, [|OutputActivation = (Activation)6|])]")]
     [InlineData("[Network(2, 1, [|Loss = (Loss)3|])]")]
     [InlineData("[Network(2, 4, 1, Activations = new[] { Activation.Tanh, [|(Activation)(-1)|] })]")]

@@ -63,6 +63,40 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void Changing_one_layer_s_activation_regenerates_that_network_only()
+    {
+        var reasons = RunEdit(tree => tree.Contains("class Planar"), source => source.Replace("Network(2, 4, 1)", "Network(2, 4, 1, HiddenActivation = Activation.Tanh)"));
+
+        reasons["Planar"].ShouldBe((Modified, Modified));
+        reasons["Cat"].ShouldBe((Unchanged, Cached));
+    }
+
+    [Theory]
+    [InlineData("Network(12288, 20, 7, 5, 1, Activations = new[] { Activation.Relu, Activation.Relu, Activation.Relu, Activation.Sigmoid })")]
+    [InlineData("Network(12288, 20, 7, 5, 1, HiddenActivation = Activation.Relu, OutputActivation = Activation.Sigmoid, Loss = Loss.BinaryCrossEntropy)")]
+    [InlineData("Network(12288, 20, 7, 5, 1, LeakyReluSlope = 0.2)")]
+    public void Spelling_out_the_defaults_leaves_the_model_equal_and_the_output_cached(string attribute)
+    {
+        // The same network written another way: the parse step runs again, but its model is equal, so nothing is emitted.
+        // (The slope is unused: no layer is leaky, so it changes nothing either.)
+        var reasons = RunEdit(tree => tree.Contains("class Cat"), source => source.Replace("Network(12288, 20, 7, 5, 1)", attribute));
+
+        reasons["Cat"].ShouldBe((Unchanged, Cached));
+        reasons["Planar"].ShouldBe((Unchanged, Cached));
+    }
+
+    [Fact]
+    public void Changing_one_activation_in_a_per_layer_list_regenerates_that_network_only()
+    {
+        var reasons = RunEdit(
+            tree => tree.Contains("class Cat"),
+            source => source.Replace("Network(12288, 20, 7, 5, 1)", "Network(12288, 20, 7, 5, 1, Activations = new[] { Activation.Relu, Activation.Tanh, Activation.Relu, Activation.Sigmoid })"));
+
+        reasons["Cat"].ShouldBe((Modified, Modified));
+        reasons["Planar"].ShouldBe((Unchanged, Cached));
+    }
+
+    [Fact]
     public void Breaking_another_network_keeps_this_one_cached()
     {
         var reasons = RunEdit(tree => tree.Contains("class Planar"), source => source.Replace("2, 4, 1", "2, 0, 1"));
