@@ -241,7 +241,7 @@ internal static class AttributeArguments
             {
                 "Precision" => ("Precision", "Precision.Single", "Precision.Double or Precision.Single"),
                 "Initialization" => ("Initialization", "Initialization.ScaledNormal", "Initialization.ScaledNormal, Initialization.NormalOverSqrtFanIn, Initialization.Zeros or Initialization.He"),
-                "HiddenActivation" or "OutputActivation" or "Activations" => ("Activation", "Activation.Tanh", "Activation.Relu, Activation.LeakyRelu, Activation.Tanh, Activation.Sigmoid, Activation.Linear or Activation.Softmax"),
+                "HiddenActivation" or "OutputActivation" or "Activations" => ("Activation", "Activation.Tanh", Activations.SourceNames),
                 "Loss" => ("Loss", "Loss.SquaredError", "Loss.BinaryCrossEntropy, Loss.CategoricalCrossEntropy or Loss.SquaredError"),
                 "LeakyReluSlope" => (string.Empty, "0.01", "a double"),
                 _ => null,
@@ -320,7 +320,7 @@ internal static class AttributeArguments
 
             foreach (ExpressionSyntax element in elements)
             {
-                CheckEnumValue(option, element, "Activations", "Activation", "Activation.Tanh", "Activation.Relu, Activation.LeakyRelu, Activation.Tanh, Activation.Sigmoid, Activation.Linear or Activation.Softmax");
+                CheckEnumValue(option, element, "Activations", "Activation", "Activation.Tanh", Activations.SourceNames);
             }
         }
 

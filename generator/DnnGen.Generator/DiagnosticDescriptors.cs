@@ -233,7 +233,7 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
-        description: "Leaky relu passes slope * z for negative z. A NaN or infinite slope makes every negative unit NaN or infinite; a slope of 0 is plain relu, and a negative one makes the activation non-monotonic, which DnnGen does not allow.");
+        description: "Leaky relu passes slope * z for negative z. A NaN or infinite slope makes every negative unit NaN or infinite; a slope of 0 is plain relu, and a negative one makes the activation non-monotonic, which DnnGen does not allow. A float network (Precision.Single) also needs a slope within float's range that does not round to 0.");
 
     /// <summary>All descriptors, in id order.</summary>
     public static readonly DiagnosticDescriptor[] All =

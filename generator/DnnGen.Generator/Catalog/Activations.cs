@@ -181,6 +181,21 @@ internal static class Activations
     /// <summary>True when <paramref name="value"/> is a member of <see cref="Activation"/>.</summary>
     public static bool IsDefined(int value) => s_entries.ContainsKey((Activation)value);
 
+    /// <summary>The members as source writes them, for DNNG0008's message: "Activation.Relu, ... or Activation.Softmax".</summary>
+    public static string SourceNames
+    {
+        get
+        {
+            var names = new List<string>();
+            foreach (ActivationEntry entry in All)
+            {
+                names.Add(entry.SourceName);
+            }
+
+            return string.Join(", ", names.GetRange(0, names.Count - 1)) + " or " + names[names.Count - 1];
+        }
+    }
+
     /// <summary>The members' names, for DNNG0008's list: "Relu, LeakyRelu, ...".</summary>
     public static string Names
     {

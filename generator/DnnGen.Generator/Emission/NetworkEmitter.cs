@@ -302,11 +302,13 @@ internal sealed partial class NetworkEmitter
         _w.Line("return parameters;");
         _w.Close();
         _w.Line();
-        _w.Line("// Every W[l] drawn in layer order into its place in the parameters' layout, every b[l] zero.");
+        _w.Line("// Every W[l] drawn in layer order into its place in the parameters' layout, every b[l] zero. The scale is the");
+        _w.Line("// initialisation's: 0.01 (ScaledNormal), 1 / sqrt(n[l-1]) (NormalOverSqrtFanIn) or sqrt(2 / n[l-1]) (He); Zeros draws");
+        _w.Line("// nothing and leaves every W[l] zero.");
         _w.Open($"private static void DrawParameters({_span} parameters, {Dnn}.NumPyRandom random, {Dnn}.Initialization initialization)");
         for (int l = 1; l <= L; l++)
         {
-            _w.Line($"// W{l} = randn({N(l)}, {N(l - 1)}) scaled; b{l} = zeros({N(l)}, 1)");
+            _w.Line($"// W{l} = randn({N(l)}, {N(l - 1)}) * scale, or zeros; b{l} = zeros({N(l)}, 1)");
             _w.Line($"{Dnn}.ParameterInitializer.FillWeights(random, parameters.Slice({_shape.WeightOffset(l)}, {_shape.WeightCount(l)}), {N(l - 1)}, initialization);");
             _w.Line($"parameters.Slice({_shape.BiasOffset(l)}, {N(l)}).Clear();");
         }

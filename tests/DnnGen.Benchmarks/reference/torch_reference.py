@@ -20,13 +20,68 @@ def make_parameters(layer_dims, dtype):
     return parameters
 
 
-def forward(X, parameters):
+def forward(X, parameters, hidden=torch.relu, output=torch.sigmoid):
     A = X
     count = len(parameters) // 2
     for l in range(count):
         Z = parameters[2 * l] @ A + parameters[2 * l + 1]
-        A = torch.sigmoid(Z) if l == count - 1 else torch.relu(Z)
+        A = output(Z) if l == count - 1 else hidden(Z)
     return A
+
+
+def softmax_iteration(X, classes, parameters, learning_rate):
+    """Categorical cross-entropy from the logits (log-softmax inside cross_entropy), as DnnGen computes it."""
+    ZL = forward(X, parameters, output=lambda z: z)
+    cost = torch.nn.functional.cross_entropy(ZL.T, classes)
+    cost.backward()
+    with torch.no_grad():
+        for p in parameters:
+            p -= learning_rate * p.grad
+            p.grad = None
+    return cost.item()
+
+
+def generic_iteration(X, Y, parameters, learning_rate, hidden, output, loss):
+    cost = loss(forward(X, parameters, hidden, output), Y)
+    cost.backward()
+    with torch.no_grad():
+        for p in parameters:
+            p -= learning_rate * p.grad
+            p.grad = None
+    return cost.item()
+
+
+def kinds(generator):
+    """The networks of KindsBenchmarks.cs, on the same shapes: one iteration and one example's forward pass."""
+    f64 = torch.float64
+    squared_error = lambda a, y: 0.5 * torch.mean(torch.sum((a - y) ** 2, dim=0))
+    planar = make_parameters([2, 4, 1], f64)
+    X = torch.randn(2, 400, generator=generator, dtype=f64)
+    Y = (torch.rand(1, 400, generator=generator) < 0.5).to(f64)
+    bce = torch.nn.functional.binary_cross_entropy
+    seconds = median_seconds(lambda: generic_iteration(X, Y, planar, 1e-9, torch.tanh, torch.sigmoid, bce), 500)
+    print(f"torch  (2, 4, 1) tanh iteration, m = 400, float64: {seconds * 1e6:.1f} us")
+
+    digits = make_parameters([64, 32, 10], f64)
+    X = 16 * torch.rand(64, 1500, generator=generator, dtype=f64)
+    classes = torch.randint(0, 10, (1500,), generator=generator)
+    seconds = median_seconds(lambda: softmax_iteration(X, classes, digits, 1e-9), 200)
+    print(f"torch  (64, 32, 10) softmax iteration, m = 1500, float64: {seconds * 1e6:.1f} us")
+
+    diabetes = make_parameters([10, 16, 1], f64)
+    X = torch.randn(10, 353, generator=generator, dtype=f64)
+    Y = torch.randn(1, 353, generator=generator, dtype=f64)
+    seconds = median_seconds(lambda: generic_iteration(X, Y, diabetes, 1e-9, torch.relu, lambda z: z, squared_error), 500)
+    print(f"torch  (10, 16, 1) linear iteration, m = 353, float64: {seconds * 1e6:.1f} us")
+
+    with torch.no_grad():
+        point = torch.randn(2, 1, generator=generator, dtype=f64)
+        print(f"torch  (2, 4, 1) tanh forward, 1 example, float64: {median_seconds(lambda: forward(point, planar, torch.tanh), 20000) * 1e6:.1f} us")
+        image = 16 * torch.rand(64, 1, generator=generator, dtype=f64)
+        softmax = lambda z: torch.softmax(z, dim=0)
+        print(f"torch  (64, 32, 10) softmax forward, 1 example, float64: {median_seconds(lambda: forward(image, digits, output=softmax), 20000) * 1e6:.1f} us")
+        patient = torch.randn(10, 1, generator=generator, dtype=f64)
+        print(f"torch  (10, 16, 1) linear forward, 1 example, float64: {median_seconds(lambda: forward(patient, diabetes, output=lambda z: z), 20000) * 1e6:.1f} us")
 
 
 def iteration(X, Y, parameters, learning_rate):
@@ -56,6 +111,8 @@ def main():
         planar = make_parameters([2, 4, 1], torch.float64)
         point = torch.tensor([[0.5], [-1.25]], dtype=torch.float64)
         print(f"torch  (2, 4, 1) forward, 1 example, float64: {median_seconds(lambda: forward(point, planar), 20000) * 1e6:.1f} us")
+
+    kinds(generator)
 
 
 if __name__ == "__main__":

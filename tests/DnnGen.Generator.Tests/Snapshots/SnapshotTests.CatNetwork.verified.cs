@@ -177,19 +177,21 @@ namespace Demo
             return parameters;
         }
 
-        // Every W[l] drawn in layer order into its place in the parameters' layout, every b[l] zero.
+        // Every W[l] drawn in layer order into its place in the parameters' layout, every b[l] zero. The scale is the
+        // initialisation's: 0.01 (ScaledNormal), 1 / sqrt(n[l-1]) (NormalOverSqrtFanIn) or sqrt(2 / n[l-1]) (He); Zeros draws
+        // nothing and leaves every W[l] zero.
         private static void DrawParameters(global::System.Span<double> parameters, global::DnnGen.NumPyRandom random, global::DnnGen.Initialization initialization)
         {
-            // W1 = randn(20, 12288) scaled; b1 = zeros(20, 1)
+            // W1 = randn(20, 12288) * scale, or zeros; b1 = zeros(20, 1)
             global::DnnGen.ParameterInitializer.FillWeights(random, parameters.Slice(0, 245760), 12288, initialization);
             parameters.Slice(245760, 20).Clear();
-            // W2 = randn(7, 20) scaled; b2 = zeros(7, 1)
+            // W2 = randn(7, 20) * scale, or zeros; b2 = zeros(7, 1)
             global::DnnGen.ParameterInitializer.FillWeights(random, parameters.Slice(245780, 140), 20, initialization);
             parameters.Slice(245920, 7).Clear();
-            // W3 = randn(5, 7) scaled; b3 = zeros(5, 1)
+            // W3 = randn(5, 7) * scale, or zeros; b3 = zeros(5, 1)
             global::DnnGen.ParameterInitializer.FillWeights(random, parameters.Slice(245927, 35), 7, initialization);
             parameters.Slice(245962, 5).Clear();
-            // W4 = randn(1, 5) scaled; b4 = zeros(1, 1)
+            // W4 = randn(1, 5) * scale, or zeros; b4 = zeros(1, 1)
             global::DnnGen.ParameterInitializer.FillWeights(random, parameters.Slice(245967, 5), 5, initialization);
             parameters.Slice(245972, 1).Clear();
         }
