@@ -400,6 +400,40 @@ def run(name, train_X, train_Y, arrays, report, num_epochs, **options):
     return every_cost, rates, accuracy
 
 
+def resume(name, train_X, train_Y, arrays, num_epochs=5000, learning_rate=0.0007, mini_batch_size=64, beta=0.9,
+           beta1=0.9, beta2=0.999, epsilon=1e-8):
+    """Not in the notebook: model's loop from the stored 2000-epoch state (parameters, v, s, t, and the seed
+    10 + 2000), to prove the checkpoint holds everything resuming needs; returns the costs and the final state."""
+    prefix = f"{name}_epoch{CHECKPOINT_EPOCHS}_"
+    layers = range(1, len(LAYERS_DIMS))
+    parameters = {f"{k}{l}": arrays[f"{prefix}{k}{l}"].copy() for l in layers for k in ("W", "b")}
+    v = {f"d{k}{l}": arrays[f"{prefix}v_d{k}{l}"].copy() for l in layers for k in ("W", "b")} \
+        if name != "gd" else None
+    s = {f"d{k}{l}": arrays[f"{prefix}s_d{k}{l}"].copy() for l in layers for k in ("W", "b")} \
+        if name == "adam" else None
+    t = int(arrays[f"{prefix}t"][0]) if name == "adam" else 0
+    seed = 10 + CHECKPOINT_EPOCHS
+    m = train_X.shape[1]
+    costs = []
+    for i in range(CHECKPOINT_EPOCHS, num_epochs):
+        seed = seed + 1
+        cost_total = 0
+        for minibatch_X, minibatch_Y in random_mini_batches(train_X, train_Y, mini_batch_size, seed):
+            a3, caches = forward_propagation(minibatch_X, parameters)
+            cost_total += compute_cost(a3, minibatch_Y)
+            grads = backward_propagation(minibatch_X, minibatch_Y, caches)
+            if name == "gd":
+                parameters = update_parameters_with_gd(parameters, grads, learning_rate)
+            elif name == "momentum":
+                parameters, v = update_parameters_with_momentum(parameters, grads, v, beta, learning_rate)
+            else:
+                t = t + 1
+                parameters, v, s, _, _ = update_parameters_with_adam(parameters, grads, v, s, t, learning_rate,
+                                                                     beta1, beta2, epsilon)
+        costs.append(float(cost_total / m))
+    return costs, copy_state(f"{name}_", parameters, v, s, t)
+
+
 def main(arguments):
     # random_mini_batches' shuffle, NumPy's legacy permutation, against course2-reference.md's sanity values.
     np.random.seed(0)
@@ -438,6 +472,14 @@ def main(arguments):
             report.append(f"{name} epoch {1000 * k}: {relative:.1e}")
         assert accuracy == expected_accuracy, f"{name}: accuracy {accuracy!r}, expected {expected_accuracy!r}"
         print(f"Full precision: costs {[costs[1000 * k] for k in range(5)]!r}, accuracy {accuracy!r}")
+        resumed_costs, resumed = resume(name, train_X, train_Y, arrays)
+        assert resumed_costs == costs[CHECKPOINT_EPOCHS:], f"{name}: resumed costs differ"
+        assert resumed.keys() == {k for k in arrays if k.startswith(f"{name}_") and not k.startswith(f"{name}_epoch")
+                                  and k[len(name) + 1:].split("_")[0] in ("W1", "b1", "W2", "b2", "W3", "b3", "v",
+                                                                         "s", "t") and "initial" not in k}
+        for key, value in resumed.items():
+            assert np.array_equal(value, arrays[key]), f"{key}: resuming from epoch {CHECKPOINT_EPOCHS} differs"
+        report.append(f"{name} resumed from epoch {CHECKPOINT_EPOCHS}: bit for bit")
 
     # The decay section's model (decay = schedule_lr_decay, time_interval 1000), with Adam, lr0 0.1, 2000 epochs.
     costs, rates, accuracy = run("adam_decay", train_X, train_Y, arrays, report, 2000, optimizer="adam",
