@@ -109,7 +109,7 @@ public sealed class DigitsDataset
             }
         }
 
-        int[] order = NumPyPermutation.Create(new NumPyRandom(SplitSeed), count);
+        int[] order = new NumPyRandom(SplitSeed).Permutation(count);
         return new DigitsDataset(count, Part(pixels, classes, order[..TrainCount]), Part(pixels, classes, order[TrainCount..]));
     }
 
@@ -222,7 +222,7 @@ public sealed class DiabetesDataset
         Data.RequireFinite(path, "data", features);
         Data.RequireFinite(path, "target", values);
 
-        int[] order = NumPyPermutation.Create(new NumPyRandom(SplitSeed), count);
+        int[] order = new NumPyRandom(SplitSeed).Permutation(count);
         double[] trainFeatures = Rows(features, order[..TrainCount], FeatureCount);
         double[] testFeatures = Rows(features, order[TrainCount..], FeatureCount);
         double[] trainTarget = Rows(values, order[..TrainCount], 1);

@@ -106,7 +106,7 @@ public class DigitsTests
         Assert.Equal(data.TestTarget[0], data.Unscale(data.Test.Target[0]), 1e-9);
 
         // The test part is the file's rows p[342:] of np.random.seed(0); p = np.random.permutation(442).
-        int[] order = NumPyPermutation.Create(new NumPyRandom(0), 442);
+        int[] order = new NumPyRandom(0).Permutation(442);
         double[] target = NumPyFile.ReadNpz(path)["target"].ToDoubleArray();
         Assert.Equal(order[342..].Select(i => target[i]).ToArray(), data.TestTarget);
     }
@@ -121,7 +121,7 @@ public class DigitsTests
 
         DigitsDataset data = DigitsDataset.Load(path);
 
-        int[] order = NumPyPermutation.Create(new NumPyRandom(DigitsDataset.SplitSeed), 1797);
+        int[] order = new NumPyRandom(DigitsDataset.SplitSeed).Permutation(1797);
         Assert.Equal(order[..1500].Select(i => classes[i]).ToArray(), data.Train.Classes);
         Assert.Equal(order[1500..].Select(i => classes[i]).ToArray(), data.Test.Classes);
         Assert.Equal(images.AsSpan(order[1500] * 64, 64).ToArray(), data.Test.Pixels.AsSpan(0, 64).ToArray());
@@ -131,22 +131,13 @@ public class DigitsTests
         Assert.Equal(10, data.Test.Classes.Distinct().Count());
     }
 
-    /// <summary>The values NumPy prints for np.random.seed(s); np.random.permutation(10).</summary>
+    /// <summary>The split's permutation is NumPy's: the values it prints for np.random.seed(s); np.random.permutation(10).</summary>
     [Theory]
     [InlineData(0u, new[] { 2, 8, 4, 9, 1, 6, 7, 3, 0, 5 })]
     [InlineData(42u, new[] { 8, 1, 5, 0, 7, 2, 9, 4, 3, 6 })]
     public void The_permutation_is_NumPys(uint seed, int[] expected)
     {
-        Assert.Equal(expected, NumPyPermutation.Create(new NumPyRandom(seed), 10));
-    }
-
-    [Fact]
-    public void The_permutation_of_nothing_or_one_is_trivial_and_a_negative_count_is_refused()
-    {
-        Assert.Empty(NumPyPermutation.Create(new NumPyRandom(0), 0));
-        Assert.Equal([0], NumPyPermutation.Create(new NumPyRandom(0), 1));
-        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => NumPyPermutation.Create(new NumPyRandom(0), -1));
-        Assert.Equal("count", refused.ParamName);
+        Assert.Equal(expected, new NumPyRandom(seed).Permutation(10));
     }
 
     [Fact]
