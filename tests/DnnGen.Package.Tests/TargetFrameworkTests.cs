@@ -36,7 +36,7 @@ public sealed class TargetFrameworkTests(PackageFixture package, SharedSteps sha
         Train("WideSingle", new WideSingle());
 
         // 40 examples of 16 values in [0, 1); the label is 1 when the first half outweighs the second.
-        static void Train<T>(string name, INetwork<T> network)
+        static void Train<T>(string name, IBinaryClassifier<T> network)
             where T : unmanaged, IFloatingPointIeee754<T>
         {
             const int m = 40;
