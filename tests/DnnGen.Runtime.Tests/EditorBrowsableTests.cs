@@ -35,7 +35,7 @@ public class EditorBrowsableTests
         "DnnGen.TrainingRecord",
     ];
 
-    /// <summary>What only generated code calls (ReferenceDense and ReferenceActivations: only the tests and benchmarks).</summary>
+    /// <summary>What only generated code calls (ReferenceDense, ReferenceActivations and ReferenceOptimizers: only the tests and benchmarks).</summary>
     private static readonly string[] Hidden =
     [
         "DnnGen.AlignedBuffer`1",
@@ -44,8 +44,12 @@ public class EditorBrowsableTests
         "DnnGen.Kernels.Activations",
         "DnnGen.Kernels.Classes",
         "DnnGen.Kernels.Cost",
+        "DnnGen.Kernels.MiniBatches",
+        "DnnGen.Kernels.Optimizers",
         "DnnGen.Kernels.ReferenceActivations",
         "DnnGen.Kernels.ReferenceDense",
+        "DnnGen.Kernels.ReferenceOptimizers",
+        "DnnGen.Kernels.Regularization",
         "DnnGen.ParameterInitializer",
     ];
 
