@@ -65,8 +65,11 @@ internal sealed record NetworkModel(
     string RuntimeAlias = "global",
     EquatableArray<int> Activations = default,
     Loss Loss = Loss.BinaryCrossEntropy,
-    double LeakyReluSlope = 0.01)
+    double LeakyReluSlope = NetworkModel.DefaultLeakyReluSlope)
 {
+    /// <summary>The attribute's default LeakyReluSlope, PyTorch's negative_slope; also the model's slope when no layer uses one.</summary>
+    public const double DefaultLeakyReluSlope = 0.01;
+
     /// <summary>
     /// Layer l's activation, l = 1 .. L: the parser's resolution of the attribute (<see cref="Activations"/> holds one
     /// Activation per layer, as numbers: an enum is not IEquatable), or when empty relu for the hidden layers and sigmoid

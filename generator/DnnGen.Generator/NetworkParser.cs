@@ -174,7 +174,7 @@ internal static class NetworkParser
         Activation? output = null;
         Activation[]? activations = null;
         Loss? loss = null;
-        double slope = 0.01;
+        double slope = NetworkModel.DefaultLeakyReluSlope;
         foreach (KeyValuePair<string, TypedConstant> option in attribute.NamedArguments)
         {
             // An array's Value throws (its elements are in Values): Activations is read by ReadActivations.
@@ -308,7 +308,7 @@ internal static class NetworkParser
             new EquatableArray<int>(resolved.Select(a => (int)a).ToArray()),
             resolvedLoss,
             // A slope no layer uses is left out of the model, so that setting it changes nothing (and regenerates nothing).
-            resolved.Any(a => Activations.Of(a).Argument == KernelArgument.Slope) ? slope : 0.01);
+            Activations.AnyTakesSlope(resolved) ? slope : NetworkModel.DefaultLeakyReluSlope);
         return new ParseResult(model, largeNetwork is null ? default : new EquatableArray<DiagnosticInfo>(new[] { largeNetwork }));
     }
 

@@ -178,6 +178,20 @@ internal static class Activations
         }
     }
 
+    /// <summary>True when some of <paramref name="activations"/> takes the attribute's LeakyReluSlope.</summary>
+    public static bool AnyTakesSlope(IEnumerable<Activation> activations)
+    {
+        foreach (Activation activation in activations)
+        {
+            if (Of(activation).Argument == KernelArgument.Slope)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>True when <paramref name="value"/> is a member of <see cref="Activation"/>.</summary>
     public static bool IsDefined(int value) => s_entries.ContainsKey((Activation)value);
 

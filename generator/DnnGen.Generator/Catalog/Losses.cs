@@ -42,6 +42,7 @@ internal sealed class LossEntry
         string requirement,
         string interfaceName,
         string outputsName,
+        string outputName,
         string oneOutput,
         string oneLayerName,
         bool deltaIsOutputGradient = false)
@@ -49,6 +50,7 @@ internal sealed class LossEntry
         OneLayerName = oneLayerName;
         InterfaceName = interfaceName;
         OutputsName = outputsName;
+        OutputName = outputName;
         OneOutput = oneOutput;
         Fits = fits;
         Requirement = requirement;
@@ -133,6 +135,9 @@ internal sealed class LossEntry
     /// <summary>Predict's output parameter: "probabilities" for a classifier, "predictions" for a regression.</summary>
     public string OutputsName { get; }
 
+    /// <summary>The same in the singular, the one-example Predict's local when there is one output: "probability".</summary>
+    public string OutputName { get; }
+
     /// <summary>What the one-example Predict returns when there is one output: "the probability of class 1".</summary>
     public string OneOutput { get; }
 
@@ -172,6 +177,7 @@ internal static class Losses
             requirement: "binary cross-entropy takes log A and log(1 - A), defined only for outputs in (0, 1), which only a sigmoid output gives",
             interfaceName: "IBinaryClassifier",
             outputsName: "probabilities",
+            outputName: "probability",
             oneOutput: "the probability of class 1",
             oneLayerName: "logistic regression"),
         [Loss.CategoricalCrossEntropy] = new(
@@ -200,6 +206,7 @@ internal static class Losses
             requirement: "categorical cross-entropy compares each example's class probabilities with its class, and only a softmax output gives probabilities that sum to 1",
             interfaceName: "IMultiClassClassifier",
             outputsName: "probabilities",
+            outputName: "probability",
             oneOutput: "the probability of class 1",
             oneLayerName: "softmax regression"),
         [Loss.SquaredError] = new(
@@ -226,6 +233,7 @@ internal static class Losses
             requirement: "squared error pulls every class probability towards its target on its own, against the softmax's constraint that they sum to 1, and learns far slower than cross-entropy",
             interfaceName: "INetwork",
             outputsName: "predictions",
+            outputName: "prediction",
             oneOutput: "the predicted value",
             oneLayerName: "linear regression",
             deltaIsOutputGradient: true),

@@ -36,13 +36,7 @@ internal sealed partial class NetworkEmitter
             return named is null ? output : $"{output} ({named})";
         }
 
-        bool shared = true;
-        for (int l = 2; l < L; l++)
-        {
-            shared &= Act(l).Kind == Act(1).Kind;
-        }
-
-        if (shared && L > 2)
+        if (HiddenLayersShareActivation && L > 2)
         {
             return $"[{Step(1).Replace("->", "-&gt;")}] x {L - 1} -&gt; {output}";
         }
@@ -71,13 +65,7 @@ internal sealed partial class NetworkEmitter
                 parts.Add(I(size));
             }
 
-            bool sameHidden = true;
-            for (int l = 2; l < L; l++)
-            {
-                sameHidden &= Act(l).Kind == Act(1).Kind;
-            }
-
-            if (!sameHidden)
+            if (!HiddenLayersShareActivation)
             {
                 var all = new List<string>();
                 for (int l = 1; l <= L; l++)
@@ -105,7 +93,8 @@ internal sealed partial class NetworkEmitter
                 parts.Add("Loss = " + LossInfo.SourceName);
             }
 
-            if (UsesLeakyRelu && _model.LeakyReluSlope != 0.01)
+            // The parser keeps a slope only where a layer uses it, so any other slope is one the attribute gave.
+            if (_model.LeakyReluSlope != NetworkModel.DefaultLeakyReluSlope)
             {
                 parts.Add("LeakyReluSlope = " + _model.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture));
             }
@@ -124,22 +113,25 @@ internal sealed partial class NetworkEmitter
         }
     }
 
-    /// <summary>True when some layer's activation takes the attribute's LeakyReluSlope.</summary>
-    private bool UsesLeakyRelu
+    /// <summary>True when every hidden layer has layer 1's activation (so too when there are none or one).</summary>
+    private bool HiddenLayersShareActivation
     {
         get
         {
-            for (int l = 1; l <= L; l++)
+            for (int l = 2; l < L; l++)
             {
-                if (Act(l).Argument == KernelArgument.Slope)
+                if (Act(l).Kind != Act(1).Kind)
                 {
-                    return true;
+                    return false;
                 }
             }
 
-            return false;
+            return true;
         }
     }
+
+    /// <summary>True when some layer's activation takes the attribute's LeakyReluSlope.</summary>
+    private bool UsesLeakyRelu => Activations.AnyTakesSlope(_model.Layers.Select(layer => layer.Activation));
 
     private string KernelReason(int l) => _shape.IsStraightLine(l)
         ? $"straight-line code ({_shape.WeightCount(l)} weights, at most {NetworkShape.StraightLineMaxWeights}, held in locals)"

@@ -101,8 +101,7 @@ internal sealed partial class NetworkEmitter
         _w.Line($"{Dnn}.Guard.Length<{_t}>(x, InputSize, \"x\", \"one example: InputSize values\");");
         if (one)
         {
-            // The outputs' name in the singular.
-            string single = Outputs == "probabilities" ? "probability" : "prediction";
+            string single = LossInfo.OutputName;
             _w.Line($"{_span} {single} = stackalloc {_t}[1];");
             _w.Line($"Predict(x, {single});");
             _w.Line($"return {single}[0];");
