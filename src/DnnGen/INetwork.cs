@@ -55,6 +55,53 @@ public interface INetwork<T>
     IReadOnlyList<TrainingRecord> Train(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int iterations, double learningRate, IProgress<TrainingRecord>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Course 2's training loop: <paramref name="options"/>.Epochs epochs of mini-batches (or full batches) with the
+    /// attribute's <see cref="Optimizer"/>, learning-rate decay, L2 and dropout as the options say; returns the epoch
+    /// costs every RecordEvery epochs and at the last, and reports every epoch to <paramref name="progress"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
+    /// <exception cref="ArithmeticException">
+    /// Training diverged; the message names the epoch and mini-batch, and the parameters and the optimizer's state are
+    /// those before the last update whose cost was finite.
+    /// </exception>
+    IReadOnlyList<TrainingRecord> Train(ReadOnlySpan<T> x, ReadOnlySpan<T> y, TrainingOptions options, IProgress<TrainingRecord>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The course's gradient check: <c>||grad - gradapprox|| / (||grad|| + ||gradapprox||)</c> over every parameter,
+    /// gradapprox by centred differences of the cost (with the L2 term when <paramref name="l2"/> is not 0); below
+    /// about 2e-7 (double) for a correct backward. See <see cref="GradientChecking"/>.
+    /// </summary>
+    double GradientCheck(ReadOnlySpan<T> x, ReadOnlySpan<T> y, double epsilon = 1e-7, double l2 = 0);
+
+    /// <summary>The update rule of Train(x, y, options), as the attribute's Optimizer option fixed it.</summary>
+    Optimizer Optimizer { get; }
+
+    /// <summary>
+    /// The optimizer's v, one per parameter in the layout of <see cref="Parameters"/> (v_dW1, v_db1, ...): momentum's
+    /// velocity, Adam's first moment. Empty for <see cref="Optimizer.GradientDescent"/>.
+    /// </summary>
+    Span<T> Velocity { get; }
+
+    /// <summary>Adam's s, the second moments (s_dW1, s_db1, ...), in the layout of <see cref="Parameters"/>; empty for the other optimizers.</summary>
+    Span<T> SquaredGradientAverage { get; }
+
+    /// <summary>
+    /// The epochs Train(x, y, options) has completed since the training state was reset: the number of the next epoch,
+    /// which fixes its shuffle, dropout masks and learning rate. At least 0.
+    /// </summary>
+    int CompletedEpochs { get; set; }
+
+    /// <summary>The parameter updates Train(x, y, options) has made since the training state was reset: Adam's t. At least 0.</summary>
+    long UpdateCount { get; set; }
+
+    /// <summary>
+    /// Zeroes <see cref="Velocity"/> and <see cref="SquaredGradientAverage"/>, <see cref="CompletedEpochs"/> and
+    /// <see cref="UpdateCount"/>: the next Train(x, y, options) starts afresh. InitializeParameters and a LoadNpz
+    /// without training state do it too.
+    /// </summary>
+    void ResetTrainingState();
+
+    /// <summary>
     /// The outputs AL for example-major inputs (probabilities for a classifier, predicted values for a regression),
     /// without touching the training caches.
     /// </summary>
@@ -95,9 +142,17 @@ public interface IMultiClassClassifier<T> : INetwork<T>
     /// <exception cref="ArithmeticException">Training diverged (see <see cref="Divergence"/>).</exception>
     double TrainStep(ReadOnlySpan<T> x, ReadOnlySpan<int> classes, double learningRate);
 
-    /// <summary>Full-batch gradient descent against class indices, as <see cref="INetwork{T}.Train"/>.</summary>
+    /// <summary>Full-batch gradient descent against class indices, as <see cref="INetwork{T}.Train(ReadOnlySpan{T}, ReadOnlySpan{T}, int, double, IProgress{TrainingRecord}?, CancellationToken)"/>.</summary>
     /// <exception cref="ArithmeticException">Training diverged (see <see cref="Divergence"/>).</exception>
     IReadOnlyList<TrainingRecord> Train(ReadOnlySpan<T> x, ReadOnlySpan<int> classes, int iterations, double learningRate, IProgress<TrainingRecord>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Course 2's training loop against class indices, as <see cref="INetwork{T}.Train(ReadOnlySpan{T}, ReadOnlySpan{T}, TrainingOptions, IProgress{TrainingRecord}?, CancellationToken)"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
+    /// <exception cref="ArithmeticException">Training diverged; the message names the epoch and mini-batch.</exception>
+    IReadOnlyList<TrainingRecord> Train(ReadOnlySpan<T> x, ReadOnlySpan<int> classes, TrainingOptions options, IProgress<TrainingRecord>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The gradient check against class indices, as <see cref="INetwork{T}.GradientCheck"/>.</summary>
+    double GradientCheck(ReadOnlySpan<T> x, ReadOnlySpan<int> classes, double epsilon = 1e-7, double l2 = 0);
 
     /// <summary>Each example's most probable class (the arg-max of its outputs; the first of equal ones).</summary>
     void PredictClasses(ReadOnlySpan<T> x, Span<int> classes);

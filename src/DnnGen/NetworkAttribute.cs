@@ -66,6 +66,13 @@ public sealed class NetworkAttribute : Attribute
     /// every other. A loss that does not fit the output is DNNG0023.
     /// </summary>
     public Loss Loss { get; set; } = Loss.BinaryCrossEntropy;
+
+    /// <summary>
+    /// How <c>Train(x, y, TrainingOptions)</c> updates the parameters from each mini-batch's gradients. Default:
+    /// <see cref="Optimizer.GradientDescent"/>, which keeps no state. What an optimizer keeps is fixed here, at compile
+    /// time: momentum gets a velocity buffer v beside the parameters, Adam v and s, each a twin of Parameters.
+    /// </summary>
+    public Optimizer Optimizer { get; set; } = Optimizer.GradientDescent;
 }
 
 /// <summary>The floating-point type a generated network computes in.</summary>
@@ -151,4 +158,27 @@ public enum Loss
     /// <see cref="Activation.Linear"/> output, where dZ[L] = A[L] - Y.
     /// </summary>
     SquaredError = 2,
+}
+
+/// <summary>
+/// The update rule of <c>Train(x, y, TrainingOptions)</c>, as course 2's Optimization notebook writes it, for every W[l]
+/// and b[l] with the mini-batch's gradient dW[l] (db[l] alike) and learning rate alpha.
+/// </summary>
+public enum Optimizer
+{
+    /// <summary><c>W = W - alpha dW</c>: (mini-batch) gradient descent; no state.</summary>
+    GradientDescent = 0,
+
+    /// <summary>
+    /// <c>v = beta v + (1 - beta) dW; W = W - alpha v</c>: gradient descent with momentum (TrainingOptions.Beta, 0.9);
+    /// the velocity v starts at zero.
+    /// </summary>
+    Momentum = 1,
+
+    /// <summary>
+    /// Adam: with t the number of updates so far, counted from 1, <c>v = beta1 v + (1 - beta1) dW</c>,
+    /// <c>s = beta2 s + (1 - beta2) dW^2</c>, <c>v^ = v / (1 - beta1^t)</c>, <c>s^ = s / (1 - beta2^t)</c>,
+    /// <c>W = W - alpha v^ / (sqrt(s^) + epsilon)</c> (TrainingOptions.Beta1 0.9, Beta2 0.999, Epsilon 1e-8).
+    /// </summary>
+    Adam = 2,
 }
