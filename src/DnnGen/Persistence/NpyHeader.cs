@@ -7,7 +7,8 @@ namespace DnnGen.Persistence;
 
 /// <summary>
 /// The header of one .npy array (NumPy's format 1.0, 2.0 and 3.0): its dtype string, memory order and shape. Writing
-/// reproduces NumPy's own bytes for a C-order float64 matrix; reading accepts what NumPy writes, and nothing else.
+/// reproduces NumPy's own bytes for a C-order array (float64 matrices, int64 scalars); reading accepts what NumPy
+/// writes, and nothing else.
 /// </summary>
 internal readonly record struct NpyHeader(string Descr, bool FortranOrder, long[] Shape)
 {
@@ -34,9 +35,16 @@ internal readonly record struct NpyHeader(string Descr, bool FortranOrder, long[
     /// The complete version 1.0 preamble for a C-order little-endian float64 array of <paramref name="shape"/>: magic,
     /// version, header length and the padded header, byte for byte what <c>np.save</c> writes.
     /// </summary>
-    public static byte[] Float64Preamble(ReadOnlySpan<long> shape)
+    public static byte[] Float64Preamble(ReadOnlySpan<long> shape) => Preamble("<f8", shape);
+
+    /// <summary>
+    /// The complete version 1.0 preamble for a C-order array of dtype <paramref name="descr"/> (<c>'&lt;f8'</c>,
+    /// <c>'&lt;i8'</c>, ...) and <paramref name="shape"/>, byte for byte what <c>np.save</c> writes: for a 0-d int64
+    /// such as <c>np.int64(25000)</c>, <c>Preamble("&lt;i8", [])</c>.
+    /// </summary>
+    public static byte[] Preamble(string descr, ReadOnlySpan<long> shape)
     {
-        string dictionary = "{'descr': '<f8', 'fortran_order': False, 'shape': " + FormatShape(shape) + ", }";
+        string dictionary = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + FormatShape(shape) + ", }";
         if (shape.Length > 0)
         {
             dictionary += new string(' ', GrowthAxisMaxDigits - shape[0].ToString(CultureInfo.InvariantCulture).Length);

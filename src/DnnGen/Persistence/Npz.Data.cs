@@ -49,11 +49,14 @@ public static partial class Npz
     /// <summary>
     /// Reads one .npy array of <paramref name="length"/> bytes: preamble, dtype, shape, exactly the data the shape
     /// calls for, then nothing; checks the CRC-32 when the archive records one. Returns the values in C order.
+    /// <paramref name="checkHeader"/>, when given, sees the header before any data are read, and throws to refuse it
+    /// (a checkpoint's counters must be scalars).
     /// </summary>
-    private static NumPyArray ReadDataArray(Stream stream, long length, uint? expectedCrc, string name, string what, string sourceName)
+    private static NumPyArray ReadDataArray(Stream stream, long length, uint? expectedCrc, string name, string what, string sourceName, Action<NpyHeader>? checkHeader = null)
     {
         var reader = new EntryReader(stream, sourceName);
         NpyHeader header = ReadNpyHeader(reader, what, out long preambleLength);
+        checkHeader?.Invoke(header);
         (NumPyElementType type, int itemSize, bool bigEndian) = DataType(header.Descr)
             ?? throw new InvalidDataException(
                 $"{what} has dtype {Quote(header.Descr)}; expected float64 ('<f8'), float32 ('<f4'), a signed or unsigned integer of 1, 2, 4 or 8 bytes ('|i1', '<i2', '<i4', '<i8', '|u1', '<u2', '<u4', '<u8') or bool ('|b1'), in either byte order.");

@@ -151,27 +151,12 @@ public sealed class NumPyArray
         var result = new int[Length];
         for (int i = 0; i < result.Length; i++)
         {
-            (bool ok, int value, string text) = ElementType switch
+            if (WholeNumberAt(i) is not long value || value is < int.MinValue or > int.MaxValue)
             {
-                NumPyElementType.Int32 => (true, ((int[])_values)[i], string.Empty),
-                NumPyElementType.Int16 => (true, ((short[])_values)[i], string.Empty),
-                NumPyElementType.UInt16 => (true, ((ushort[])_values)[i], string.Empty),
-                NumPyElementType.Int8 => (true, ((sbyte[])_values)[i], string.Empty),
-                NumPyElementType.UInt8 => (true, ((byte[])_values)[i], string.Empty),
-                NumPyElementType.Bool => (true, ((bool[])_values)[i] ? 1 : 0, string.Empty),
-                NumPyElementType.Int64 => Integer(((long[])_values)[i]),
-                NumPyElementType.UInt64 => Integer(((ulong[])_values)[i]),
-                NumPyElementType.UInt32 => Integer(((uint[])_values)[i]),
-                NumPyElementType.Float64 => WholeNumber(((double[])_values)[i]),
-                _ => WholeNumber(((float[])_values)[i]),
-            };
-
-            if (!ok)
-            {
-                throw new OverflowException(string.Create(CultureInfo.InvariantCulture, $"Array '{Name}' holds {text} at {FormatIndex(_shape, i)}, which is not a whole number from {int.MinValue} to {int.MaxValue}."));
+                throw new OverflowException(string.Create(CultureInfo.InvariantCulture, $"Array '{Name}' holds {FormatValueAt(i)} at {FormatIndex(_shape, i)}, which is not a whole number from {int.MinValue} to {int.MaxValue}."));
             }
 
-            result[i] = value;
+            result[i] = (int)value;
         }
 
         return result;
@@ -286,15 +271,34 @@ public sealed class NumPyArray
         }
     }
 
-    private static (bool Ok, int Value, string Text) Integer(long value)
-        => (value is >= int.MinValue and <= int.MaxValue, (int)value, value.ToString(CultureInfo.InvariantCulture));
-
-    private static (bool Ok, int Value, string Text) Integer(ulong value)
-        => (value <= int.MaxValue, (int)value, value.ToString(CultureInfo.InvariantCulture));
-
-    private static (bool Ok, int Value, string Text) WholeNumber(double value)
+    /// <summary>
+    /// Value <paramref name="index"/> (C order) as a whole number: any integer in long's range, a bool as 0 or 1, a float
+    /// holding a whole number (3.0, not 2.5 or NaN) in long's range; null for anything else.
+    /// </summary>
+    internal long? WholeNumberAt(int index) => ElementType switch
     {
-        bool ok = double.IsInteger(value) && value is >= int.MinValue and <= int.MaxValue;
-        return (ok, ok ? (int)value : 0, value.ToString("R", CultureInfo.InvariantCulture));
-    }
+        NumPyElementType.Int64 => ((long[])_values)[index],
+        NumPyElementType.UInt64 => ((ulong[])_values)[index] is ulong value and <= long.MaxValue ? (long)value : null,
+        NumPyElementType.Int32 => ((int[])_values)[index],
+        NumPyElementType.UInt32 => ((uint[])_values)[index],
+        NumPyElementType.Int16 => ((short[])_values)[index],
+        NumPyElementType.UInt16 => ((ushort[])_values)[index],
+        NumPyElementType.Int8 => ((sbyte[])_values)[index],
+        NumPyElementType.UInt8 => ((byte[])_values)[index],
+        NumPyElementType.Bool => ((bool[])_values)[index] ? 1 : 0,
+        NumPyElementType.Float64 => WholeNumber(((double[])_values)[index]),
+        _ => WholeNumber(((float[])_values)[index]),
+    };
+
+    /// <summary>Value <paramref name="index"/> (C order) as a message shows it: floats round-trip ("R"), as doubles.</summary>
+    internal string FormatValueAt(int index) => ElementType switch
+    {
+        NumPyElementType.Float64 => ((double[])_values)[index].ToString("R", CultureInfo.InvariantCulture),
+        NumPyElementType.Float32 => ((double)((float[])_values)[index]).ToString("R", CultureInfo.InvariantCulture),
+        _ => System.Convert.ToString(_values.GetValue(index), CultureInfo.InvariantCulture)!,
+    };
+
+    // -2^63 <= value < 2^63: (double)long.MaxValue is 2^63, which does not fit.
+    private static long? WholeNumber(double value)
+        => double.IsInteger(value) && value >= -9223372036854775808.0 && value < 9223372036854775808.0 ? (long)value : null;
 }
