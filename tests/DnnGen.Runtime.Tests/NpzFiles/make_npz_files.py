@@ -7,6 +7,10 @@ arrays do not.
 Every file holds the parameters of a [Network(5, 4, 3)]: the course's initialize_parameters_deep([5, 4, 3]) (seed 3,
 W[l] = randn(n[l], n[l-1]) * 0.01, drawn W1 then W2), with biases b1 = randn(4, 1) and b2 = randn(3, 1) drawn next from
 the same stream so that they are not zero. The C# tests rebuild the same values with NumPyRandom(3).
+
+The checkpoint_*.npz files add an optimizer's training state under the names of course 2's Optimization notebook
+(v["dW1"] -> v_dW1, s["dW1"] -> s_dW1, t) and the epoch count: v = randn and s = |randn| drawn after
+np.random.seed(4) in the parameters' order (dW1, db1, dW2, db2: v first, then s), rebuilt with NumPyRandom(4).
 """
 import io
 import zipfile
@@ -61,3 +65,14 @@ w2_nan = p["W2"].copy()
 w2_nan[1, 2] = np.nan
 np.savez("nan_W2.npz", **dict(p, W2=w2_nan))
 np.save("plain_W1.npy", p["W1"])
+
+# Checkpoints (NpzTrainingStateTests): what a Python training loop saves with np.savez to resume from, t and epoch as
+# np.savez writes Python ints and np.int64: int64 scalars, shape ().
+np.random.seed(4)
+v = {"v_d" + k: np.random.randn(*x.shape) for k, x in p.items()}
+s = {"s_d" + k: np.abs(np.random.randn(*x.shape)) for k, x in p.items()}
+np.savez("checkpoint_gd.npz", **p, t=1000, epoch=1000)
+np.savez("checkpoint_momentum.npz", **p, **v, t=20000, epoch=2000)
+np.savez("checkpoint_adam.npz", **p, **v, **s, t=np.int64(25000), epoch=np.int64(2000))
+# The course's notebooks keep Adam's t as a float; tests/DnnGen.Course.Tests' reference stores it as an array (1,).
+np.savez("checkpoint_adam_float_t.npz", **p, **v, **s, t=np.array([25000.0]), epoch=2000.0)
