@@ -32,7 +32,7 @@ public class NpzTests
     /// The values every file holds: np.random.seed(3); W1 = randn(4, 5) * 0.01; W2 = randn(3, 4) * 0.01;
     /// b1 = randn(4, 1); b2 = randn(3, 1), laid out as Parameters: W1, b1, W2, b2.
     /// </summary>
-    private static double[] CourseParameters()
+    internal static double[] CourseParameters()
     {
         var random = new NumPyRandom(3);
         double[] w1 = Draw(random, 20, 0.01);
@@ -49,7 +49,7 @@ public class NpzTests
         return scale == 1 ? values : values.Select(value => value * scale).ToArray();
     }
 
-    private static string TestFile(string name) => Path.Combine(AppContext.BaseDirectory, "NpzFiles", name);
+    internal static string TestFile(string name) => Path.Combine(AppContext.BaseDirectory, "NpzFiles", name);
 
     private static SmallNetwork FreshNetwork()
     {
@@ -500,7 +500,7 @@ public class NpzTests
         }
     }
 
-    private static byte[] Contents(ZipArchiveEntry entry)
+    internal static byte[] Contents(ZipArchiveEntry entry)
     {
         using Stream stream = entry.Open();
         using var memory = new MemoryStream();
@@ -508,7 +508,7 @@ public class NpzTests
         return memory.ToArray();
     }
 
-    private sealed class TemporaryFolder : IDisposable
+    internal sealed class TemporaryFolder : IDisposable
     {
         public TemporaryFolder() => Directory.CreateDirectory(Path);
 
