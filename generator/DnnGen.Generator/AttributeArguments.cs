@@ -232,7 +232,7 @@ internal static class AttributeArguments
         }
 
         /// <summary>The options [Network] takes, in the order its documentation lists them.</summary>
-        private const string OptionNames = "Precision, Initialization, HiddenActivation, OutputActivation, Activations, LeakyReluSlope and Loss";
+        private const string OptionNames = "Precision, Initialization, HiddenActivation, OutputActivation, Activations, LeakyReluSlope, Loss and Optimizer";
 
         public void CheckOption(AttributeArgumentSyntax option)
         {
@@ -243,6 +243,7 @@ internal static class AttributeArguments
                 "Initialization" => ("Initialization", "Initialization.ScaledNormal", "Initialization.ScaledNormal, Initialization.NormalOverSqrtFanIn, Initialization.Zeros or Initialization.He"),
                 "HiddenActivation" or "OutputActivation" or "Activations" => ("Activation", "Activation.Tanh", Activations.SourceNames),
                 "Loss" => ("Loss", "Loss.SquaredError", "Loss.BinaryCrossEntropy, Loss.CategoricalCrossEntropy or Loss.SquaredError"),
+                "Optimizer" => ("Optimizer", "Optimizer.Adam", "Optimizer.GradientDescent, Optimizer.Momentum or Optimizer.Adam"),
                 "LeakyReluSlope" => (string.Empty, "0.01", "a double"),
                 _ => null,
             };

@@ -33,6 +33,13 @@ internal sealed class CodeWriter
         _depth++;
     }
 
+    /// <summary>Writes an opening brace and indents what follows: the body of a header written over several lines.</summary>
+    public void OpenBrace()
+    {
+        Line("{");
+        _depth++;
+    }
+
     /// <summary>Closes the innermost block; <paramref name="suffix"/> follows the brace (for example ";").</summary>
     public void Close(string suffix = "")
     {

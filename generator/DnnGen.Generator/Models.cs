@@ -45,6 +45,14 @@ internal enum Loss
     SquaredError = 2,
 }
 
+/// <summary>Mirror of DnnGen.Optimizer: the update rule of Train(x, y, TrainingOptions), and the state it keeps.</summary>
+internal enum Optimizer
+{
+    GradientDescent = 0,
+    Momentum = 1,
+    Adam = 2,
+}
+
 /// <summary>One layer l of the network: n[l] units, n[l-1] inputs, and its activation.</summary>
 internal sealed record LayerSpec(int Units, int FanIn, Activation Activation);
 
@@ -65,7 +73,8 @@ internal sealed record NetworkModel(
     string RuntimeAlias = "global",
     EquatableArray<int> Activations = default,
     Loss Loss = Loss.BinaryCrossEntropy,
-    double LeakyReluSlope = NetworkModel.DefaultLeakyReluSlope)
+    double LeakyReluSlope = NetworkModel.DefaultLeakyReluSlope,
+    Optimizer Optimizer = Optimizer.GradientDescent)
 {
     /// <summary>The attribute's default LeakyReluSlope, PyTorch's negative_slope; also the model's slope when no layer uses one.</summary>
     public const double DefaultLeakyReluSlope = 0.01;

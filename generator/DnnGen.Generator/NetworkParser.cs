@@ -174,6 +174,7 @@ internal static class NetworkParser
         Activation? output = null;
         Activation[]? activations = null;
         Loss? loss = null;
+        Optimizer optimizer = Optimizer.GradientDescent;
         double slope = NetworkModel.DefaultLeakyReluSlope;
         foreach (KeyValuePair<string, TypedConstant> option in attribute.NamedArguments)
         {
@@ -213,6 +214,12 @@ internal static class NetworkParser
                     break;
                 case "Loss":
                     diagnostics.Add(Report(DiagnosticDescriptors.InvalidOptionValue, optionLocation, "Loss", Format(value), "DnnGen.Loss", Losses.Names));
+                    break;
+                case "Optimizer" when value is >= (int)Optimizer.GradientDescent and <= (int)Optimizer.Adam:
+                    optimizer = (Optimizer)value;
+                    break;
+                case "Optimizer":
+                    diagnostics.Add(Report(DiagnosticDescriptors.InvalidOptionValue, optionLocation, "Optimizer", Format(value), "DnnGen.Optimizer", "GradientDescent, Momentum, Adam"));
                     break;
                 case "LeakyReluSlope":
                     slope = option.Value.Kind != TypedConstantKind.Array && option.Value.Value is double d ? d : double.NaN;
@@ -308,7 +315,8 @@ internal static class NetworkParser
             new EquatableArray<int>(resolved.Select(a => (int)a).ToArray()),
             resolvedLoss,
             // A slope no layer uses is left out of the model, so that setting it changes nothing (and regenerates nothing).
-            Activations.AnyTakesSlope(resolved) ? slope : NetworkModel.DefaultLeakyReluSlope);
+            Activations.AnyTakesSlope(resolved) ? slope : NetworkModel.DefaultLeakyReluSlope,
+            optimizer);
         return new ParseResult(model, largeNetwork is null ? default : new EquatableArray<DiagnosticInfo>(new[] { largeNetwork }));
     }
 

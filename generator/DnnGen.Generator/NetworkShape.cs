@@ -232,6 +232,11 @@ internal sealed class NetworkShape
             yield return block.Name;
         }
 
+        foreach (string name in NetworkEmitter.TrainingMemberNames(LayerCount))
+        {
+            yield return name;
+        }
+
         // The members of the network's kind (NetworkEmitter.EmitKindMembers).
         string[] kind = labels switch
         {

@@ -135,6 +135,45 @@ public static class Divergence
         return new ArithmeticException(Invariant($"{where} made a parameter NaN or infinite, so training diverged. {parameters} {Advice(learningRate)}"));
     }
 
+    /// <summary>
+    /// The exception for a mini-batch of <c>Train(x, y, TrainingOptions)</c> whose cost is not finite, or whose forward
+    /// pass overflowed (<paramref name="overflow"/> not null), saying where and what the parameters are now.
+    /// </summary>
+    /// <param name="epoch">The epoch.</param>
+    /// <param name="batch">The mini-batch within the epoch, from 0.</param>
+    /// <param name="batches">The mini-batches per epoch (1: full batch, and the message names no mini-batch).</param>
+    /// <param name="cost">The cost that is not finite (ignored with <paramref name="overflow"/>).</param>
+    /// <param name="overflow">What overflowed, as Forward reported it, or null for a cost that is not finite.</param>
+    /// <param name="restored">Whether the parameters and the optimizer's state were restored to those before the last update.</param>
+    /// <param name="restoredEpoch">The epoch of the update that was undone.</param>
+    /// <param name="restoredBatch">Its mini-batch.</param>
+    /// <param name="restoredCost">The cost of the restored parameters on that mini-batch.</param>
+    /// <param name="learningRate">The learning rate of the failing epoch.</param>
+    public static ArithmeticException MiniBatchDiverged(
+        int epoch, int batch, int batches, double cost, LayerOverflowException? overflow, bool restored, int restoredEpoch, int restoredBatch, double restoredCost, double learningRate)
+    {
+        string what = overflow is null
+            ? Invariant($"the cost is {cost}")
+            : Invariant($"the forward pass overflowed in layer {overflow.Layer} (example {overflow.Example} of the mini-batch)");
+        string state = restored
+            ? Invariant($"The parameters and the optimizer's state are restored to those before the update of {Where(restoredEpoch, restoredBatch, batches).ToLowerInvariant()}, whose cost was {restoredCost}, and CompletedEpochs is {restoredEpoch}.")
+            : "The parameters and the optimizer's state are unchanged: they are the ones this Train started from.";
+        return new ArithmeticException(Invariant($"{Where(epoch, batch, batches)}: {what}, so training diverged. {state} {Advice(learningRate)}"), overflow);
+    }
+
+    /// <summary>The exception for a mini-batch update of <c>Train(x, y, TrainingOptions)</c> that made a parameter or Adam's s NaN or infinite; the update has been undone.</summary>
+    /// <param name="epoch">The epoch.</param>
+    /// <param name="batch">The mini-batch within the epoch, from 0.</param>
+    /// <param name="batches">The mini-batches per epoch.</param>
+    /// <param name="cost">The (finite) cost of the parameters before the update, which are restored.</param>
+    /// <param name="learningRate">The learning rate in use.</param>
+    public static ArithmeticException MiniBatchUpdateNotFinite(int epoch, int batch, int batches, double cost, double learningRate)
+        => new(Invariant($"{Where(epoch, batch, batches)}: the update made a parameter or the optimizer's state NaN or infinite, so training diverged. The parameters and the optimizer's state are restored to those before this update, whose cost was {cost}. {Advice(learningRate)}"));
+
+    private static string Where(int epoch, int batch, int batches) => batches == 1
+        ? Invariant($"Epoch {epoch}")
+        : Invariant($"Epoch {epoch}, mini-batch {batch} of {batches} (from 0)");
+
     private static string Advice(double learningRate) => Invariant($"Try a smaller learning rate than {learningRate}.");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

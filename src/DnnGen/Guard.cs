@@ -96,6 +96,17 @@ public static partial class Guard
         }
     }
 
+    /// <summary>Returns <paramref name="value"/> if it is at least 0, else throws naming the argument.</summary>
+    public static int AtLeastZero(int value, string argumentName)
+    {
+        AtLeast(value, 0, argumentName);
+        return value;
+    }
+
+    /// <summary>Returns <paramref name="value"/> if it is at least 0, else throws naming the argument.</summary>
+    public static long AtLeastZero(long value, string argumentName)
+        => value >= 0 ? value : throw new ArgumentOutOfRangeException(argumentName, value, "Expected at least 0.");
+
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowWrongLength(int actual, long expected, string argumentName, string shape)

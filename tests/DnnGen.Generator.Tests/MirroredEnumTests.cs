@@ -19,6 +19,18 @@ public class MirroredEnumTests
         => Members(typeof(DnnGen.Generator.Precision)).ShouldBe(Members(typeof(global::DnnGen.Precision)));
 
     [Fact]
+    public void The_generators_Activation_mirrors_the_runtimes()
+        => Members(typeof(DnnGen.Generator.Activation)).ShouldBe(Members(typeof(global::DnnGen.Activation)));
+
+    [Fact]
+    public void The_generators_Loss_mirrors_the_runtimes()
+        => Members(typeof(DnnGen.Generator.Loss)).ShouldBe(Members(typeof(global::DnnGen.Loss)));
+
+    [Fact]
+    public void The_generators_Optimizer_mirrors_the_runtimes()
+        => Members(typeof(DnnGen.Generator.Optimizer)).ShouldBe(Members(typeof(global::DnnGen.Optimizer)));
+
+    [Fact]
     public void The_runtime_enums_come_from_the_runtime_assembly()
     {
         // Guards the test itself: both sides must not resolve to the same type.

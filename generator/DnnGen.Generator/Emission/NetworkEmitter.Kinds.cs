@@ -235,5 +235,40 @@ internal sealed partial class NetworkEmitter
         _w.Line("    return Train(x, OneHot(classes), iterations, learningRate, progress, cancellationToken);");
         _w.Line("}");
         _w.Line();
+
+        _w.Line("/// <summary>Course 2's training loop against class indices: Train(x, y, options, ...) with y their one-hot rows.</summary>");
+        _w.Line("/// <param name=\"x\">m examples, example-major, finite.</param>");
+        _w.Line("/// <param name=\"classes\">Their classes, one index in 0 .. OutputSize - 1 each.</param>");
+        _w.Line($"/// <param name=\"options\">The learning rate, epochs and the rest (see <see cref=\"{Dnn}.TrainingOptions\"/>).</param>");
+        _w.Line("/// <param name=\"progress\">Told every epoch's cost, on the training thread.</param>");
+        _w.Line("/// <param name=\"cancellationToken\">Checked before every epoch.</param>");
+        _w.Line("/// <returns>The cost of every RecordEvery-th epoch and of the last.</returns>");
+        _w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">An option is out of range; the exception names it.</exception>");
+        _w.Line("/// <exception cref=\"global::System.ArithmeticException\">Training diverged, as for the one-hot Train.</exception>");
+        _w.Line("/// <exception cref=\"global::System.OperationCanceledException\"><paramref name=\"cancellationToken\"/> was cancelled.</exception>");
+        _w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Dnn}.TrainingRecord> Train(");
+        _w.Line($"    {ro} x,");
+        _w.Line("    global::System.ReadOnlySpan<int> classes,");
+        _w.Line($"    {Dnn}.TrainingOptions options,");
+        _w.Line($"    global::System.IProgress<{Dnn}.TrainingRecord>? progress = null,");
+        _w.Line("    global::System.Threading.CancellationToken cancellationToken = default)");
+        _w.Line("{");
+        _w.Line($"    int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
+        EmitClassesGuard("the m examples in x", "    ");
+        _w.Line("    return Train(x, OneHot(classes), options, progress, cancellationToken);");
+        _w.Line("}");
+        _w.Line();
+        _w.Line("/// <summary>The gradient check against class indices: GradientCheck(x, y, epsilon, l2) with y their one-hot rows.</summary>");
+        _w.Line("/// <param name=\"x\">m examples, example-major, finite.</param>");
+        _w.Line("/// <param name=\"classes\">Their classes, one index in 0 .. OutputSize - 1 each.</param>");
+        _w.Line("/// <param name=\"epsilon\">The perturbation, finite and greater than zero.</param>");
+        _w.Line("/// <param name=\"l2\">The course's lambd, finite and at least 0.</param>");
+        _w.Line("/// <returns>The relative difference.</returns>");
+        _w.Open($"public double GradientCheck({ro} x, global::System.ReadOnlySpan<int> classes, double epsilon = 1e-7, double l2 = 0)");
+        _w.Line($"int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
+        EmitClassesGuard("the m examples in x");
+        _w.Line("return GradientCheck(x, OneHot(classes), epsilon, l2);");
+        _w.Close();
+        _w.Line();
     }
 }

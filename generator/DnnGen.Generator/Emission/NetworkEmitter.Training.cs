@@ -16,12 +16,32 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// </summary>");
         _w.Line($"/// <param name=\"x\">m examples, example-major: x[i * {N(0)} .. (i + 1) * {N(0)}) is example i. Finite values only.</param>");
         _w.Line($"/// <exception cref=\"{Dnn}.LayerOverflowException\">A layer's pre-activation overflowed although x and the parameters are finite.</exception>");
-        _w.Open($"public {_readOnlySpan} Forward({_readOnlySpan} x)");
+        if (CanDrop)
+        {
+            _w.Line($"public {_readOnlySpan} Forward({_readOnlySpan} x) => ForwardCore(x, null);");
+            _w.Line();
+            _w.Line("// Forward, and with a generator the inverted dropout of Train(x, y, options) on every hidden layer: D[l] drawn from it,");
+            _w.Line("// A[l] * D[l] / keep_prob into a[l]Dropped, which the next layer reads; A[l] itself stays for the backward.");
+            _w.Open($"private {_readOnlySpan} ForwardCore({_readOnlySpan} x, {Dnn}.NumPyRandom? dropout)");
+        }
+        else
+        {
+            _w.Open($"public {_readOnlySpan} Forward({_readOnlySpan} x)");
+        }
+
         _w.Line("// A Forward that throws leaves no caches, neither its own half-computed ones nor an earlier Forward's: ComputeCost");
         _w.Line("// and Backward then ask for a Forward first.");
         _w.Line("_batchSize = 0;");
         _w.Line($"int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
         _w.Line("PrepareWorkspace(m);");
+        if (CanDrop)
+        {
+            _w.Open("if (dropout is not null)");
+            _w.Line("PrepareDropout(m);");
+            _w.Close();
+            _w.Line();
+        }
+
         _w.Open("try");
         for (int l = 1; l <= L; l++)
         {
@@ -32,7 +52,12 @@ internal sealed partial class NetworkEmitter
 
             _w.Line($"// Layer {l}, {Step(l)}: {LinearForwardEquation(l)}");
             _w.Line($"//   {ActivationEquation(l)}");
-            string input = l == 1 ? "x" : "a" + I(l - 1);
+            string input = l == 1 ? "x" : "input" + I(l);
+            if (l > 1)
+            {
+                _w.Line($"{_span} input{l} = dropout is null ? a{l - 1} : a{l - 1}Dropped;");
+            }
+
             _w.Line($"Layer{l}Forward({input}, W{l}, b{l}, z{l}, a{l});");
             if (l == 1)
             {
@@ -41,6 +66,15 @@ internal sealed partial class NetworkEmitter
             }
 
             _w.Line($"{Dnn}.Guard.PreActivations<{_t}>(z{l}, {l}, {input}, W{l}, b{l}, \"x\");");
+            if (l < L)
+            {
+                _w.Open("if (dropout is not null)");
+                _w.Line($"// D{l} ({N(l)}, m) = rand({N(l)}, m) < keep_prob;  A{l} = A{l} * D{l} / keep_prob, kept apart in a{l}Dropped");
+                _w.Line($"{Dnn}.Kernels.Regularization.DropoutMask<{_t}>(dropout, d{l}, {N(l)}, m, _keepProbability);");
+                _w.Line($"a{l}.CopyTo(a{l}Dropped);");
+                _w.Line($"{Dnn}.Kernels.Regularization.ApplyDropout<{_t}>(a{l}Dropped, d{l}, _keepProbability);");
+                _w.Close();
+            }
         }
 
         _w.Close();
@@ -108,7 +142,16 @@ internal sealed partial class NetworkEmitter
         _w.Line("private bool _gradientsInvalid;");
         _w.Line();
         _w.Line("// Backward without the argument checks, for TrainIteration, whose arguments Forward and TrainStep checked.");
-        _w.Open($"private void BackwardCore({_readOnlySpan} x, {_readOnlySpan} y)");
+        if (CanDrop)
+        {
+            _w.Line("// With dropout (Train(x, y, options)), each layer reads the dropped A[l-1] its forward read, and dA[l-1] is dropped alike.");
+            _w.Open($"private void BackwardCore({_readOnlySpan} x, {_readOnlySpan} y, bool dropout = false)");
+        }
+        else
+        {
+            _w.Open($"private void BackwardCore({_readOnlySpan} x, {_readOnlySpan} y)");
+        }
+
         bool natural = OutputActivation.Kind == LossInfo.NaturalOutput;
         string deltaCall = $"{Dnn}.Kernels.Cost.{LossInfo.DeltaKernel}<{_t}>(a{L}, y, dZ{L}{(LossInfo.DeltaTakesUnits ? ", " + I(N(L)) : string.Empty)});";
         if (natural)
@@ -139,7 +182,8 @@ internal sealed partial class NetworkEmitter
                 if (l > 1)
                 {
                     _w.Line($"//   {InputGradientEquation(l)}");
-                    _w.Line($"Layer{l}LinearBackward(dZ{l}, a{l - 1}, W{l}, dW{l}, db{l}, dA{l - 1});");
+                    _w.Line($"Layer{l}LinearBackward(dZ{l}, {PreviousActivation(l)}, W{l}, dW{l}, db{l}, dA{l - 1});");
+                    EmitDropoutBackward(l);
                 }
                 else
                 {
@@ -154,7 +198,8 @@ internal sealed partial class NetworkEmitter
             if (l > 1)
             {
                 _w.Line($"//   {InputGradientEquation(l)}");
-                _w.Line($"Layer{l}Backward({(l == L ? "dZ" : "dA")}{l}, {BackwardCacheArgument(l)}a{l - 1}, W{l}, dZ{l}, dW{l}, db{l}, dA{l - 1});");
+                _w.Line($"Layer{l}Backward({(l == L ? "dZ" : "dA")}{l}, {BackwardCacheArgument(l)}{PreviousActivation(l)}, W{l}, dZ{l}, dW{l}, db{l}, dA{l - 1});");
+                EmitDropoutBackward(l);
             }
             else
             {
@@ -164,6 +209,19 @@ internal sealed partial class NetworkEmitter
 
         _w.Close();
         _w.Line();
+    }
+
+    /// <summary>Layer <paramref name="layer"/>'s input in BackwardCore: A[l-1], or its dropped copy under dropout.</summary>
+    private string PreviousActivation(int layer)
+        => CanDrop ? $"dropout ? a{layer - 1}Dropped : a{layer - 1}" : "a" + I(layer - 1);
+
+    /// <summary>dropout's backward after layer <paramref name="layer"/> formed dA[l-1]: dA[l-1] * D[l-1] / keep_prob.</summary>
+    private void EmitDropoutBackward(int layer)
+    {
+        _w.Open("if (dropout)");
+        _w.Line($"// dA{layer - 1} = dA{layer - 1} * D{layer - 1} / keep_prob: dropout's backward");
+        _w.Line($"{Dnn}.Kernels.Regularization.DropoutBackward<{_t}>(dA{layer - 1}, d{layer - 1}, _keepProbability);");
+        _w.Close();
     }
 
     private void EmitUpdate()

@@ -176,6 +176,8 @@ internal sealed partial class NetworkEmitter
         EmitBackward();
         EmitUpdate();
         EmitTraining();
+        EmitTrainingState();
+        EmitOptionsTraining();
         EmitPrediction();
         for (int l = 1; l <= L; l++)
         {
@@ -293,6 +295,7 @@ internal sealed partial class NetworkEmitter
         _w.Line($"{Dnn}.ParameterInitializer.CheckInitialization(initialization, \"initialization\");");
         _w.Line();
         _w.Line("DrawParameters(_parameters.Span, random, initialization);");
+        _w.Line("ResetTrainingState();");
         _w.Close();
         _w.Line();
         _w.Line("// The parameters of a new network: InitializeParameters(seed: 1) with the attribute's initialisation.");

@@ -1,0 +1,138 @@
+using System;
+using System.ComponentModel;
+using System.Globalization;
+using System.Numerics;
+
+namespace DnnGen.Kernels;
+
+/// <summary>
+/// A generated network's <c>Train(x, y, TrainingOptions)</c>, resolved for one call: the options checked (also in the
+/// network's element type), the mini-batch plan for m examples, and the per-epoch learning rate and seeds, for epochs
+/// numbered on from the network's CompletedEpochs.
+/// </summary>
+// Hidden from IntelliSense: only generated code calls it (users pass TrainingOptions).
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct TrainingSettings<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly TrainingOptions _options;
+
+    private TrainingSettings(TrainingOptions options, int m, int firstEpoch)
+    {
+        _options = options;
+        FirstEpoch = firstEpoch;
+        Shuffles = options.MiniBatchSize != 0;
+        BatchCount = MiniBatches.BatchCount(m, options.MiniBatchSize);
+        BatchSize = MiniBatches.BatchSize(m, options.MiniBatchSize, 0);
+        Beta = T.CreateTruncating(options.Beta);
+        Beta1 = T.CreateTruncating(options.Beta1);
+        Beta2 = T.CreateTruncating(options.Beta2);
+        Epsilon = T.CreateTruncating(options.Epsilon);
+        KeepProbability = T.CreateTruncating(options.KeepProbability);
+    }
+
+    /// <summary>The epochs to run.</summary>
+    public int Epochs => _options.Epochs;
+
+    /// <summary>The first epoch's number: the network's CompletedEpochs when Train started.</summary>
+    public int FirstEpoch { get; }
+
+    /// <summary>Whether epochs shuffle the examples into mini-batches (MiniBatchSize is not 0).</summary>
+    public bool Shuffles { get; }
+
+    /// <summary>The option MiniBatchSize (0: full batch).</summary>
+    public int MiniBatchSize => _options.MiniBatchSize;
+
+    /// <summary>Mini-batches per epoch.</summary>
+    public int BatchCount { get; }
+
+    /// <summary>The largest mini-batch's size: the first's.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Momentum's beta in T.</summary>
+    public T Beta { get; }
+
+    /// <summary>Adam's beta1 in T.</summary>
+    public T Beta1 { get; }
+
+    /// <summary>Adam's beta2 in T.</summary>
+    public T Beta2 { get; }
+
+    /// <summary>Adam's epsilon in T.</summary>
+    public T Epsilon { get; }
+
+    /// <summary>The course's lambd, in double (lambd / m is formed in double, then rounded to T, as the course's NumPy does in float64).</summary>
+    public double L2 => _options.L2;
+
+    /// <summary>keep_prob in T.</summary>
+    public T KeepProbability { get; }
+
+    /// <summary>Whether the forward passes drop units (KeepProbability below 1 and a hidden layer to drop them from).</summary>
+    public bool Dropout => _options.KeepProbability < 1;
+
+    /// <summary>Whether every forward pass re-seeds the masks with DropoutSeed (the notebook's repeated masks).</summary>
+    public bool RepeatDropoutMasks => _options.RepeatDropoutMasks;
+
+    /// <summary>The option DropoutSeed, as a NumPy seed.</summary>
+    public uint DropoutSeed => (uint)_options.DropoutSeed;
+
+    /// <summary>The option RecordEvery.</summary>
+    public int RecordEvery => _options.RecordEvery;
+
+    /// <summary>
+    /// Checks <paramref name="options"/> for a Train over <paramref name="m"/> examples whose first epoch is
+    /// <paramref name="firstEpoch"/>, naming the option at fault: its own ranges, the learning rate and epsilon in
+    /// <typeparamref name="T"/>, and epoch numbers and seeds that stay in range to the last epoch.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; its ParamName is <c>options.Name</c>.</exception>
+    public static TrainingSettings<T> Create(TrainingOptions options, int m, int firstEpoch)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Guard.LearningRate<T>(options.LearningRate, "options.LearningRate");
+        Guard.LearningRate<T>(options.Epsilon, "options.Epsilon");
+        Guard.AtLeast(m, 1, nameof(m));
+        long last = (long)firstEpoch + options.Epochs - 1;
+        if (last + 1 > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(
+                "options.Epochs",
+                options.Epochs,
+                Invariant($"The network has completed {firstEpoch} epochs, and {options.Epochs} more would number epochs beyond {int.MaxValue}. Set CompletedEpochs lower, or run fewer epochs."));
+        }
+
+        if (options.MiniBatchSize != 0 && options.ShuffleSeed + 1L + last > uint.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(
+                "options.ShuffleSeed",
+                options.ShuffleSeed,
+                Invariant($"Epoch e shuffles with seed ShuffleSeed + 1 + e, and the last epoch, {last}, would need {options.ShuffleSeed + 1L + last}, beyond NumPy's largest seed {uint.MaxValue}."));
+        }
+
+        if (options.KeepProbability < 1 && !options.RepeatDropoutMasks && options.DropoutSeed + last > uint.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(
+                "options.DropoutSeed",
+                options.DropoutSeed,
+                Invariant($"Epoch e draws its dropout masks with seed DropoutSeed + e, and the last epoch, {last}, would need {options.DropoutSeed + last}, beyond NumPy's largest seed {uint.MaxValue}."));
+        }
+
+        return new TrainingSettings<T>(options, m, firstEpoch);
+    }
+
+    /// <summary>The learning rate of epoch <paramref name="epoch"/> in T (see <see cref="TrainingOptions.LearningRateAt"/>).</summary>
+    public T RateAt(int epoch) => T.CreateTruncating(
+        epoch == 0 ? _options.LearningRate : MiniBatches.LearningRateDecay(_options.LearningRate, _options.DecayRate, epoch - 1, _options.DecayInterval));
+
+    /// <summary>The seed epoch <paramref name="epoch"/> shuffles with: ShuffleSeed + 1 + epoch.</summary>
+    public uint ShuffleSeedOf(int epoch) => (uint)(_options.ShuffleSeed + 1L + epoch);
+
+    /// <summary>The seed epoch <paramref name="epoch"/> draws its dropout masks from: DropoutSeed + epoch.</summary>
+    public uint DropoutSeedOf(int epoch) => (uint)(_options.DropoutSeed + (long)epoch);
+
+    /// <summary>Whether the history keeps epoch <paramref name="epoch"/>: every RecordEvery-th and the last of this call.</summary>
+    public bool Records(int epoch) => epoch % _options.RecordEvery == 0 || epoch == FirstEpoch + _options.Epochs - 1;
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
