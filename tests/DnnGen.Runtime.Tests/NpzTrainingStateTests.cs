@@ -345,7 +345,7 @@ public class NpzTrainingStateTests
     {
         byte[] archive = Replace(Checkpoint(Distinctive(optimizer)), name, npy);
         INetwork<double> network = New(optimizer);
-        network.InitializeParameters(seed: 99);
+        network.InitializeParameters(new NumPyRandom(99), Initialization.He);
         network.UpdateCount = 5;
         network.CompletedEpochs = 1;
         var before = Snapshot(network);
