@@ -293,7 +293,7 @@ internal static class NetworkParser
             return Failed(tooLarge);
         }
 
-        var generated = new HashSet<string>(shape.GeneratedMemberNames(Losses.Of(resolvedLoss).Labels));
+        var generated = new HashSet<string>(shape.GeneratedMemberNames(Losses.Of(resolvedLoss).Labels, optimizer));
         diagnostics.AddRange(FindCollisions(symbol, generated, identifier, cancellationToken));
         diagnostics.AddRange(FindBaseClassCollisions(context, symbol, generated, identifier, cancellationToken));
         diagnostics.AddRange(FindOtherPrecisionInterfaces(context, symbol, precision, identifier, cancellationToken));

@@ -197,7 +197,7 @@ internal sealed class NetworkShape
     /// Every member name the generated part of a network with labels of form <paramref name="labels"/> declares; a user
     /// member with one of these names is DNNG0007.
     /// </summary>
-    public IEnumerable<string> GeneratedMemberNames(LabelForm labels)
+    public IEnumerable<string> GeneratedMemberNames(LabelForm labels, Optimizer optimizer = Optimizer.GradientDescent)
     {
         foreach (string name in new[]
         {
@@ -232,7 +232,7 @@ internal sealed class NetworkShape
             yield return block.Name;
         }
 
-        foreach (string name in NetworkEmitter.TrainingMemberNames(LayerCount))
+        foreach (string name in NetworkEmitter.TrainingMemberNames(LayerCount, optimizer))
         {
             yield return name;
         }

@@ -22,6 +22,8 @@ public class SnapshotTests
     [InlineData("Digits", "Digits", "[Network(64, 32, 10, OutputActivation = Activation.Softmax)]")]
     [InlineData("Diabetes", "Diabetes", "[Network(10, 16, 1, OutputActivation = Activation.Linear)]")]
     [InlineData("Mixed", "Mixed", "[Network(6, 5, 4, 3, Activations = new[] { Activation.LeakyRelu, Activation.Tanh, Activation.Sigmoid })]")]
+    [InlineData("MoonsAdam", "MoonsAdam", "[Network(2, 5, 2, 1, Optimizer = Optimizer.Adam, Initialization = Initialization.He)]")]
+    [InlineData("MoonsMomentum", "MoonsMomentum", "[Network(2, 5, 2, 1, Optimizer = Optimizer.Momentum, Initialization = Initialization.He)]")]
     public void Generated_source_matches_the_snapshot(string snapshot, string name, string attribute)
     {
         string source = $$"""

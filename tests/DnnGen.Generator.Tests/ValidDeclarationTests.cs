@@ -263,6 +263,9 @@ public class ValidDeclarationTests
     [InlineData("[Network(4, 5, 3, OutputActivation = Activation.Softmax)]", "OneHot")]
     [InlineData("[Network(10, 16, 1, OutputActivation = Activation.Linear)]", "Finite")]
     [InlineData("[Network(2, 3, 2, OutputActivation = Activation.Tanh, Loss = Loss.SquaredError)]", "Finite")]
+    [InlineData("[Network(2, 5, 2, 1, Optimizer = Optimizer.Momentum)]", "Binary")]
+    [InlineData("[Network(4, 5, 3, OutputActivation = Activation.Softmax, Optimizer = Optimizer.Adam)]", "OneHot")]
+    [InlineData("[Network(3, 1, Optimizer = Optimizer.Adam)]", "Binary")]
     public void The_collision_checks_know_every_generated_member(string attribute, string labels)
     {
         (GeneratorRunResult result, _) = GeneratorHarness.Run($"using DnnGen;\n{attribute}\npublic partial class Net;\n");
@@ -279,6 +282,10 @@ public class ValidDeclarationTests
             .ToHashSet();
         int[] sizes = attribute.Split("[Network(")[1].Split(')')[0].Split(", ").TakeWhile(s => !s.Contains('=')).Select(int.Parse).ToArray();
 
-        declared.ShouldBe(new NetworkShape(new EquatableArray<int>(sizes)).GeneratedMemberNames(Enum.Parse<LabelForm>(labels)).ToHashSet(), ignoreOrder: true);
+        Optimizer optimizer = attribute.Contains("Optimizer.Adam") ? Optimizer.Adam
+            : attribute.Contains("Optimizer.Momentum") ? Optimizer.Momentum
+            : Optimizer.GradientDescent;
+
+        declared.ShouldBe(new NetworkShape(new EquatableArray<int>(sizes)).GeneratedMemberNames(Enum.Parse<LabelForm>(labels), optimizer).ToHashSet(), ignoreOrder: true);
     }
 }

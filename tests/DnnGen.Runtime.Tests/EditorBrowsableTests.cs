@@ -17,6 +17,7 @@ public class EditorBrowsableTests
     private static readonly string[] Visible =
     [
         "DnnGen.Activation",
+        "DnnGen.GradientChecking",
         "DnnGen.IBinaryClassifier`1",
         "DnnGen.IMultiClassClassifier`1",
         "DnnGen.INetwork`1",
@@ -31,7 +32,9 @@ public class EditorBrowsableTests
         "DnnGen.NumPyElementType",
         "DnnGen.NumPyFile",
         "DnnGen.NumPyRandom",
+        "DnnGen.Optimizer",
         "DnnGen.Precision",
+        "DnnGen.TrainingOptions",
         "DnnGen.TrainingRecord",
     ];
 
@@ -50,6 +53,7 @@ public class EditorBrowsableTests
         "DnnGen.Kernels.ReferenceDense",
         "DnnGen.Kernels.ReferenceOptimizers",
         "DnnGen.Kernels.Regularization",
+        "DnnGen.Kernels.TrainingSettings`1",
         "DnnGen.ParameterInitializer",
     ];
 

@@ -152,7 +152,7 @@ internal sealed partial class NetworkEmitter
         }
 
         _w.Line("_rollbackValid = false;");
-        _w.Line($"var history = new global::System.Collections.Generic.List<{Dnn}.TrainingRecord>(global::System.Math.Min(settings.Epochs / settings.RecordEvery + 2, 1024));");
+        _w.Line($"global::System.Collections.Generic.List<{Dnn}.TrainingRecord> history = new global::System.Collections.Generic.List<{Dnn}.TrainingRecord>(global::System.Math.Min(settings.Epochs / settings.RecordEvery + 2, 1024));");
         _w.Line("for (int epoch = settings.FirstEpoch; epoch < settings.FirstEpoch + settings.Epochs; epoch++)");
         _w.OpenBrace();
         _w.Line("cancellationToken.ThrowIfCancellationRequested();");
@@ -478,16 +478,35 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>The names the issue-12 members take in the class, for the collision checks (NetworkShape.GeneratedMemberNames).</summary>
-    internal static IEnumerable<string> TrainingMemberNames(int layerCount)
+    internal static IEnumerable<string> TrainingMemberNames(int layerCount, Optimizer optimizer)
     {
         foreach (string name in new[]
         {
             "Optimizer", "Velocity", "SquaredGradientAverage", "CompletedEpochs", "UpdateCount", "ResetTrainingState", "GradientCheck",
-            "_velocity", "_squares", "_completedEpochs", "_updateCount", "TrainMiniBatch", "SumOfSquaredWeights", "AddL2Gradients",
+            "_completedEpochs", "_updateCount", "TrainMiniBatch", "SumOfSquaredWeights", "AddL2Gradients",
             "ApplyOptimizer", "_rollback", "_rollbackValid", "_rollbackEpoch", "_rollbackBatch", "_rollbackCompletedEpochs",
-            "_rollbackUpdateCount", "_rollbackBatchCost", "KeepRollback", "RestoreRollback", "Diverged", "ForwardCore",
-            "_dropout", "_dropoutCapacity", "_keepProbability", "PrepareDropout", "DropoutBlock",
+            "_rollbackUpdateCount", "_rollbackBatchCost", "KeepRollback", "RestoreRollback", "Diverged",
         })
+        {
+            yield return name;
+        }
+
+        if (optimizer != Optimizer.GradientDescent)
+        {
+            yield return "_velocity";
+        }
+
+        if (optimizer == Optimizer.Adam)
+        {
+            yield return "_squares";
+        }
+
+        if (layerCount < 2)
+        {
+            yield break;
+        }
+
+        foreach (string name in new[] { "ForwardCore", "_dropout", "_dropoutCapacity", "_keepProbability", "PrepareDropout", "DropoutBlock" })
         {
             yield return name;
         }

@@ -20,7 +20,7 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line($"public {_readOnlySpan} Forward({_readOnlySpan} x) => ForwardCore(x, null);");
             _w.Line();
-            _w.Line("// Forward, and with a generator the inverted dropout of Train(x, y, options) on every hidden layer: D[l] drawn from it,");
+            _w.Line("// Forward; given a random stream, also the inverted dropout of Train(x, y, options) on every hidden layer: D[l] drawn from it,");
             _w.Line("// A[l] * D[l] / keep_prob into a[l]Dropped, which the next layer reads; A[l] itself stays for the backward.");
             _w.Open($"private {_readOnlySpan} ForwardCore({_readOnlySpan} x, {Dnn}.NumPyRandom? dropout)");
         }

@@ -101,6 +101,7 @@ namespace Demo
             global::DnnGen.ParameterInitializer.CheckInitialization(initialization, "initialization");
 
             DrawParameters(_parameters.Span, random, initialization);
+            ResetTrainingState();
         }
 
         // The parameters of a new network: InitializeParameters(seed: 1) with the attribute's initialisation.
@@ -356,6 +357,263 @@ namespace Demo
             double rate = _rollbackRate;
             _rollbackRate = 0.0;
             return _snapshot is not null && global::DnnGen.Divergence.TryRestoreBeforeUpdate<double>(_parameters.Span, _snapshot, _gradients.Span, rate);
+        }
+
+        // ---- The optimizer's state: gradient descent (the attribute's Optimizer) ----
+        // Gradient descent keeps no state besides the epoch and update counts.
+        private int _completedEpochs;
+        private long _updateCount;
+
+        /// <summary>The update rule of Train(x, y, options): DnnGen.Optimizer.GradientDescent, fixed by the attribute.</summary>
+        public global::DnnGen.Optimizer Optimizer => global::DnnGen.Optimizer.GradientDescent;
+
+        /// <summary>Empty: gradient descent keeps no velocity.</summary>
+        public global::System.Span<double> Velocity => default;
+
+        /// <summary>Empty: only Adam keeps second moments.</summary>
+        public global::System.Span<double> SquaredGradientAverage => default;
+
+        /// <summary>The epochs Train(x, y, options) has completed since the state was reset: the next epoch's number, which fixes its shuffle, masks and rate.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value set is negative.</exception>
+        public int CompletedEpochs
+        {
+            get => _completedEpochs;
+            set => _completedEpochs = global::DnnGen.Guard.AtLeastZero(value, "value");
+        }
+
+        /// <summary>The updates Train(x, y, options) has made since the state was reset: Adam's t, the last update's.</summary>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">The value set is negative.</exception>
+        public long UpdateCount
+        {
+            get => _updateCount;
+            set => _updateCount = global::DnnGen.Guard.AtLeastZero(value, "value");
+        }
+
+        /// <summary>Zeroes the optimizer's state and both counts: the next Train(x, y, options) starts afresh, at epoch 0.</summary>
+        public void ResetTrainingState()
+        {
+            _completedEpochs = 0;
+            _updateCount = 0;
+            _rollbackValid = false;
+        }
+
+        // ---- Course 2's training loop: mini-batches, the optimizer, decay, L2 and dropout ----
+
+        /// <summary>
+        /// Trains for <paramref name="options"/>.Epochs epochs with gradient descent, as course 2's <c>model</c> does: each epoch
+        /// shuffles the examples (MiniBatchSize &gt; 0) and, for each mini-batch, runs forward (dropping hidden units when
+        /// KeepProbability &lt; 1), the cost (with the L2 term when L2 &gt; 0), backward and one update.
+        /// </summary>
+        /// <param name="x">m examples, example-major, finite.</param>
+        /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
+        /// <param name="options">The learning rate, epochs and the rest (see <see cref="global::DnnGen.TrainingOptions"/>), checked before anything changes.</param>
+        /// <param name="progress">Told every epoch's cost, on the training thread.</param>
+        /// <param name="cancellationToken">Checked before every epoch; on cancellation the network is as after the last completed epoch.</param>
+        /// <returns>
+        /// The cost of every RecordEvery-th epoch and of the last, each the epoch's mini-batch losses summed (each before its
+        /// update) over m. Epochs are numbered on from <see cref="CompletedEpochs"/>, which this call advances.
+        /// </returns>
+        /// <exception cref="global::System.ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
+        /// <exception cref="global::System.ArithmeticException">
+        /// Training diverged: a mini-batch's cost is not finite, its forward pass overflowed, or an update made a parameter NaN or
+        /// infinite. The message names the epoch and mini-batch; the parameters, the optimizer's state and the counts are those
+        /// before the last update whose cost was finite (never before this call's start).
+        /// </exception>
+        /// <exception cref="global::System.OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+        public global::System.Collections.Generic.IReadOnlyList<global::DnnGen.TrainingRecord> Train(
+            global::System.ReadOnlySpan<double> x,
+            global::System.ReadOnlySpan<double> y,
+            global::DnnGen.TrainingOptions options,
+            global::System.IProgress<global::DnnGen.TrainingRecord>? progress = null,
+            global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, "x");
+            global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, "y", "OutputSize labels for each of the m examples in x");
+            global::DnnGen.Kernels.TrainingSettings<double> settings = global::DnnGen.Kernels.TrainingSettings<double>.Create(options, m, _completedEpochs);
+
+            // Mini-batches are gathered into buffers made once here, the size of the largest: no epoch or mini-batch allocates.
+            int batches = settings.BatchCount;
+            int[] permutation = settings.Shuffles ? new int[m] : global::System.Array.Empty<int>();
+            double[] batchX = settings.Shuffles ? new double[global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, InputSize, "x")] : global::System.Array.Empty<double>();
+            double[] batchY = settings.Shuffles ? new double[global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, OutputSize, "y")] : global::System.Array.Empty<double>();
+            global::DnnGen.NumPyRandom shuffler = new global::DnnGen.NumPyRandom(0u);
+            // A network without hidden layers has no unit to drop: KeepProbability changes nothing.
+            _rollbackValid = false;
+            global::System.Collections.Generic.List<global::DnnGen.TrainingRecord> history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(global::System.Math.Min(settings.Epochs / settings.RecordEvery + 2, 1024));
+            for (int epoch = settings.FirstEpoch; epoch < settings.FirstEpoch + settings.Epochs; epoch++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                // Epoch 0 runs at LearningRate, epoch e + 1 at LearningRate / (1 + DecayRate floor(e / DecayInterval)).
+                double rate = settings.RateAt(epoch);
+                // np.random.seed(ShuffleSeed + 1 + epoch); permutation = np.random.permutation(m)
+                if (settings.Shuffles)
+                {
+                    global::DnnGen.Kernels.MiniBatches.Shuffle(shuffler, settings.ShuffleSeedOf(epoch), permutation);
+                }
+
+                double total = 0;
+                for (int batch = 0; batch < batches; batch++)
+                {
+                    global::System.ReadOnlySpan<double> xBatch = x;
+                    global::System.ReadOnlySpan<double> yBatch = y;
+                    int size = m;
+                    if (settings.Shuffles)
+                    {
+                        // The shuffled examples permutation[start .. start + size), the course's X[:, permutation][:, start:start + size].
+                        int start = global::DnnGen.Kernels.MiniBatches.BatchStart(m, settings.MiniBatchSize, batch);
+                        size = global::DnnGen.Kernels.MiniBatches.BatchSize(m, settings.MiniBatchSize, batch);
+                        global::System.Span<double> gatheredX = new global::System.Span<double>(batchX, 0, size * InputSize);
+                        global::System.Span<double> gatheredY = new global::System.Span<double>(batchY, 0, size * OutputSize);
+                        global::DnnGen.Kernels.MiniBatches.Gather<double>(x, InputSize, new global::System.ReadOnlySpan<int>(permutation, start, size), gatheredX);
+                        global::DnnGen.Kernels.MiniBatches.Gather<double>(y, OutputSize, new global::System.ReadOnlySpan<int>(permutation, start, size), gatheredY);
+                        xBatch = gatheredX;
+                        yBatch = gatheredY;
+                    }
+
+                    double cost = TrainMiniBatch(xBatch, yBatch, size, rate, in settings, null, epoch, batch);
+                    // The course's cost_total += compute_cost(...): the mini-batch's summed loss, its mean cost times its size.
+                    total += settings.Shuffles ? cost * size : cost;
+                }
+
+                _completedEpochs = epoch + 1;
+                global::DnnGen.TrainingRecord record = new global::DnnGen.TrainingRecord(epoch, settings.Shuffles ? total / m : total);
+                if (settings.Records(epoch))
+                {
+                    history.Add(record);
+                }
+
+                progress?.Report(record);
+            }
+
+            return history;
+        }
+
+        // One mini-batch of Train(x, y, options) on checked arguments: forward, cost, backward, update; returns the cost before
+        // the update. The state before the update is kept, so that a later cost that is not finite can undo it.
+        private double TrainMiniBatch(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, int m, double rate, in global::DnnGen.Kernels.TrainingSettings<double> settings, global::DnnGen.NumPyRandom? dropout, int epoch, int batch)
+        {
+            double cost;
+            try
+            {
+                Forward(x);
+                cost = ComputeCost(y);
+                if (settings.L2 != 0)
+                {
+                    // + lambd / (2m) (sum(W1^2)), compute_cost_with_regularization's term
+                    cost += global::DnnGen.Kernels.Regularization.L2Cost(SumOfSquaredWeights(), settings.L2, m);
+                }
+            }
+            catch (global::DnnGen.LayerOverflowException overflow) when (_rollbackValid)
+            {
+                // After updates whose costs were finite, an overflow means the parameters grew too large: training diverged.
+                throw Diverged(epoch, batch, settings.BatchCount, double.NaN, overflow, rate);
+            }
+
+            if (!double.IsFinite(cost))
+            {
+                throw Diverged(epoch, batch, settings.BatchCount, cost, null, rate);
+            }
+
+            BackwardCore(x, y);
+            _gradientsInvalid = false;
+            if (settings.L2 != 0)
+            {
+                AddL2Gradients((double)(settings.L2 / m));
+            }
+
+            KeepRollback(epoch, batch, cost);
+            _updateCount++;
+            ApplyOptimizer(rate);
+            if (!(global::DnnGen.Divergence.AllFinite<double>(_parameters.Span)))
+            {
+                RestoreRollback();
+                throw global::DnnGen.Divergence.MiniBatchUpdateNotFinite(epoch, batch, settings.BatchCount, cost, (double)rate);
+            }
+
+            return cost;
+        }
+
+        // sum(W1^2) + sum(W2^2) + ...: each layer's sum in NumPy's order, added from W1 on as the course writes it.
+        private double SumOfSquaredWeights()
+            => global::DnnGen.Kernels.Regularization.L2Penalty<double>(W1);
+
+        // backward_propagation_with_regularization's terms: dW[l] += (lambd / m) W[l]; the biases are not regularised.
+        private void AddL2Gradients(double lambdaOverM)
+        {
+            global::DnnGen.Kernels.Regularization.AddL2Gradient<double>(dW1, W1, lambdaOverM); // dW1 (1, 12288) += (lambd / m) W1
+        }
+
+        // update_parameters_with_gd, layer by layer: W = W - rate dW, b = b - rate db.
+        private void ApplyOptimizer(double rate)
+        {
+            // W1 (1, 12288) -= rate * dW1;  b1 (1, 1) -= rate * db1
+            global::DnnGen.Kernels.Dense.GradientDescent<double>(W1, dW1, rate);
+            global::DnnGen.Kernels.Dense.GradientDescent<double>(b1, db1, rate);
+        }
+
+        // Train(x, y, options) keeps the parameters from before its last update, with the counts, the mini-batch and its cost:
+        // when the next mini-batch's cost is not finite, or an update is, they are restored. Never across calls: each Train
+        // starts with nothing to restore.
+        private double[]? _rollback;
+        private bool _rollbackValid;
+        private int _rollbackEpoch;
+        private int _rollbackBatch;
+        private int _rollbackCompletedEpochs;
+        private long _rollbackUpdateCount;
+        private double _rollbackBatchCost;
+
+        private void KeepRollback(int epoch, int batch, double cost)
+        {
+            _rollback ??= new double[1 * ParameterCount];
+            _parameters.Span.CopyTo(_rollback);
+            _rollbackValid = true;
+            _rollbackEpoch = epoch;
+            _rollbackBatch = batch;
+            _rollbackCompletedEpochs = _completedEpochs;
+            _rollbackUpdateCount = _updateCount;
+            _rollbackBatchCost = cost;
+        }
+
+        // Puts back what KeepRollback kept; once only.
+        private bool RestoreRollback()
+        {
+            if (!_rollbackValid || _rollback is null)
+            {
+                return false;
+            }
+
+            new global::System.ReadOnlySpan<double>(_rollback, 0, ParameterCount).CopyTo(_parameters.Span);
+            _completedEpochs = _rollbackCompletedEpochs;
+            _updateCount = _rollbackUpdateCount;
+            _rollbackValid = false;
+            return true;
+        }
+
+        // The exception for a mini-batch whose cost is not finite or whose forward pass overflowed, after the rollback.
+        private global::System.ArithmeticException Diverged(int epoch, int batch, int batches, double cost, global::DnnGen.LayerOverflowException? overflow, double rate)
+        {
+            int restoredEpoch = _rollbackEpoch;
+            int restoredBatch = _rollbackBatch;
+            double restoredCost = _rollbackBatchCost;
+            bool restored = RestoreRollback();
+            return global::DnnGen.Divergence.MiniBatchDiverged(epoch, batch, batches, cost, overflow, restored, restoredEpoch, restoredBatch, restoredCost, (double)rate);
+        }
+
+        /// <summary>
+        /// The course's gradient check (gradient_check_n): Backward's gradients against centred differences of the cost,
+        /// <c>||grad - gradapprox|| / (||grad|| + ||gradapprox||)</c> over all parameters, with the L2 term when
+        /// <paramref name="l2"/> &gt; 0, never with dropout. Two forward passes per parameter: for small networks (see <see cref="global::DnnGen.GradientChecking"/>).
+        /// </summary>
+        /// <param name="x">m examples, example-major, finite.</param>
+        /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
+        /// <param name="epsilon">The perturbation, finite and greater than zero; the course's 1e-7.</param>
+        /// <param name="l2">The course's lambd, finite and at least 0.</param>
+        /// <returns>The relative difference: below about 2e-7 for a correct backward (in double).</returns>
+        public double GradientCheck(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double epsilon = 1e-7, double l2 = 0)
+        {
+            int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, "x");
+            global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, "y", "OutputSize labels for each of the m examples in x");
+            return global::DnnGen.GradientChecking.Check<double>(this, x, y, epsilon, l2);
         }
 
         /// <summary>
