@@ -25,3 +25,19 @@ public partial class DigitsSoftmax;
 /// <summary>The diabetes regression of samples/Digits: a linear output with squared error.</summary>
 [Network(10, 16, 1, OutputActivation = Activation.Linear)]
 public partial class DiabetesLinear;
+
+/// <summary>The Optimization notebook's moons model with mini-batch gradient descent.</summary>
+[Network(2, 5, 2, 1, Initialization = Initialization.He)]
+public partial class MoonsGradientDescent;
+
+/// <summary>The moons model with momentum.</summary>
+[Network(2, 5, 2, 1, Initialization = Initialization.He, Optimizer = Optimizer.Momentum)]
+public partial class MoonsMomentum;
+
+/// <summary>The moons model with Adam.</summary>
+[Network(2, 5, 2, 1, Initialization = Initialization.He, Optimizer = Optimizer.Adam)]
+public partial class MoonsAdam;
+
+/// <summary>The digits classifier trained with Adam on mini-batches.</summary>
+[Network(64, 32, 10, OutputActivation = Activation.Softmax, Initialization = Initialization.He, Optimizer = Optimizer.Adam)]
+public partial class DigitsAdam;

@@ -518,6 +518,8 @@ public partial class DiagnosticTests
     [Theory]
     [InlineData("[Network(2, 1, [|OutputActivation = (Activation)6|])]")]
     [InlineData("[Network(2, 1, [|Loss = (Loss)3|])]")]
+    [InlineData("[Network(2, 1, [|Optimizer = (Optimizer)3|])]")]
+    [InlineData("[Network(2, 3, 1, [|Optimizer = (Optimizer)(-1)|])]")]
     [InlineData("[Network(2, 4, 1, Activations = new[] { Activation.Tanh, [|(Activation)(-1)|] })]")]
     public void DNNG0008_new_options_outside_their_enums(string attribute) => AssertSingle("DNNG0008", $$"""
         using DnnGen;

@@ -152,6 +152,7 @@ public class NeverCrashPropertyTests
         ", HiddenActivation = Activation.LeakyRelu, LeakyReluSlope = 0.2, Precision = Precision.Single",
         ", OutputActivation = Activation.Tanh, Loss = Loss.SquaredError", ", HiddenActivation = Activation.Sigmoid, OutputActivation = Activation.Relu",
         ", OutputActivation = Activation.Sigmoid, Loss = Loss.SquaredError", ", HiddenActivation = Activation.Linear, LeakyReluSlope = 1",
+        ", Optimizer = Optimizer.Adam", ", Optimizer = Optimizer.Momentum, Precision = Precision.Single", ", Optimizer = Optimizer.GradientDescent",
     ];
 
     /// <summary>
@@ -168,11 +169,12 @@ public class NeverCrashPropertyTests
         ", Activations = new[] { Activation.Relu, Activation.Sigmoid }, OutputActivation = Activation.Sigmoid", ", LeakyReluSlope = double.NaN",
         ", LeakyReluSlope = -1, HiddenActivation = Activation.LeakyRelu", ", Loss = (Loss)9", ", HiddenActivation = (Activation)6",
         ", Activations = null", ", Activations = new[] { (Activation)(-2), Activation.Sigmoid }", ", LeakyReluSlope = \"0.1\"",
+        ", Optimizer = (Optimizer)3", ", Optimizer = 2",
     ];
 
     private static readonly string[] ValidMembers = ["", "", "public int Epochs { get; set; }", "public override string ToString() => \"network\";"];
 
-    private static readonly string[] Members = [.. ValidMembers, "public void Forward() { }", "private int W1;", "public static int Layer1Size => 1;", "private double[] _snapshot = new double[1];"];
+    private static readonly string[] Members = [.. ValidMembers, "public int CompletedEpochs;", "private double[] _velocity = new double[1];", "public void Forward() { }", "private int W1;", "public static int Layer1Size => 1;", "private double[] _snapshot = new double[1];"];
 
     private static Gen<Outer> Outers(LanguageVersion version, bool valid) =>
         from kind in Gen.Elements(OuterKinds.Where(k => Allowed(k, version) && (!valid || k != "generic class")).ToArray())

@@ -84,6 +84,48 @@ def kinds(generator):
         print(f"torch  (10, 16, 1) linear forward, 1 example, float64: {median_seconds(lambda: forward(patient, diabetes, output=lambda z: z), 20000) * 1e6:.1f} us")
 
 
+def epoch(X, Y, parameters, optimizer, batch_size, loss, hidden=torch.relu, output=torch.sigmoid, seed=11):
+    """One epoch of course 2's loop with torch.optim: shuffle, then for each mini-batch gather it, forward, loss,
+    backward and the optimizer's step (the same work as DnnGen's Train with one epoch)."""
+    m = X.shape[1]
+    permutation = torch.randperm(m, generator=torch.Generator().manual_seed(seed))
+    total = 0.0
+    for start in range(0, m, batch_size):
+        rows = permutation[start:start + batch_size]
+        Xb, Yb = X[:, rows], Y[..., rows]
+        optimizer.zero_grad(set_to_none=True)
+        cost = loss(forward(Xb, parameters, hidden, output), Yb)
+        cost.backward()
+        optimizer.step()
+        total += cost.item() * rows.numel()
+    return total / m
+
+
+def optimizers(generator):
+    """OptimizerBenchmarks.cs's epochs: the moons model with SGD, SGD with momentum (dampening = beta, the course's
+    v = beta v + (1 - beta) dW) and Adam, and the digits softmax network with Adam, mini-batches of 64."""
+    f64 = torch.float64
+    X = torch.randn(2, 300, generator=generator, dtype=f64)
+    Y = (torch.rand(1, 300, generator=generator) < 0.5).to(f64)
+    bce = torch.nn.functional.binary_cross_entropy
+    for name, make in (
+            ("gradient descent", lambda p: torch.optim.SGD(p, lr=1e-9)),
+            ("momentum", lambda p: torch.optim.SGD(p, lr=1e-9, momentum=0.9, dampening=0.9)),
+            ("Adam", lambda p: torch.optim.Adam(p, lr=1e-9, betas=(0.9, 0.999), eps=1e-8))):
+        parameters = make_parameters([2, 5, 2, 1], f64)
+        optimizer = make(parameters)
+        seconds = median_seconds(lambda: epoch(X, Y, parameters, optimizer, 64, bce), 300)
+        print(f"torch  moons (2, 5, 2, 1) epoch, m = 300, mini-batches of 64, {name}, float64: {seconds * 1e6:.1f} us")
+
+    X = 16 * torch.rand(64, 1500, generator=generator, dtype=f64)
+    classes = torch.randint(0, 10, (1500,), generator=generator)
+    parameters = make_parameters([64, 32, 10], f64)
+    optimizer = torch.optim.Adam(parameters, lr=1e-9)
+    cross_entropy = lambda z, c: torch.nn.functional.cross_entropy(z.T, c)
+    seconds = median_seconds(lambda: epoch(X, classes, parameters, optimizer, 64, cross_entropy, output=lambda z: z), 100)
+    print(f"torch  digits (64, 32, 10) softmax epoch, m = 1500, mini-batches of 64, Adam, float64: {seconds * 1e6:.1f} us")
+
+
 def iteration(X, Y, parameters, learning_rate):
     AL = forward(X, parameters)
     cost = torch.nn.functional.binary_cross_entropy(AL, Y)
@@ -113,6 +155,7 @@ def main():
         print(f"torch  (2, 4, 1) forward, 1 example, float64: {median_seconds(lambda: forward(point, planar), 20000) * 1e6:.1f} us")
 
     kinds(generator)
+    optimizers(generator)
 
 
 if __name__ == "__main__":
