@@ -114,13 +114,13 @@ public sealed record TrainingOptions
     {
         if (double.IsNaN(LearningRate))
         {
-            throw NotSet(nameof(LearningRate), "a finite learning rate greater than zero, such as LearningRate = 0.0007");
+            throw NotSet(nameof(LearningRate), LearningRate, "a finite learning rate greater than zero, such as LearningRate = 0.0007");
         }
 
         Positive(LearningRate, nameof(LearningRate));
         if (Epochs == 0)
         {
-            throw NotSet(nameof(Epochs), "the number of epochs to run, at least 1, such as Epochs = 5000");
+            throw NotSet(nameof(Epochs), Epochs, "the number of epochs to run, at least 1, such as Epochs = 5000");
         }
 
         AtLeast(Epochs, 1, nameof(Epochs));
@@ -177,8 +177,10 @@ public sealed record TrainingOptions
     private static ArgumentOutOfRangeException OutOfRange(string name, object value, string expected)
         => new("options." + name, value, string.Create(CultureInfo.InvariantCulture, $"Expected {expected}, but {name} is {Format(value)}."));
 
-    private static ArgumentOutOfRangeException NotSet(string name, string expected)
-        => new("options." + name, string.Create(CultureInfo.InvariantCulture, $"{name} is not set: expected {expected}."));
+    // The unset value (NaN, 0) may also have been set explicitly, say from a computation that went wrong: the message says
+    // both, and the exception carries the value as the other options' do.
+    private static ArgumentOutOfRangeException NotSet(string name, object value, string expected)
+        => new("options." + name, value, string.Create(CultureInfo.InvariantCulture, $"{name} is {Format(value)}, which means it is not set: expected {expected}."));
 
     private static string Format(object value) => value is double d ? d.ToString("R", CultureInfo.InvariantCulture) : Convert.ToString(value, CultureInfo.InvariantCulture)!;
 }

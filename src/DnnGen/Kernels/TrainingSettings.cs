@@ -81,8 +81,9 @@ public readonly struct TrainingSettings<T>
 
     /// <summary>
     /// Checks <paramref name="options"/> for a Train over <paramref name="m"/> examples whose first epoch is
-    /// <paramref name="firstEpoch"/>, naming the option at fault: its own ranges, the learning rate and epsilon in
-    /// <typeparamref name="T"/>, and epoch numbers and seeds that stay in range to the last epoch.
+    /// <paramref name="firstEpoch"/>, naming the option at fault: its own ranges; the learning rate (decayed to the last
+    /// epoch's), epsilon, the betas and the keep probability as <typeparamref name="T"/> holds them, so that no kernel
+    /// rejects one in the middle of training; and epoch numbers and seeds that stay in range to the last epoch.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; its ParamName is <c>options.Name</c>.</exception>
@@ -92,6 +93,19 @@ public readonly struct TrainingSettings<T>
         options.Validate();
         Guard.LearningRate<T>(options.LearningRate, "options.LearningRate");
         Guard.LearningRate<T>(options.Epsilon, "options.Epsilon");
+        // The optimizer and dropout kernels check their arguments in T; a value valid in double that T rounds out of range
+        // (0.99999999 to 1f, 1e-50 to 0f) would otherwise throw from a kernel in the middle of training, naming its parameter.
+        BelowOne(options.Beta, nameof(options.Beta));
+        BelowOne(options.Beta1, nameof(options.Beta1));
+        BelowOne(options.Beta2, nameof(options.Beta2));
+        if (options.KeepProbability < 1 && !(T.CreateTruncating(options.KeepProbability) > T.Zero))
+        {
+            throw new ArgumentOutOfRangeException(
+                "options.KeepProbability",
+                options.KeepProbability,
+                Invariant($"Expected a keep probability that {typeof(T).Name} holds as a number greater than 0, but KeepProbability is {options.KeepProbability:R}, which {typeof(T).Name} rounds to 0."));
+        }
+
         Guard.AtLeast(m, 1, nameof(m));
         long last = (long)firstEpoch + options.Epochs - 1;
         if (last + 1 > int.MaxValue)
@@ -118,7 +132,29 @@ public readonly struct TrainingSettings<T>
                 Invariant($"Epoch e draws its dropout masks with seed DropoutSeed + e, and the last epoch, {last}, would need {options.DropoutSeed + last}, beyond NumPy's largest seed {uint.MaxValue}."));
         }
 
-        return new TrainingSettings<T>(options, m, firstEpoch);
+        var settings = new TrainingSettings<T>(options, m, firstEpoch);
+
+        // The rate only falls from epoch to epoch: if the last epoch's is still greater than zero in T, every epoch's is.
+        if (options.DecayRate > 0 && !(settings.RateAt((int)last) > T.Zero))
+        {
+            throw new ArgumentOutOfRangeException(
+                "options.DecayRate",
+                options.DecayRate,
+                Invariant($"With LearningRate {options.LearningRate:R} and DecayRate {options.DecayRate:R}, epoch {last} would run at a learning rate of {options.LearningRateAt((int)last):R}, which is 0 in {typeof(T).Name}. Set a smaller DecayRate, a larger DecayInterval or fewer epochs."));
+        }
+
+        return settings;
+    }
+
+    private static void BelowOne(double beta, string name)
+    {
+        if (!(T.CreateTruncating(beta) < T.One))
+        {
+            throw new ArgumentOutOfRangeException(
+                "options." + name,
+                beta,
+                Invariant($"Expected a value that {typeof(T).Name} holds as a number below 1, but {name} is {beta:R}, which {typeof(T).Name} rounds to 1."));
+        }
     }
 
     /// <summary>The learning rate of epoch <paramref name="epoch"/> in T (see <see cref="TrainingOptions.LearningRateAt"/>).</summary>
