@@ -134,6 +134,11 @@ internal sealed partial class NetworkEmitter
         _w.Line($"int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
         EmitLabelsGuard();
         _w.Line($"{Dnn}.Kernels.TrainingSettings<{_t}> settings = {Dnn}.Kernels.TrainingSettings<{_t}>.Create(options, m, _completedEpochs);");
+        _w.Open("if (settings.Shuffles)");
+        _w.Line("// Full batches find a NaN or infinity in x through Z1, before any update; mini-batches would find it only in its");
+        _w.Line("// batch, after other batches' updates, and at its place in the batch: so x is checked whole first.");
+        _w.Line($"{Dnn}.Guard.Finite<{_t}>(x, InputSize, \"x\");");
+        _w.Close();
         _w.Line();
         _w.Line("// Mini-batches are gathered into buffers made once here, the size of the largest: no epoch or mini-batch allocates.");
         _w.Line("int batches = settings.BatchCount;");
@@ -260,11 +265,10 @@ internal sealed partial class NetworkEmitter
         _w.Close();
         _w.Line();
         _w.Line("KeepRollback(epoch, batch, cost);");
-        _w.Line("_updateCount++;");
         string update = Optimizer switch
         {
             Optimizer.Momentum => "ApplyOptimizer(rate, settings.Beta);",
-            Optimizer.Adam => "ApplyOptimizer(rate, settings.Beta1, settings.Beta2, settings.Epsilon, _updateCount);",
+            Optimizer.Adam => "ApplyOptimizer(rate, settings.Beta1, settings.Beta2, settings.Epsilon, _updateCount + 1);",
             _ => "ApplyOptimizer(rate);",
         };
         _w.Line(update);
@@ -274,6 +278,7 @@ internal sealed partial class NetworkEmitter
         _w.Line($"throw {Dnn}.Divergence.MiniBatchUpdateNotFinite(epoch, batch, settings.BatchCount, cost, (double)rate);");
         _w.Close();
         _w.Line();
+        _w.Line("_updateCount++;");
         _w.Line("return cost;");
         _w.Close();
         _w.Line();

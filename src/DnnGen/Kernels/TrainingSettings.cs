@@ -116,21 +116,8 @@ public readonly struct TrainingSettings<T>
                 Invariant($"The network has completed {firstEpoch} epochs, and {options.Epochs} more would number epochs beyond {int.MaxValue}. Set CompletedEpochs lower, or run fewer epochs."));
         }
 
-        if (options.MiniBatchSize != 0 && options.ShuffleSeed + 1L + last > uint.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(
-                "options.ShuffleSeed",
-                options.ShuffleSeed,
-                Invariant($"Epoch e shuffles with seed ShuffleSeed + 1 + e, and the last epoch, {last}, would need {options.ShuffleSeed + 1L + last}, beyond NumPy's largest seed {uint.MaxValue}."));
-        }
-
-        if (options.KeepProbability < 1 && !options.RepeatDropoutMasks && options.DropoutSeed + last > uint.MaxValue)
-        {
-            throw new ArgumentOutOfRangeException(
-                "options.DropoutSeed",
-                options.DropoutSeed,
-                Invariant($"Epoch e draws its dropout masks with seed DropoutSeed + e, and the last epoch, {last}, would need {options.DropoutSeed + last}, beyond NumPy's largest seed {uint.MaxValue}."));
-        }
+        // No seed can overflow: the last epoch is below int.MaxValue, and ShuffleSeed and DropoutSeed are non-negative ints,
+        // so ShuffleSeed + 1 + epoch and DropoutSeed + epoch stay below 2^32 - 1, NumPy's largest seed.
 
         var settings = new TrainingSettings<T>(options, m, firstEpoch);
 

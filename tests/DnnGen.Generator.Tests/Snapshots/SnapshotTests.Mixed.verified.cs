@@ -545,6 +545,12 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, "x");
             global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, "y", "OutputSize labels for each of the m examples in x");
             global::DnnGen.Kernels.TrainingSettings<double> settings = global::DnnGen.Kernels.TrainingSettings<double>.Create(options, m, _completedEpochs);
+            if (settings.Shuffles)
+            {
+                // Full batches find a NaN or infinity in x through Z1, before any update; mini-batches would find it only in its
+                // batch, after other batches' updates, and at its place in the batch: so x is checked whole first.
+                global::DnnGen.Guard.Finite<double>(x, InputSize, "x");
+            }
 
             // Mini-batches are gathered into buffers made once here, the size of the largest: no epoch or mini-batch allocates.
             int batches = settings.BatchCount;
@@ -650,7 +656,6 @@ namespace Demo
             }
 
             KeepRollback(epoch, batch, cost);
-            _updateCount++;
             ApplyOptimizer(rate);
             if (!(global::DnnGen.Divergence.AllFinite<double>(_parameters.Span)))
             {
@@ -658,6 +663,7 @@ namespace Demo
                 throw global::DnnGen.Divergence.MiniBatchUpdateNotFinite(epoch, batch, settings.BatchCount, cost, (double)rate);
             }
 
+            _updateCount++;
             return cost;
         }
 

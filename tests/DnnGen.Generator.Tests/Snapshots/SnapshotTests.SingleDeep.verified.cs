@@ -544,6 +544,12 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<float>(x, InputSize, "x");
             global::DnnGen.Guard.Labels<float>(y, (long)m * OutputSize, "y", "OutputSize labels for each of the m examples in x");
             global::DnnGen.Kernels.TrainingSettings<float> settings = global::DnnGen.Kernels.TrainingSettings<float>.Create(options, m, _completedEpochs);
+            if (settings.Shuffles)
+            {
+                // Full batches find a NaN or infinity in x through Z1, before any update; mini-batches would find it only in its
+                // batch, after other batches' updates, and at its place in the batch: so x is checked whole first.
+                global::DnnGen.Guard.Finite<float>(x, InputSize, "x");
+            }
 
             // Mini-batches are gathered into buffers made once here, the size of the largest: no epoch or mini-batch allocates.
             int batches = settings.BatchCount;
@@ -649,7 +655,6 @@ namespace Demo
             }
 
             KeepRollback(epoch, batch, cost);
-            _updateCount++;
             ApplyOptimizer(rate);
             if (!(global::DnnGen.Divergence.AllFinite<float>(_parameters.Span)))
             {
@@ -657,6 +662,7 @@ namespace Demo
                 throw global::DnnGen.Divergence.MiniBatchUpdateNotFinite(epoch, batch, settings.BatchCount, cost, (double)rate);
             }
 
+            _updateCount++;
             return cost;
         }
 
