@@ -65,7 +65,8 @@ public sealed record TrainingOptions
     /// <summary>
     /// Inverted dropout's keep_prob, in (0, 1]: each unit of every hidden layer is kept with this probability during
     /// training, <c>A[l] = A[l] * D[l] / keep_prob</c> (never the input or the output layer). 1 (the default): no dropout.
-    /// Prediction, the cost Train reports (the forward pass with dropout, as the course computes it) aside, never drops.
+    /// Only Train drops units (Forward, Predict and the gradient check never do), and the cost it reports is that of its
+    /// forward passes with dropout, as the course computes it.
     /// </summary>
     public double KeepProbability { get; init; } = 1;
 
