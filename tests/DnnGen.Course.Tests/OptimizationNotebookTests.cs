@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using static DnnGen.Course.Tests.NotebookReference;
@@ -23,12 +24,13 @@ public partial class MoonsAdam;
 /// gradient descent, momentum and Adam, and Adam with schedule_lr_decay; against Reference/optimization_course2.npz,
 /// written by the NumPy transcription Reference/optimization_course2.py (every epoch's cost, the state after 2000 and
 /// 5000 epochs), and the numbers of ../shared/course/course2-reference.md. Then checkpoint resume: 2000 epochs, the
-/// state copied into a new instance, 3000 more, bit for bit the 5000 epochs straight.
+/// state copied into a new instance (through the training-state members, or a checkpoint file written by SaveNpz and
+/// read by LoadNpz), 3000 more, bit for bit the 5000 epochs straight; and 3000 epochs from the notebook's own state.
 /// </summary>
 /// <remarks>
-/// The runs (per optimizer 5000 epochs straight, 2000 epochs, and the 3000 resumed; Adam with decay, 2000) are made once
-/// by <see cref="Runs"/> and shared by the tests. The notebook's runs are well-conditioned (Reference/README.md): every
-/// epoch's cost and the parameters and state within 1e-9 relative, the accuracies exactly.
+/// The runs (per optimizer 5000 epochs straight, 2000 epochs and three resumptions of 3000; Adam with decay, 2000)
+/// are made once by <see cref="Runs"/> and shared by the tests. The notebook's runs are well-conditioned
+/// (Reference/README.md): every epoch's cost and the parameters and state within 1e-9 relative, the accuracies exactly.
 /// </remarks>
 public class OptimizationNotebookTests(OptimizationNotebookTests.Runs runs) : IClassFixture<OptimizationNotebookTests.Runs>
 {
@@ -43,11 +45,17 @@ public class OptimizationNotebookTests(OptimizationNotebookTests.Runs runs) : IC
 
     private static IReadOnlyDictionary<string, NumPyArray> Reference { get; } = Read("optimization_course2.npz");
 
-    /// <summary>One optimizer's runs: 5000 epochs straight; 2000 epochs; a new instance given that state, trained 3000 more.</summary>
+    /// <summary>
+    /// One optimizer's runs: 5000 epochs straight; 2000 epochs; new instances given that state (copied through the
+    /// training-state members, or saved to and loaded from a checkpoint file) or the notebook's state after 2000
+    /// epochs, each trained 3000 more.
+    /// </summary>
     public sealed record OptimizerRuns(
         INetwork<double> Straight, IReadOnlyList<TrainingRecord> StraightHistory,
         INetwork<double> AtCheckpoint, IReadOnlyList<TrainingRecord> CheckpointHistory,
-        INetwork<double> Resumed, IReadOnlyList<TrainingRecord> ResumedHistory);
+        INetwork<double> Resumed, IReadOnlyList<TrainingRecord> ResumedHistory,
+        INetwork<double> FromFile, IReadOnlyList<TrainingRecord> FromFileHistory,
+        INetwork<double> FromNotebook, IReadOnlyList<TrainingRecord> FromNotebookHistory);
 
     /// <summary>
     /// The class fixture: the runs, made when a test first asks for them (in the test, so that a missing data file
@@ -107,7 +115,41 @@ public class OptimizationNotebookTests(OptimizationNotebookTests.Runs runs) : IC
             resumed.UpdateCount = atCheckpoint.UpdateCount;
             IReadOnlyList<TrainingRecord> resumedHistory = resumed.Train(X, Y, s_notebook with { Epochs = Epochs - Checkpoint });
 
-            return new OptimizerRuns(straight, straightHistory, atCheckpoint, checkpointHistory, resumed, resumedHistory);
+            // A checkpoint: SaveNpz with the training state to a file, LoadNpz into a new instance.
+            INetwork<double> fromFile = New(optimizer);
+            string path = Path.Combine(Path.GetTempPath(), $"dnngen-{optimizer}-epoch2000-{Guid.NewGuid():N}.npz");
+            try
+            {
+                atCheckpoint.SaveNpz(path, includeTrainingState: true);
+                fromFile.LoadNpz(path);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+
+            IReadOnlyList<TrainingRecord> fromFileHistory = fromFile.Train(X, Y, s_notebook with { Epochs = Epochs - Checkpoint });
+
+            // The notebook's own state after 2000 epochs: parameters, v, s, t = 10000, and the next epoch 2000.
+            INetwork<double> fromNotebook = New(optimizer);
+            Arrays(optimizer + "_epoch2000_").CopyTo(fromNotebook.Parameters);
+            if (optimizer != "gd")
+            {
+                Arrays(optimizer + "_epoch2000_v_d").CopyTo(fromNotebook.Velocity);
+            }
+
+            if (optimizer == "adam")
+            {
+                Arrays(optimizer + "_epoch2000_s_d").CopyTo(fromNotebook.SquaredGradientAverage);
+            }
+
+            fromNotebook.CompletedEpochs = Checkpoint;
+            fromNotebook.UpdateCount = Checkpoint * MiniBatchesPerEpoch;
+            IReadOnlyList<TrainingRecord> fromNotebookHistory = fromNotebook.Train(X, Y, s_notebook with { Epochs = Epochs - Checkpoint });
+
+            return new OptimizerRuns(
+                straight, straightHistory, atCheckpoint, checkpointHistory, resumed, resumedHistory,
+                fromFile, fromFileHistory, fromNotebook, fromNotebookHistory);
         }
 
         private static INetwork<double> Initialized(string optimizer)
@@ -255,6 +297,39 @@ public class OptimizationNotebookTests(OptimizationNotebookTests.Runs runs) : IC
         Assert.Equal(Bits(run.Straight.SquaredGradientAverage.ToArray()), Bits(run.Resumed.SquaredGradientAverage.ToArray()));
         Assert.Equal(Epochs, run.Resumed.CompletedEpochs);
         Assert.Equal(run.Straight.UpdateCount, run.Resumed.UpdateCount);
+    }
+
+    [Theory]
+    [InlineData("gd")]
+    [InlineData("momentum")]
+    [InlineData("adam")]
+    public void Resuming_from_a_checkpoint_file_gives_the_bits_of_5000_epochs_straight(string optimizer)
+    {
+        OptimizerRuns run = Run.Optimizers[optimizer];
+
+        Assert.Equal(Enumerable.Range(Checkpoint, Epochs - Checkpoint), run.FromFileHistory.Select(record => record.Iteration));
+        Assert.Equal(Bits(Costs(run.StraightHistory.Skip(Checkpoint))), Bits(Costs(run.FromFileHistory)));
+        Assert.Equal(Bits(run.Straight.Parameters.ToArray()), Bits(run.FromFile.Parameters.ToArray()));
+        Assert.Equal(Bits(run.Straight.Velocity.ToArray()), Bits(run.FromFile.Velocity.ToArray()));
+        Assert.Equal(Bits(run.Straight.SquaredGradientAverage.ToArray()), Bits(run.FromFile.SquaredGradientAverage.ToArray()));
+        Assert.Equal(Epochs, run.FromFile.CompletedEpochs);
+        Assert.Equal(run.Straight.UpdateCount, run.FromFile.UpdateCount);
+    }
+
+    [Theory]
+    [InlineData("gd")]
+    [InlineData("momentum")]
+    [InlineData("adam")]
+    public void Resuming_from_the_notebooks_state_after_2000_epochs_continues_the_notebooks_run(string optimizer)
+    {
+        OptimizerRuns run = Run.Optimizers[optimizer];
+
+        // Epoch 2000 shuffles with seed 2011 and Adam's next t is 10001, as the notebook's loop goes on.
+        Assert.Equal(Enumerable.Range(Checkpoint, Epochs - Checkpoint), run.FromNotebookHistory.Select(record => record.Iteration));
+        AssertMaxNormRelative(Reference[optimizer + "_costs"].ToDoubleArray()[Checkpoint..], Costs(run.FromNotebookHistory), 1e-9, "every epoch's cost from 2000 on");
+        AssertMaxNormRelative(Arrays(optimizer + "_"), run.FromNotebook.Parameters.ToArray(), 1e-9, "the parameters after 5000 epochs");
+        AssertState(optimizer, optimizer + "_", run.FromNotebook, "the state after 5000 epochs");
+        Assert.Equal(Epochs * MiniBatchesPerEpoch, run.FromNotebook.UpdateCount);
     }
 
     [Fact]
