@@ -201,7 +201,7 @@ internal sealed class NetworkShape
     {
         foreach (string name in new[]
         {
-            "InputSize", "OutputSize", "LayerCount", "LayerSizes", "s_layerSizes", "ParameterCount", "Parameters", "Gradients",
+            "InputSize", "OutputSize", "LayerCount", "LayerSizes", "s_layerSizes", "Activations", "s_activations", "Loss", "LeakyReluSlope", "ParameterCount", "Parameters", "Gradients",
             "InitializeParameters", "Forward", "ComputeCost", "Backward", "UpdateParameters", "TrainStep", "Train",
             "Predict",
             "_parameters", "_gradients", "_snapshot", "_workspace", "_workspaceCapacity", "_batchSize", "PrepareWorkspace", "RequireForward",

@@ -19,6 +19,15 @@ public interface INetwork<T>
     /// <summary>n[0], n[1], ..., n[L], as given to [Network].</summary>
     ReadOnlySpan<int> LayerSizes { get; }
 
+    /// <summary>Each layer's activation, layer 1 first (L entries), as the attribute resolved them.</summary>
+    ReadOnlySpan<Activation> Activations { get; }
+
+    /// <summary>The cost the network minimises.</summary>
+    Loss Loss { get; }
+
+    /// <summary>The slope of its leaky relu layers for z &lt; 0 (the attribute's LeakyReluSlope; 0.01, unused, when it has none).</summary>
+    double LeakyReluSlope { get; }
+
     /// <summary>All parameters W1, b1, W2, b2, ... back to back, row-major with the course's shapes.</summary>
     Span<T> Parameters { get; }
 

@@ -352,6 +352,12 @@ public class GradientCheckNotebookTests
 
         public ReadOnlySpan<int> LayerSizes => inner.LayerSizes;
 
+        public ReadOnlySpan<Activation> Activations => inner.Activations;
+
+        public Loss Loss => inner.Loss;
+
+        public double LeakyReluSlope => inner.LeakyReluSlope;
+
         public Span<double> Parameters => inner.Parameters;
 
         public Span<double> Gradients => inner.Gradients;

@@ -34,6 +34,12 @@ internal sealed class HandWrittenNetwork : INetwork<double>
 
     public ReadOnlySpan<int> LayerSizes => _sizes;
 
+    public ReadOnlySpan<Activation> Activations => throw new NotSupportedException();
+
+    public Loss Loss => throw new NotSupportedException();
+
+    public double LeakyReluSlope => throw new NotSupportedException();
+
     public Span<double> Parameters => _parameters;
 
     public Span<double> Gradients => throw new NotSupportedException();

@@ -216,6 +216,19 @@ internal sealed partial class NetworkEmitter
         _w.Line();
         _w.Line($"private static readonly int[] s_layerSizes = {{ {string.Join(", ", _model.LayerSizes)} }};");
         _w.Line();
+        _w.Line("/// <summary>Each layer's activation g[l], layer 1 first: L entries, as the attribute resolved them.</summary>");
+        _w.Line($"public global::System.ReadOnlySpan<{Dnn}.Activation> Activations => s_activations;");
+        _w.Line();
+        _w.Line($"private static readonly {Dnn}.Activation[] s_activations = {{ {string.Join(", ", Enumerable.Range(1, L).Select(l => Dnn + ".Activation." + _model.ActivationOf(l)))} }};");
+        _w.Line();
+        _w.Line($"/// <summary>The cost the network minimises: {Dnn.Replace("global::", string.Empty)}.Loss.{_model.Loss}.</summary>");
+        _w.Line($"public {Dnn}.Loss Loss => {Dnn}.Loss.{_model.Loss};");
+        _w.Line();
+        _w.Line(UsesLeakyRelu
+            ? "/// <summary>The slope of the leaky relu layers for z &lt; 0 (the attribute's LeakyReluSlope).</summary>"
+            : "/// <summary>The attribute's LeakyReluSlope: no layer of this network is a leaky relu, so it is the default and unused.</summary>");
+        _w.Line($"public double LeakyReluSlope => {_model.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture)};");
+        _w.Line();
         _w.Line("/// <summary>Weights and biases in all: the sum over layers of n[l] * (n[l-1] + 1).</summary>");
         _w.Line($"public const int ParameterCount = {_shape.ParameterCount};");
         for (int l = 1; l <= L; l++)

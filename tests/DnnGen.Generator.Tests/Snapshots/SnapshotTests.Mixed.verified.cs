@@ -47,6 +47,17 @@ namespace Demo
 
         private static readonly int[] s_layerSizes = { 6, 5, 4, 3 };
 
+        /// <summary>Each layer's activation g[l], layer 1 first: L entries, as the attribute resolved them.</summary>
+        public global::System.ReadOnlySpan<global::DnnGen.Activation> Activations => s_activations;
+
+        private static readonly global::DnnGen.Activation[] s_activations = { global::DnnGen.Activation.LeakyRelu, global::DnnGen.Activation.Tanh, global::DnnGen.Activation.Sigmoid };
+
+        /// <summary>The cost the network minimises: DnnGen.Loss.BinaryCrossEntropy.</summary>
+        public global::DnnGen.Loss Loss => global::DnnGen.Loss.BinaryCrossEntropy;
+
+        /// <summary>The slope of the leaky relu layers for z &lt; 0 (the attribute's LeakyReluSlope).</summary>
+        public double LeakyReluSlope => 0.01;
+
         /// <summary>Weights and biases in all: the sum over layers of n[l] * (n[l-1] + 1).</summary>
         public const int ParameterCount = 74;
 

@@ -45,6 +45,17 @@ namespace Demo
 
         private static readonly int[] s_layerSizes = { 2, 4, 1 };
 
+        /// <summary>Each layer's activation g[l], layer 1 first: L entries, as the attribute resolved them.</summary>
+        public global::System.ReadOnlySpan<global::DnnGen.Activation> Activations => s_activations;
+
+        private static readonly global::DnnGen.Activation[] s_activations = { global::DnnGen.Activation.Tanh, global::DnnGen.Activation.Sigmoid };
+
+        /// <summary>The cost the network minimises: DnnGen.Loss.BinaryCrossEntropy.</summary>
+        public global::DnnGen.Loss Loss => global::DnnGen.Loss.BinaryCrossEntropy;
+
+        /// <summary>The attribute's LeakyReluSlope: no layer of this network is a leaky relu, so it is the default and unused.</summary>
+        public double LeakyReluSlope => 0.01;
+
         /// <summary>Weights and biases in all: the sum over layers of n[l] * (n[l-1] + 1).</summary>
         public const int ParameterCount = 17;
 
