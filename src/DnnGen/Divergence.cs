@@ -30,6 +30,14 @@ namespace DnnGen;
 /// parameters are still exactly what that update made of them (<see cref="TryRestoreBeforeUpdate{T}"/> checks it, so
 /// parameters set in between, by InitializeParameters, LoadNpz or a write into Parameters, are never replaced).
 /// </para>
+/// <para>
+/// <c>Train(x, y, TrainingOptions)</c> keeps, before each mini-batch's update, a copy of the parameters, the optimizer's
+/// state (v, s) and both counts (CompletedEpochs, UpdateCount). A mini-batch whose cost is not finite or whose forward
+/// pass overflows restores that copy, the state before the last update whose cost was finite, and an update that makes
+/// a parameter or Adam's s NaN or infinite is undone the same way; the message names the epoch and the mini-batch
+/// (<see cref="MiniBatchDiverged"/>, <see cref="MiniBatchUpdateNotFinite"/>). Nothing is restored across calls: each
+/// Train starts with no copy, so its first mini-batch's failure leaves everything as the call found it.
+/// </para>
 /// </remarks>
 // Hidden from IntelliSense: only generated code calls it. The README points here for the rollback rules in the
 // remarks above, which stay readable in the source and through Go To Definition; users catch the ArithmeticException.
