@@ -32,6 +32,7 @@ public class EditorBrowsableTests
         "DnnGen.NumPyElementType",
         "DnnGen.NumPyFile",
         "DnnGen.NumPyRandom",
+        "DnnGen.Onnx",
         "DnnGen.Optimizer",
         "DnnGen.Precision",
         "DnnGen.TrainingOptions",

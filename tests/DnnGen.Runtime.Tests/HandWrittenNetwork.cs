@@ -7,7 +7,8 @@ namespace DnnGen.Runtime.Tests;
 /// <summary>
 /// An <see cref="INetwork{T}"/> written by hand, holding only what persistence reads and writes: for the states a
 /// generated network cannot be put in (buffers of the wrong length, a negative count, an optimizer DnnGen does not
-/// know), which SaveNpz and LoadNpz must refuse rather than trust. Everything that computes throws.
+/// know; activations, a loss or a slope it cannot have), which SaveNpz, LoadNpz and SaveOnnx must refuse rather than
+/// trust. Everything that computes throws.
 /// </summary>
 internal sealed class HandWrittenNetwork : INetwork<double>
 {
@@ -34,11 +35,17 @@ internal sealed class HandWrittenNetwork : INetwork<double>
 
     public ReadOnlySpan<int> LayerSizes => _sizes;
 
-    public ReadOnlySpan<Activation> Activations => throw new NotSupportedException();
+    /// <summary>Whatever a test sets, unchecked (a wrong count, an unknown value): what SaveOnnx must refuse. Default: Relu hidden, Sigmoid output.</summary>
+    public Activation[]? ActivationsSet { get; init; }
 
-    public Loss Loss => throw new NotSupportedException();
+    public ReadOnlySpan<Activation> Activations
+        => ActivationsSet ?? [.. System.Linq.Enumerable.Repeat(Activation.Relu, _sizes.Length - 2), Activation.Sigmoid];
 
-    public double LeakyReluSlope => throw new NotSupportedException();
+    /// <summary>Unchecked: a test may set a value Loss does not define.</summary>
+    public Loss Loss { get; init; } = Loss.BinaryCrossEntropy;
+
+    /// <summary>Unchecked: a test may set NaN or a negative slope.</summary>
+    public double LeakyReluSlope { get; init; } = 0.01;
 
     public Span<double> Parameters => _parameters;
 

@@ -131,75 +131,7 @@ public static partial class Npz
         ArraySpec[] arrays = Layout(network, includeTrainingState);
         RequireSavable(network, arrays);
 
-        string fullPath = Path.GetFullPath(path);
-        string destination = FollowLinks(fullPath);
-        string named = destination == fullPath ? $"'{fullPath}'" : $"'{fullPath}' (a link to '{destination}')";
-        if (Directory.Exists(destination))
-        {
-            throw new IOException($"Cannot save parameters to {named}: it is a folder.");
-        }
-
-        string folder = Path.GetDirectoryName(destination) ?? Directory.GetCurrentDirectory();
-        if (!Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException($"Cannot save parameters to {named}: the folder '{folder}' does not exist.");
-        }
-
-        // Renaming over a FIFO, a device or a socket would replace it with a regular file: refuse instead.
-        UnixFileMode? mode = null;
-        if (File.Exists(destination) && !OperatingSystem.IsWindows())
-        {
-            string? kind = UnixFileKind.DescribeIfNotRegular(destination);
-            if (kind is not null)
-            {
-                throw new IOException($"Cannot save parameters to {named}: it is {kind}, not a regular file.");
-            }
-
-            mode = File.GetUnixFileMode(destination);
-        }
-
-        // A short name of its own, whatever the destination's: a 255-byte file name still leaves room for it.
-        string temporary = Path.Combine(folder, $".npz-{Guid.NewGuid():N}.tmp");
-        try
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (mode is not null && !OperatingSystem.IsWindows())
-            {
-                // Readable by the owner only until it has the destination's mode, so a 0600 file's contents never
-                // sit in a more readable file.
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var file = new FileStream(temporary, options))
-            {
-                Write(network, arrays, file);
-                file.Flush(flushToDisk: true);
-            }
-
-            if (mode is { } kept && !OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, kept);
-            }
-
-            File.Move(temporary, destination, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
-    }
-
-    /// <summary>The file a path names once every symbolic link is followed: the path itself when it is not a link.</summary>
-    private static string FollowLinks(string fullPath)
-    {
-        if (new FileInfo(fullPath).LinkTarget is null)
-        {
-            return fullPath;
-        }
-
-        FileSystemInfo? target = File.ResolveLinkTarget(fullPath, returnFinalTarget: true);
-        return target is null ? fullPath : Path.GetFullPath(target.FullName);
+        AtomicFile.Write(path, "parameters", ".npz-", file => Write(network, arrays, file));
     }
 
     /// <summary>
@@ -427,6 +359,16 @@ public static partial class Npz
         => kind == ArrayKind.UpdateCount ? network.UpdateCount : network.CompletedEpochs;
 
     /// <summary>
+    /// What SaveNpz checks of the parameters before it writes, for the other formats a network is saved in
+    /// (<see cref="Onnx"/>): Parameters holds what LayerSizes calls for, and every parameter is finite. The messages
+    /// are SaveNpz's.
+    /// </summary>
+    /// <exception cref="ArgumentException">Parameters does not fit LayerSizes, or a parameter is not finite (the message names it).</exception>
+    internal static void RequireSavableParameters<T>(INetwork<T> network)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => RequireSavable(network, Layout(network, includeTrainingState: false));
+
+    /// <summary>
     /// Refuses to save what <see cref="Load"/> would refuse to read: a value that is not finite, a negative s, a
     /// negative counter.
     /// </summary>
@@ -507,21 +449,6 @@ public static partial class Npz
 
                 stream.Write(buffer, 0, count * sizeof(double));
             }
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: the original error matters more than a leftover temporary file.
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 
