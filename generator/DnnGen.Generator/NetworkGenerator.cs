@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -26,6 +27,18 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         /// <summary>[Network] in an attribute list whose target (method:, field:, ...) makes the compiler ignore it.</summary>
         public const string IgnoredTargets = "DnnGen.IgnoredTargets";
+
+        /// <summary>Each listed model file (.npz, .onnx) as the build logic encoded it, decoded to its bytes.</summary>
+        public const string ModelFiles = "DnnGen.ModelFiles";
+
+        /// <summary>Each listed .npz file, parsed into its arrays.</summary>
+        public const string Npz = "DnnGen.Npz";
+
+        /// <summary>Each network paired with the .npz file its Weights names (nothing for a network without Weights).</summary>
+        public const string Weights = "DnnGen.Weights";
+
+        /// <summary>Each network with its weights baked in, or the file's diagnostics.</summary>
+        public const string Bake = "DnnGen.Bake";
     }
 
     /// <inheritdoc/>
@@ -47,7 +60,24 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .Select(static (names, _) => FindCaseCollisions(names))
             .WithTrackingName(TrackingNames.CaseCollisions);
 
-        context.RegisterSourceOutput(networks.Combine(caseCollisions), static (output, pair) => Emit(output, pair.Left, pair.Right));
+        // Weights = "cat.npz": the build logic lists each .npz as text (ModelFiles); each is parsed once, whatever the
+        // networks, and each network takes the one it names. Pairing a network with its file (Weights) re-runs when any
+        // file changes, but yields an equal pair unless its own file or itself changed, so the bake after it (and the
+        // output) re-run only then. A network without Weights passes through both unchanged.
+        IncrementalValuesProvider<ModelFile> modelFiles = ModelFiles.Create(context).WithTrackingName(TrackingNames.ModelFiles);
+        IncrementalValueProvider<ImmutableArray<NpzFile>> npzFiles = modelFiles
+            .Where(static file => file.Extension == ".npz")
+            .Select(static (file, cancellationToken) => NpzReader.Parse(file, cancellationToken))
+            .WithTrackingName(TrackingNames.Npz)
+            .Collect();
+        IncrementalValuesProvider<ParseResult> baked = networks
+            .Combine(npzFiles)
+            .Select(static (pair, _) => BakedWeights.Match(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Weights)
+            .Select(static (input, _) => SafeBake(input))
+            .WithTrackingName(TrackingNames.Bake);
+
+        context.RegisterSourceOutput(baked.Combine(caseCollisions), static (output, pair) => Emit(output, pair.Left, pair.Right));
 
         // [method: Network] on a class: the compiler drops the attribute with only a warning (CS0657), so the symbol has
         // no [Network] and ForAttributeWithMetadataName never sees it. Attribute lists with an explicit target on a type
@@ -118,6 +148,20 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             {
                 InternalError(declaration.Identifier.ValueText, LocationInfo.From(declaration.Identifier.GetLocation()), exception),
             }));
+        }
+    }
+
+    /// <summary>The bake, with an unexpected failure reported as DNNG0009 at the attribute.</summary>
+    private static ParseResult SafeBake(WeightsInput input)
+    {
+        try
+        {
+            return BakedWeights.Bake(input);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            string className = input.Network.Model?.ClassName ?? string.Empty;
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { InternalError(className, input.Network.WeightsLocation, exception) }));
         }
     }
 

@@ -176,6 +176,9 @@ internal static class NetworkParser
         Loss? loss = null;
         Optimizer optimizer = Optimizer.GradientDescent;
         double slope = NetworkModel.DefaultLeakyReluSlope;
+        string? weights = null;
+        bool weightsGiven = false;
+        var trainingOptions = new List<string>();
         foreach (KeyValuePair<string, TypedConstant> option in attribute.NamedArguments)
         {
             // An array's Value throws (its elements are in Values): Activations is read by ReadActivations.
@@ -227,7 +230,21 @@ internal static class NetworkParser
                 case "Activations":
                     activations = ReadActivations(option.Value, attributeSyntax, optionLocation, diagnostics);
                     break;
+                case "Weights":
+                    weightsGiven = true;
+                    weights = option.Value.Kind != TypedConstantKind.Array ? option.Value.Value as string : null;
+                    break;
             }
+
+            if (option.Key is "Initialization" or "Optimizer")
+            {
+                trainingOptions.Add(option.Key);
+            }
+        }
+
+        if (weightsGiven)
+        {
+            diagnostics.AddRange(CheckWeights(attributeSyntax, attributeLocation, weights, trainingOptions));
         }
 
         int layerCount = sizes.Length - 1;
@@ -286,14 +303,16 @@ internal static class NetworkParser
             return Failed(diagnostics.ToArray());
         }
 
+        bool baked = weights is not null;
         var shape = new NetworkShape(new EquatableArray<int>(sizes));
-        DiagnosticInfo? tooLarge = CheckArrayLimits(shape, precision, className, attributeLocation);
+        DiagnosticInfo? tooLarge = CheckArrayLimits(shape, precision, className, attributeLocation, baked);
         if (tooLarge is not null)
         {
             return Failed(tooLarge);
         }
 
-        var generated = new HashSet<string>(shape.GeneratedMemberNames(Losses.Of(resolvedLoss).Labels, optimizer));
+        LabelForm labels = Losses.Of(resolvedLoss).Labels;
+        var generated = new HashSet<string>(baked ? shape.BakedMemberNames(labels) : shape.GeneratedMemberNames(labels, optimizer));
         diagnostics.AddRange(FindCollisions(symbol, generated, identifier, cancellationToken));
         diagnostics.AddRange(FindBaseClassCollisions(context, symbol, generated, identifier, cancellationToken));
         diagnostics.AddRange(FindOtherPrecisionInterfaces(context, symbol, precision, identifier, cancellationToken));
@@ -302,7 +321,8 @@ internal static class NetworkParser
             return Failed(diagnostics.ToArray());
         }
 
-        DiagnosticInfo? largeNetwork = CheckMemory(shape, precision, className, attributeLocation);
+        // A baked network keeps no gradients, snapshot or training caches: its parameters are data of the assembly.
+        DiagnosticInfo? largeNetwork = baked ? null : CheckMemory(shape, precision, className, attributeLocation);
         string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString(NamespaceFormat);
         var model = new NetworkModel(
             ns,
@@ -316,8 +336,48 @@ internal static class NetworkParser
             resolvedLoss,
             // A slope no layer uses is left out of the model, so that setting it changes nothing (and regenerates nothing).
             Activations.AnyTakesSlope(resolved) ? slope : NetworkModel.DefaultLeakyReluSlope,
-            optimizer);
-        return new ParseResult(model, largeNetwork is null ? default : new EquatableArray<DiagnosticInfo>(new[] { largeNetwork }));
+            optimizer,
+            weights);
+        return new ParseResult(
+            model,
+            largeNetwork is null ? default : new EquatableArray<DiagnosticInfo>(new[] { largeNetwork }),
+            baked ? attributeLocation : null);
+    }
+
+    /// <summary>
+    /// DNNG0012 for a Weights that cannot name a .npz the project lists (null, empty, another kind of file, an absolute
+    /// path), and for the training options a baked network has no use for (Initialization, Optimizer).
+    /// </summary>
+    private static IEnumerable<DiagnosticInfo> CheckWeights(AttributeSyntax? attributeSyntax, LocationInfo? attributeLocation, string? weights, List<string> trainingOptions)
+    {
+        AttributeArgumentSyntax? Option(string name) => attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        DiagnosticInfo Invalid(string name, string reason)
+            => Report(DiagnosticDescriptors.InvalidArgument, LocationInfo.From(Option(name)?.GetLocation()) ?? attributeLocation, Option(name)?.ToString() ?? name, reason);
+
+        string? reason = null;
+        if (string.IsNullOrWhiteSpace(weights))
+        {
+            reason = "it names no file; give the path of the .npz file as the project lists it, such as \"cat.npz\", or leave Weights out for a network to train";
+        }
+        else if (!weights!.Trim().EndsWith(".npz", System.StringComparison.OrdinalIgnoreCase))
+        {
+            reason = "'" + weights + "' is not a .npz file; Weights takes the .npz archive that SaveNpz or np.savez(path, **parameters) writes (an ONNX model is imported with [NetworkFromOnnx(\"model.onnx\")])";
+        }
+        else if (weights.StartsWith("/", System.StringComparison.Ordinal) || weights.StartsWith("\\", System.StringComparison.Ordinal) || (weights.Length > 1 && weights[1] == ':'))
+        {
+            reason = "'" + weights + "' is an absolute path; give the path relative to the project, as <AdditionalFiles Include=\"...\" /> lists it, such as \"cat.npz\"";
+        }
+
+        if (reason is not null)
+        {
+            yield return Invalid("Weights", reason);
+        }
+
+        foreach (string option in trainingOptions)
+        {
+            string what = option == "Initialization" ? "initialised" : "trained";
+            yield return Invalid(option, "a network with Weights is inference only, its parameters baked in from the file: it is never " + what + ", so " + option + " has no effect; remove it");
+        }
     }
 
     /// <summary>
@@ -550,7 +610,7 @@ internal static class NetworkParser
     /// DNNG0004 when the parameters do not fit in one aligned buffer (the limit its constructor enforces at run time), or
     /// one example's training caches in one array.
     /// </summary>
-    private static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, Precision precision, string className, LocationInfo? location)
+    private static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, Precision precision, string className, LocationInfo? location, bool baked)
     {
         long maxParameters = NetworkShape.MaxParameterCount(precision);
         if (shape.ParameterCount > maxParameters)
@@ -574,7 +634,7 @@ internal static class NetworkParser
             return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, count, limit);
         }
 
-        if (shape.WorkspaceWidth > NetworkShape.MaxArrayLength)
+        if (!baked && shape.WorkspaceWidth > NetworkShape.MaxArrayLength)
         {
             string width = Format(shape.WorkspaceWidth) + " training values for each example (Z, A, dZ and dA of every layer)";
             return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, width, Format(NetworkShape.MaxArrayLength) + " elements a .NET array can hold");
