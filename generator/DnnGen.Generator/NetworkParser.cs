@@ -17,7 +17,7 @@ internal static class NetworkParser
 {
     public const string AttributeMetadataName = "DnnGen.NetworkAttribute";
 
-    private static readonly SymbolDisplayFormat NamespaceFormat = new(
+    internal static readonly SymbolDisplayFormat NamespaceFormat = new(
         typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
         miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
@@ -26,7 +26,7 @@ internal static class NetworkParser
     /// only under extern aliases (<c>Aliases="dnn"</c> on its reference), where <c>global::DnnGen</c> would not resolve
     /// (CS0400); then the first alias, which the generated file declares with <c>extern alias</c>.
     /// </summary>
-    private static string RuntimeAlias(Compilation compilation, INamedTypeSymbol? attributeClass)
+    internal static string RuntimeAlias(Compilation compilation, INamedTypeSymbol? attributeClass)
     {
         IAssemblySymbol? runtime = attributeClass?.ContainingAssembly;
         if (runtime is null || SymbolEqualityComparer.Default.Equals(runtime, compilation.Assembly))
@@ -59,79 +59,10 @@ internal static class NetworkParser
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         LocationInfo? attributeLocation = LocationInfo.From(attributeSyntax?.GetLocation()) ?? identifier;
 
-        LanguageVersion languageVersion = ((CSharpParseOptions)declaration.SyntaxTree.Options).LanguageVersion;
-        if (languageVersion < NetworkEmitter.MinimumLanguageVersion)
-        {
-            diagnostics.Add(Report(
-                DiagnosticDescriptors.LanguageVersionTooLow,
-                attributeLocation,
-                className,
-                languageVersion.ToDisplayString(),
-                NetworkEmitter.MinimumLanguageVersion.ToDisplayString()));
-        }
-
-        if (IsTopLevelStatementsClass(symbol, cancellationToken))
-        {
-            // The generated part's base list on this class crashes the C# compiler (an InvalidCastException in Roslyn's
-            // base-list binding), so nothing may be generated: the network needs a class of its own.
-            diagnostics.Add(Report(DiagnosticDescriptors.TopLevelStatementsClass, identifier, className));
-            return Failed(diagnostics.ToArray());
-        }
-
-        DiagnosticInfo[] mixedParts = MixedPartKinds(symbol, declaration, className, cancellationToken);
-        if (mixedParts.Length > 0)
-        {
-            diagnostics.AddRange(mixedParts);
-            return Failed(diagnostics.ToArray());
-        }
-
-        string? unsupported = DescribeUnsupportedTarget(symbol);
-        if (unsupported is not null)
-        {
-            diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, unsupported));
-            return Failed(diagnostics.ToArray());
-        }
-
-        // Every declaration of the class must be partial (CS0260 otherwise), not only the one that carries [Network].
-        foreach (TypeDeclarationSyntax part in Parts(symbol, cancellationToken))
-        {
-            if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                diagnostics.Add(Report(DiagnosticDescriptors.ClassMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), className));
-            }
-        }
-
         var containingTypes = new List<ContainingType>();
-        for (INamedTypeSymbol? outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
+        if (!CheckDeclaration(symbol, declaration, className, identifier, attributeLocation, diagnostics, containingTypes, cancellationToken))
         {
-            if (outer.TypeParameters.Length > 0)
-            {
-                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'"));
-                return Failed(diagnostics.ToArray());
-            }
-
-            if (outer.IsFileLocal)
-            {
-                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the file-local type '" + outer.Name + "'"));
-                return Failed(diagnostics.ToArray());
-            }
-
-            // Each declaration of the enclosing type, wherever it is, must be partial too.
-            List<TypeDeclarationSyntax> outerParts = Parts(outer, cancellationToken);
-            if (outerParts.Count == 0)
-            {
-                diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, identifier, outer.Name, className));
-            }
-
-            foreach (TypeDeclarationSyntax part in outerParts)
-            {
-                if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
-                {
-                    diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), outer.Name, className));
-                }
-            }
-
-            containingTypes.Insert(0, new ContainingType(PartialDeclaration(outer), EscapeIdentifier(outer.Name)));
+            return Failed(diagnostics.ToArray());
         }
 
         // The compiler reports malformed arguments itself too (CS0182, CS1503, ...); DnnGen says what each must be.
@@ -345,6 +276,93 @@ internal static class NetworkParser
     }
 
     /// <summary>
+    /// The checks of the declaration that every network attribute shares ([Network] and [NetworkFromOnnx]): the language
+    /// version, the class's kind and parts, and its enclosing types, which <paramref name="containingTypes"/> receives,
+    /// outermost first. False when nothing can be generated for it whatever the attribute says; diagnostics that still
+    /// let the attribute be checked (a part that is not partial, ...) are added and true is returned.
+    /// </summary>
+    internal static bool CheckDeclaration(
+        INamedTypeSymbol symbol, TypeDeclarationSyntax declaration, string className, LocationInfo? identifier, LocationInfo? attributeLocation,
+        List<DiagnosticInfo> diagnostics, List<ContainingType> containingTypes, CancellationToken cancellationToken)
+    {
+        LanguageVersion languageVersion = ((CSharpParseOptions)declaration.SyntaxTree.Options).LanguageVersion;
+        if (languageVersion < NetworkEmitter.MinimumLanguageVersion)
+        {
+            diagnostics.Add(Report(
+                DiagnosticDescriptors.LanguageVersionTooLow,
+                attributeLocation,
+                className,
+                languageVersion.ToDisplayString(),
+                NetworkEmitter.MinimumLanguageVersion.ToDisplayString()));
+        }
+
+        if (IsTopLevelStatementsClass(symbol, cancellationToken))
+        {
+            // The generated part's base list on this class crashes the C# compiler (an InvalidCastException in Roslyn's
+            // base-list binding), so nothing may be generated: the network needs a class of its own.
+            diagnostics.Add(Report(DiagnosticDescriptors.TopLevelStatementsClass, identifier, className));
+            return false;
+        }
+
+        DiagnosticInfo[] mixedParts = MixedPartKinds(symbol, declaration, className, cancellationToken);
+        if (mixedParts.Length > 0)
+        {
+            diagnostics.AddRange(mixedParts);
+            return false;
+        }
+
+        string? unsupported = DescribeUnsupportedTarget(symbol);
+        if (unsupported is not null)
+        {
+            diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, unsupported));
+            return false;
+        }
+
+        // Every declaration of the class must be partial (CS0260 otherwise), not only the one that carries [Network].
+        foreach (TypeDeclarationSyntax part in Parts(symbol, cancellationToken))
+        {
+            if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(Report(DiagnosticDescriptors.ClassMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), className));
+            }
+        }
+
+        for (INamedTypeSymbol? outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            if (outer.TypeParameters.Length > 0)
+            {
+                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'"));
+                return false;
+            }
+
+            if (outer.IsFileLocal)
+            {
+                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the file-local type '" + outer.Name + "'"));
+                return false;
+            }
+
+            // Each declaration of the enclosing type, wherever it is, must be partial too.
+            List<TypeDeclarationSyntax> outerParts = Parts(outer, cancellationToken);
+            if (outerParts.Count == 0)
+            {
+                diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, identifier, outer.Name, className));
+            }
+
+            foreach (TypeDeclarationSyntax part in outerParts)
+            {
+                if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), outer.Name, className));
+                }
+            }
+
+            containingTypes.Insert(0, new ContainingType(PartialDeclaration(outer), EscapeIdentifier(outer.Name)));
+        }
+
+        return true;
+    }
+
+    /// <summary>
     /// DNNG0012 for a Weights that cannot name a .npz the project lists (null, empty, another kind of file, an absolute
     /// path), and for the training options a baked network has no use for (Initialization, Optimizer).
     /// </summary>
@@ -521,7 +539,7 @@ internal static class NetworkParser
 
     private static string Format(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static bool IsNetworkAttribute(AttributeData attribute)
+    internal static bool IsNetworkAttribute(AttributeData attribute)
         => attribute.AttributeClass?.ToDisplayString() == AttributeMetadataName;
 
     /// <summary>DNNG0010 for each [Network] of this declaration other than the class's first, where it stands.</summary>
@@ -587,7 +605,7 @@ internal static class NetworkParser
         _ => "partial class",
     };
 
-    private static string EscapeIdentifier(string name)
+    internal static string EscapeIdentifier(string name)
         => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.PartialKeyword
             ? "@" + name
             : name;
@@ -610,7 +628,7 @@ internal static class NetworkParser
     /// DNNG0004 when the parameters do not fit in one aligned buffer (the limit its constructor enforces at run time), or
     /// one example's training caches in one array.
     /// </summary>
-    private static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, Precision precision, string className, LocationInfo? location, bool baked)
+    internal static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, Precision precision, string className, LocationInfo? location, bool baked)
     {
         long maxParameters = NetworkShape.MaxParameterCount(precision);
         if (shape.ParameterCount > maxParameters)
@@ -756,7 +774,7 @@ internal static class NetworkParser
     }
 
     /// <summary>The base class as written in one of the class's base lists; null when it cannot be found.</summary>
-    private static LocationInfo? BaseTypeLocation(GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, INamedTypeSymbol baseType, CancellationToken cancellationToken)
+    internal static LocationInfo? BaseTypeLocation(GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, INamedTypeSymbol baseType, CancellationToken cancellationToken)
     {
         if (context.TargetNode is TypeDeclarationSyntax { BaseList: { } ownList })
         {
@@ -884,7 +902,7 @@ internal static class NetworkParser
         }
     }
 
-    private static bool IsNetworkInterface(INamedTypeSymbol type) => type.OriginalDefinition.ToDisplayString() == "DnnGen.INetwork<T>";
+    internal static bool IsNetworkInterface(INamedTypeSymbol type) => type.OriginalDefinition.ToDisplayString() == "DnnGen.INetwork<T>";
 
     private static string RightmostName(TypeSyntax type) => type switch
     {
