@@ -180,6 +180,10 @@ public class OnnxModelReaderTests
         { "add-after-activation", "NotADenseChain", "The Add node 'add' adds a constant after an activation" },
         { "computed-weights", "NotADenseChain", "The MatMul node 'dense' takes the computed value 'x2' besides 'x'" },
         { "output-used", "NotADenseChain", "The graph's output 'z' is also an input of the Relu node 'relu'" },
+        { "hidden-softmax", "UnsupportedLayer", "The Softmax node 'softmax' is the activation of hidden layer 1; DnnGen imports softmax only as the output layer's activation." },
+        { "one-unit-softmax", "UnsupportedLayer", "The Softmax node 'softmax' is the activation of an output layer of 1 unit; DnnGen imports softmax outputs of at least 2 units" },
+        { "zero-alpha", "UnsupportedAttribute", "The LeakyRelu node 'leaky' has alpha = 0; DnnGen imports LeakyRelu with a finite alpha greater than 0 (an alpha of 0 is Relu)." },
+        { "negative-alpha", "UnsupportedAttribute", "The LeakyRelu node 'leaky' has alpha = -0.1; DnnGen imports LeakyRelu with a finite alpha greater than 0" },
     };
 
     [Theory]
@@ -224,6 +228,12 @@ public class OnnxModelReaderTests
             "add-after-activation" => Build.Model(Build.Graph([Gemm(), Build.Node("Relu", ["z"], ["a"], "relu"), Build.Node("Add", ["a", "b"], ["y"], "add")], [w, b])),
             "computed-weights" => Build.Model(Build.Graph([Build.Node("Relu", ["W"], ["x2"], "from-constants"), Build.Node("MatMul", ["x", "x2"], ["y"], "dense")], [w, b])),
             "output-used" => Build.Model(Build.Graph([Gemm(), Build.Node("Relu", ["z"], ["a"], "relu")], [w, b], output: "z")),
+            "hidden-softmax" => Build.Model(Build.Graph([Gemm(), Build.Node("Softmax", ["z"], ["a"], "softmax"), Build.Node("Gemm", ["a", "W", "b"], ["y"], "dense2")], [w, b])),
+            "one-unit-softmax" => Build.Model(Build.Graph(
+                [Build.Node("Gemm", ["x", "W1", "b1"], ["z"], "dense", Build.Int("transB", 1)), Build.Node("Softmax", ["z"], ["y"], "softmax")],
+                [Build.Tensor("W1", [1, 2], [1, 2]), Build.Tensor("b1", [1], [0])])),
+            "zero-alpha" => Build.Model(Build.Graph([Gemm(), Build.Node("LeakyRelu", ["z"], ["y"], "leaky", Build.Float("alpha", 0))], [w, b])),
+            "negative-alpha" => Build.Model(Build.Graph([Gemm(), Build.Node("LeakyRelu", ["z"], ["y"], "leaky", Build.Float("alpha", -0.1f))], [w, b])),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such hand-made graph"),
         };
     }

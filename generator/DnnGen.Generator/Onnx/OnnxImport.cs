@@ -26,6 +26,9 @@ internal enum OnnxErrorKind
 
     /// <summary>A weight or bias that is NaN or infinite.</summary>
     NonFiniteWeight = 7,
+
+    /// <summary>A layer a DnnGen network cannot have, though ONNX can: Softmax on a hidden layer, or on fewer than 2 units.</summary>
+    UnsupportedLayer = 8,
 }
 
 /// <summary>

@@ -142,6 +142,9 @@ internal static class OnnxModelReader
         public double[]? Bias { get; set; }
 
         public Activation? Activation { get; set; }
+
+        /// <summary>The activation's node; null for a linear layer.</summary>
+        public OnnxNodeProto? ActivationNode { get; set; }
     }
 
     private sealed class Importer
@@ -545,6 +548,7 @@ internal static class OnnxModelReader
             }
 
             open.Bias ??= new double[open.Units];
+            open.ActivationNode = node;
             switch (node.OpType)
             {
                 case "Relu":
@@ -558,9 +562,10 @@ internal static class OnnxModelReader
                     break;
                 case "LeakyRelu":
                     float alpha = node.Attribute("alpha")?.F ?? 0.01f;
-                    if (float.IsNaN(alpha) || float.IsInfinity(alpha))
+                    if (float.IsNaN(alpha) || float.IsInfinity(alpha) || alpha <= 0)
                     {
-                        throw Error(OnnxErrorKind.UnsupportedAttribute, $"{Capitalized(Describe(node))} has alpha = {alpha.ToString(CultureInfo.InvariantCulture)}; a leaky relu's slope must be finite.", node);
+                        string value = float.IsNaN(alpha) || float.IsInfinity(alpha) ? alpha.ToString(CultureInfo.InvariantCulture) : ShortestDecimal(alpha).ToString("R", CultureInfo.InvariantCulture);
+                        throw Error(OnnxErrorKind.UnsupportedAttribute, $"{Capitalized(Describe(node))} has alpha = {value}; DnnGen imports LeakyRelu with a finite alpha greater than 0 (an alpha of 0 is Relu).", node);
                     }
 
                     open.Activation = Activation.LeakyRelu;
@@ -670,6 +675,22 @@ internal static class OnnxModelReader
             if (_leakyRelus.Count > 0 && _leakyRelus.FirstOrDefault(l => l.Alpha != _leakyRelus[0].Alpha) is { Node: not null } differing)
             {
                 throw Error(OnnxErrorKind.UnsupportedAttribute, $"{Capitalized(Describe(differing.Node))} has alpha = {ShortestDecimal(differing.Alpha).ToString("R", CultureInfo.InvariantCulture)}, but {Describe(_leakyRelus[0].Node)} has {ShortestDecimal(_leakyRelus[0].Alpha).ToString("R", CultureInfo.InvariantCulture)}; a DnnGen network has one leaky relu slope.", differing.Node);
+            }
+
+            // What ONNX allows but a DnnGen network cannot have (DNNG0021 and DNNG0022 for [Network]).
+            for (int l = 0; l < _layers.Count; l++)
+            {
+                Layer layer = _layers[l];
+                ActivationEntry entry = Activations.Of(layer.Activation!.Value);
+                if (l < _layers.Count - 1 && !entry.HiddenAllowed)
+                {
+                    throw Error(OnnxErrorKind.UnsupportedLayer, $"{Capitalized(Describe(layer.ActivationNode!))} is the activation of hidden layer {Number(l + 1)}; DnnGen imports {entry.Name} only as the output layer's activation.", layer.ActivationNode);
+                }
+
+                if (l == _layers.Count - 1 && layer.Units < entry.MinimumUnits)
+                {
+                    throw Error(OnnxErrorKind.UnsupportedLayer, $"{Capitalized(Describe(layer.ActivationNode!))} is the activation of an output layer of {Number(layer.Units)} unit; DnnGen imports {entry.Name} outputs of at least {Number(entry.MinimumUnits)} units (a {entry.Name} of one unit is always 1: use Sigmoid).", layer.ActivationNode);
+                }
             }
 
             var sizes = new int[_layers.Count + 1];
