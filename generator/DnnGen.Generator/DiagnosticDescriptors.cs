@@ -289,6 +289,42 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "Weights are read as float64 or float32: float32 widens to double exactly, and float64 rounds to the nearest float in a float network. Integer, float16, complex, object and structured arrays are refused rather than converted silently.");
 
+    public static readonly DiagnosticDescriptor OnnxModelNotFound = new(
+        id: "DNNG0031",
+        title: "The ONNX model is not listed or not found",
+        messageFormat: "[NetworkFromOnnx] on '{0}' names '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A generator reads no file from the disk: it sees only the project's additional files, which DnnGen's build logic (build/DnnGen.targets in the package) turns from binary .onnx files into text before compiling. List the model as <AdditionalFiles Include=\"mlp.onnx\" />, with the path relative to the project, and give [NetworkFromOnnx] that path, a constant string ending in .onnx.");
+
+    public static readonly DiagnosticDescriptor InvalidOnnxModel = new(
+        id: "DNNG0032",
+        title: "The ONNX model is not a valid ONNX file",
+        messageFormat: "[NetworkFromOnnx] on '{0}' cannot read '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "An ONNX model is a protobuf ModelProto with a graph, an IR version and an opset, as torch.onnx.export and tf2onnx write it. A file that is not one, is truncated or damaged, holds a tensor whose data do not match its shape, or keeps its weights in an external data file cannot be imported.");
+
+    public static readonly DiagnosticDescriptor UnsupportedOnnxNode = new(
+        id: "DNNG0033",
+        title: "The ONNX model has a node DnnGen does not import",
+        messageFormat: "[NetworkFromOnnx] on '{0}' cannot import '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "DnnGen imports the nodes PyTorch and Keras export for dense networks: Gemm (any transB; alpha = beta = 1, transA = 0), MatMul + Add, Relu, LeakyRelu (alpha > 0, one for the whole network), Tanh, Sigmoid, Softmax (last axis, output layer, at least 2 units), Identity and Flatten (axis 1), in the default ONNX domain. The message names the node, its op type and what is supported.");
+
+    public static readonly DiagnosticDescriptor UnsupportedOnnxGraph = new(
+        id: "DNNG0034",
+        title: "The ONNX model is not a dense network DnnGen can compile",
+        messageFormat: "[NetworkFromOnnx] on '{0}' cannot import '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The graph must be one input (N, n[0]), a chain of dense layers, each node taking the previous node's value and constant weights (initializers or Constant nodes), and one output; shapes must chain, every tensor must be float32 or float64 (one type for the whole model), and every weight finite. Branches, residual connections, computed weights and other element types are refused, naming the node or tensor.");
+
     /// <summary>All descriptors, in id order.</summary>
     public static readonly DiagnosticDescriptor[] All =
     {
@@ -298,6 +334,7 @@ internal static class DiagnosticDescriptors
         TopLevelStatementsClass, OtherPrecisionInterface, IgnoredAttributeTarget, ActivationsWithLayerOptions,
         ActivationCountMismatch, HiddenSoftmax, SoftmaxTooFewOutputs, LossDoesNotFitOutput, InvalidLeakyReluSlope,
         WeightsFileNotFound, InvalidWeightsFile, WeightsArraysMismatch, WeightsWrongShape, WeightNotFinite, WeightsNotFloat,
+        OnnxModelNotFound, InvalidOnnxModel, UnsupportedOnnxNode, UnsupportedOnnxGraph,
     };
 
     public static DiagnosticDescriptor ById(string id)

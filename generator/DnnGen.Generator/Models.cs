@@ -76,14 +76,19 @@ internal sealed record NetworkModel(
     double LeakyReluSlope = NetworkModel.DefaultLeakyReluSlope,
     Optimizer Optimizer = Optimizer.GradientDescent,
     string? Weights = null,
-    EquatableArray<double> BakedParameters = default)
+    EquatableArray<double> BakedParameters = default,
+    bool FromOnnx = false)
 {
+
     /// <summary>
     /// True for a network with baked weights (the attribute's Weights): inference only, its parameters
     /// <see cref="BakedParameters"/> compiled in. The parser sets <see cref="Weights"/>; the parameters come from the
     /// file, after it (<see cref="BakedWeights"/>).
     /// </summary>
     public bool IsBaked => Weights is not null;
+
+    // FromOnnx: a network of [NetworkFromOnnx("x.onnx")], baked as one with Weights (Weights is then the .onnx path), its
+    // sizes, activations, slope, element type and parameters all read from the model (Onnx/OnnxNetworks.cs).
 
     /// <summary>The attribute's default LeakyReluSlope, PyTorch's negative_slope; also the model's slope when no layer uses one.</summary>
     public const double DefaultLeakyReluSlope = 0.01;

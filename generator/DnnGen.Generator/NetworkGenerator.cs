@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using DnnGen.Generator.Onnx;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
@@ -39,6 +40,18 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         /// <summary>Each network with its weights baked in, or the file's diagnostics.</summary>
         public const string Bake = "DnnGen.Bake";
+
+        /// <summary>The parse of each [NetworkFromOnnx] declaration, before its model is read.</summary>
+        public const string OnnxParse = "DnnGen.OnnxParse";
+
+        /// <summary>Each listed .onnx file, read into a network or the reader's errors.</summary>
+        public const string Onnx = "DnnGen.Onnx";
+
+        /// <summary>Each [NetworkFromOnnx] declaration paired with the .onnx file it names.</summary>
+        public const string OnnxMatch = "DnnGen.OnnxMatch";
+
+        /// <summary>Each imported network, baked, or its diagnostics.</summary>
+        public const string OnnxImport = "DnnGen.OnnxImport";
     }
 
     /// <inheritdoc/>
@@ -54,10 +67,20 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         // Hint names are compared ignoring case, so Demo.Net and Demo.NET would collide and the compiler would report
         // the generator as crashed (CS8785). Only the set of all names shows a collision; it changes only when a
         // colliding name appears or goes, so combining it with each network leaves the other outputs cached.
+        // [NetworkFromOnnx("mlp.onnx")]: parsed as [Network] is, but its sizes come from the model, so the checks that
+        // need them wait for the import, which pairs each declaration with the .onnx it names as the bake does.
+        IncrementalValuesProvider<OnnxDeclaration> onnxDeclarations = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                OnnxNetworks.AttributeMetadataName,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
+                transform: static (context, cancellationToken) => SafeParseOnnx(context, cancellationToken))
+            .WithTrackingName(TrackingNames.OnnxParse);
+
         IncrementalValueProvider<EquatableArray<string>> caseCollisions = networks
             .Select(static (result, _) => result.Model?.HintName ?? string.Empty)
             .Collect()
-            .Select(static (names, _) => FindCaseCollisions(names))
+            .Combine(onnxDeclarations.Select(static (declaration, _) => declaration.Template?.HintName ?? string.Empty).Collect())
+            .Select(static (names, _) => FindCaseCollisions(names.Left.Concat(names.Right)))
             .WithTrackingName(TrackingNames.CaseCollisions);
 
         // Weights = "cat.npz": the build logic lists each .npz as text (ModelFiles); each is parsed once, whatever the
@@ -78,6 +101,20 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Bake);
 
         context.RegisterSourceOutput(baked.Combine(caseCollisions), static (output, pair) => Emit(output, pair.Left, pair.Right));
+
+        IncrementalValueProvider<ImmutableArray<OnnxFile>> onnxFiles = modelFiles
+            .Where(static file => file.Extension == ".onnx")
+            .Select(static (file, cancellationToken) => OnnxNetworks.Read(file, cancellationToken))
+            .WithTrackingName(TrackingNames.Onnx)
+            .Collect();
+        IncrementalValuesProvider<ParseResult> imported = onnxDeclarations
+            .Combine(onnxFiles)
+            .Select(static (pair, _) => OnnxNetworks.Match(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.OnnxMatch)
+            .Select(static (input, _) => SafeImport(input))
+            .WithTrackingName(TrackingNames.OnnxImport);
+
+        context.RegisterSourceOutput(imported.Combine(caseCollisions), static (output, pair) => Emit(output, pair.Left, pair.Right));
 
         // [method: Network] on a class: the compiler drops the attribute with only a warning (CS0657), so the symbol has
         // no [Network] and ForAttributeWithMetadataName never sees it. Attribute lists with an explicit target on a type
@@ -162,6 +199,37 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             string className = input.Network.Model?.ClassName ?? string.Empty;
             return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { InternalError(className, input.Network.WeightsLocation, exception) }));
+        }
+    }
+
+    private static OnnxDeclaration SafeParseOnnx(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return OnnxNetworks.Parse(context, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            var declaration = (TypeDeclarationSyntax)context.TargetNode;
+            LocationInfo? identifier = LocationInfo.From(declaration.Identifier.GetLocation());
+            return new OnnxDeclaration(null, string.Empty, identifier, identifier, null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                InternalError(declaration.Identifier.ValueText, identifier, exception),
+            }));
+        }
+    }
+
+    /// <summary>The import, with an unexpected failure reported as DNNG0009 at the attribute.</summary>
+    private static ParseResult SafeImport(OnnxImportInput input)
+    {
+        try
+        {
+            return OnnxNetworks.Import(input);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            string className = input.Declaration.Template?.ClassName ?? string.Empty;
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { InternalError(className, input.Declaration.AttributeLocation, exception) }));
         }
     }
 

@@ -43,8 +43,14 @@ internal static class ModelFileHarness
     }
 
     public static GeneratorDriver CreateDriver(IEnumerable<Listed> files, CSharpParseOptions? parseOptions = null)
+        => CreateDriver(files.Select(Encode).ToList(), parseOptions);
+
+    /// <summary>
+    /// A driver given files already encoded, so that a test can replace one with <see cref="GeneratorDriver.ReplaceAdditionalText"/>
+    /// (a file encoded anew for the same path gets the same options).
+    /// </summary>
+    public static GeneratorDriver CreateDriver(List<(AdditionalText Text, AnalyzerConfigOptions Options)> encoded, CSharpParseOptions? parseOptions = null)
     {
-        var encoded = files.Select(Encode).ToList();
         return CSharpGeneratorDriver.Create(
             [new NetworkGenerator().AsSourceGenerator()],
             encoded.Select(e => e.Text),

@@ -59,6 +59,11 @@ internal sealed partial class NetworkEmitter
     {
         get
         {
+            if (_model.FromOnnx)
+            {
+                return "NetworkFromOnnx(" + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(_model.Weights ?? string.Empty, quote: true) + ")";
+            }
+
             var parts = new List<string>();
             foreach (int size in _model.LayerSizes)
             {
