@@ -232,7 +232,7 @@ internal static class AttributeArguments
         }
 
         /// <summary>The options [Network] takes, in the order its documentation lists them.</summary>
-        private const string OptionNames = "Precision, Initialization, HiddenActivation, OutputActivation, Activations, LeakyReluSlope, Loss and Optimizer";
+        private const string OptionNames = "Precision, Initialization, HiddenActivation, OutputActivation, Activations, LeakyReluSlope, Loss, Optimizer and Weights";
 
         public void CheckOption(AttributeArgumentSyntax option)
         {
@@ -245,6 +245,7 @@ internal static class AttributeArguments
                 "Loss" => ("Loss", "Loss.SquaredError", "Loss.BinaryCrossEntropy, Loss.CategoricalCrossEntropy or Loss.SquaredError"),
                 "Optimizer" => ("Optimizer", "Optimizer.Adam", "Optimizer.GradientDescent, Optimizer.Momentum or Optimizer.Adam"),
                 "LeakyReluSlope" => (string.Empty, "0.01", "a double"),
+                "Weights" => (string.Empty, "\"cat.npz\"", "a string"),
                 _ => null,
             };
             if (known is null)
@@ -263,6 +264,12 @@ internal static class AttributeArguments
             if (name == "Activations")
             {
                 CheckActivations(option, expression);
+                return;
+            }
+
+            if (name == "Weights")
+            {
+                CheckWeights(option, expression);
                 return;
             }
 
@@ -288,6 +295,28 @@ internal static class AttributeArguments
             else if (!_model.ClassifyConversion(expression, _model.Compilation.GetSpecialType(SpecialType.System_Double)).IsImplicit)
             {
                 Invalid(option, "it has type '" + Display(type) + "', but LeakyReluSlope is a double; write a number such as 0.01");
+            }
+        }
+
+        /// <summary>Weights: a constant string (its value, a .npz path, is checked by the parser).</summary>
+        private void CheckWeights(AttributeArgumentSyntax option, ExpressionSyntax expression)
+        {
+            ITypeSymbol? type = _model.GetTypeInfo(expression, _cancellationToken).Type;
+            Optional<object?> constant = _model.GetConstantValue(expression, _cancellationToken);
+            if (!constant.HasValue)
+            {
+                if (type is null || type.TypeKind == TypeKind.Error)
+                {
+                    Invalid(option, Unresolved(expression));
+                }
+                else
+                {
+                    NotConstant(expression, "Option Weights", "write the path of the .npz file as a string literal or a const string, such as \"cat.npz\"");
+                }
+            }
+            else if (constant.Value is not null && constant.Value is not string)
+            {
+                Invalid(option, "it has type '" + Display(type) + "', but Weights is a string, the path of a .npz file as the project lists it, such as \"cat.npz\"");
             }
         }
 

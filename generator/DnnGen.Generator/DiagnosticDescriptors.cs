@@ -235,6 +235,96 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         description: "Leaky relu passes slope * z for negative z. A NaN or infinite slope makes every negative unit NaN or infinite; a slope of 0 is plain relu, and a negative one makes the activation non-monotonic, which DnnGen does not allow. A float network (Precision.Single) also needs a slope within float's range that does not round to 0.");
 
+    public static readonly DiagnosticDescriptor WeightsFileNotFound = new(
+        id: "DNNG0025",
+        title: "The weights file is not listed or not found",
+        messageFormat: "Weights of '{0}' names '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A generator reads no file from the disk: it sees only the project's additional files, which DnnGen's build logic (build/DnnGen.targets in the package) turns from binary .npz files into text before compiling. List the file as <AdditionalFiles Include=\"cat.npz\" />, with the path relative to the project, and write Weights as listed.");
+
+    public static readonly DiagnosticDescriptor InvalidWeightsFile = new(
+        id: "DNNG0026",
+        title: "The weights file is not a valid .npz archive",
+        messageFormat: "'{0}', the weights of '{1}', is not a valid .npz archive: {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A .npz file is a ZIP archive of .npy arrays, stored or deflated, as np.savez, np.savez_compressed and DnnGen's SaveNpz write it. A file that is not one, is truncated, fails a checksum or holds an array whose header or data length is wrong cannot be baked in.");
+
+    public static readonly DiagnosticDescriptor WeightsArraysMismatch = new(
+        id: "DNNG0027",
+        title: "The weights file does not hold the network's arrays",
+        messageFormat: "'{0}' does not hold the parameters of '{1}', a network {2}: {3}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A network of L layers bakes in exactly the arrays W1, b1, ..., WL, bL, named as the course's parameters dictionary names them (np.savez(path, **parameters)) and as SaveNpz writes them; a missing array, or one more, means the file is of another network. A checkpoint's training state (v_*, s_*, t, epoch) is ignored.");
+
+    public static readonly DiagnosticDescriptor WeightsWrongShape = new(
+        id: "DNNG0028",
+        title: "A weights array has the wrong shape",
+        messageFormat: "Array '{0}' in '{1}' has shape {2}, but '{3}' needs {4}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "W[l] must be (n[l], n[l-1]), the course's shape and PyTorch's Linear.weight, and b[l] (n[l], 1) or (n[l],), as the course and PyTorch store biases; the layer sizes of the attribute fix n[l].");
+
+    public static readonly DiagnosticDescriptor WeightNotFinite = new(
+        id: "DNNG0029",
+        title: "A weight is not finite",
+        messageFormat: "Array '{0}' in '{1}' holds {2} at {3}; the weights of '{4}' must be finite",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A NaN or infinite weight makes every prediction through it NaN or infinite, so it is refused at build time, as LoadNpz refuses it at run time; a float network (Precision.Single) also refuses a float64 value beyond float's range, which would round to infinity.");
+
+    public static readonly DiagnosticDescriptor WeightsNotFloat = new(
+        id: "DNNG0030",
+        title: "A weights array is not of a float type",
+        messageFormat: "Array '{0}' in '{1}' has dtype '{2}', but the weights of '{3}' must be float64 ('<f8') or float32 ('<f4'), in either byte order; save it with .astype(np.float64)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "Weights are read as float64 or float32: float32 widens to double exactly, and float64 rounds to the nearest float in a float network. Integer, float16, complex, object and structured arrays are refused rather than converted silently.");
+
+    public static readonly DiagnosticDescriptor OnnxModelNotFound = new(
+        id: "DNNG0031",
+        title: "The ONNX model is not listed or not found",
+        messageFormat: "[NetworkFromOnnx] on '{0}' names '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "A generator reads no file from the disk: it sees only the project's additional files, which DnnGen's build logic (build/DnnGen.targets in the package) turns from binary .onnx files into text before compiling. List the model as <AdditionalFiles Include=\"mlp.onnx\" />, with the path relative to the project, and give [NetworkFromOnnx] that path, a constant string ending in .onnx.");
+
+    public static readonly DiagnosticDescriptor InvalidOnnxModel = new(
+        id: "DNNG0032",
+        title: "The ONNX model is not a valid ONNX file",
+        messageFormat: "[NetworkFromOnnx] on '{0}' cannot read '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "An ONNX model is a protobuf ModelProto with a graph, an IR version and an opset, as torch.onnx.export and tf2onnx write it. A file that is not one, is truncated or damaged, holds a tensor whose data do not match its shape, or keeps its weights in an external data file cannot be imported.");
+
+    public static readonly DiagnosticDescriptor UnsupportedOnnxNode = new(
+        id: "DNNG0033",
+        title: "The ONNX model has a node DnnGen does not import",
+        messageFormat: "[NetworkFromOnnx] on '{0}' cannot import '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "DnnGen imports the nodes PyTorch and Keras export for dense networks: Gemm (any transB; alpha = beta = 1, transA = 0), MatMul + Add, Relu, LeakyRelu (alpha > 0, one for the whole network), Tanh, Sigmoid, Softmax (last axis, output layer, at least 2 units), Identity and Flatten (axis 1), in the default ONNX domain. The message names the node, its op type and what is supported.");
+
+    public static readonly DiagnosticDescriptor UnsupportedOnnxGraph = new(
+        id: "DNNG0034",
+        title: "The ONNX model is not a dense network DnnGen can compile",
+        messageFormat: "[NetworkFromOnnx] on '{0}' cannot import '{1}': {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        description: "The graph must be one input (N, n[0]), a chain of dense layers, each node taking the previous node's value and constant weights (initializers or Constant nodes), and one output; shapes must chain, every tensor must be float32 or float64 (one type for the whole model), and every weight finite. Branches, residual connections, computed weights and other element types are refused, naming the node or tensor.");
+
     /// <summary>All descriptors, in id order.</summary>
     public static readonly DiagnosticDescriptor[] All =
     {
@@ -243,6 +333,8 @@ internal static class DiagnosticDescriptors
         ArgumentNotConstant, InvalidArgument, LargeNetwork, BaseClassCollision, LanguageVersionTooLow,
         TopLevelStatementsClass, OtherPrecisionInterface, IgnoredAttributeTarget, ActivationsWithLayerOptions,
         ActivationCountMismatch, HiddenSoftmax, SoftmaxTooFewOutputs, LossDoesNotFitOutput, InvalidLeakyReluSlope,
+        WeightsFileNotFound, InvalidWeightsFile, WeightsArraysMismatch, WeightsWrongShape, WeightNotFinite, WeightsNotFloat,
+        OnnxModelNotFound, InvalidOnnxModel, UnsupportedOnnxNode, UnsupportedOnnxGraph,
     };
 
     public static DiagnosticDescriptor ById(string id)

@@ -19,7 +19,32 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
 
     public T this[int index] => _items![index];
 
-    public bool Equals(EquatableArray<T> other) => AsSpan().SequenceEqual(other.AsSpan());
+    /// <summary>
+    /// Element by element; doubles by their bits, so that baked weights 0.0 and -0.0 (which == calls equal) are told
+    /// apart and a file that changes one of them into the other regenerates its network.
+    /// </summary>
+    public bool Equals(EquatableArray<T> other)
+    {
+        if (_items is double[] doubles && other._items is double[] others)
+        {
+            if (doubles.Length != others.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < doubles.Length; i++)
+            {
+                if (BitConverter.DoubleToInt64Bits(doubles[i]) != BitConverter.DoubleToInt64Bits(others[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        return AsSpan().SequenceEqual(other.AsSpan());
+    }
 
     public override bool Equals(object? obj) => obj is EquatableArray<T> other && Equals(other);
 

@@ -74,8 +74,22 @@ internal sealed record NetworkModel(
     EquatableArray<int> Activations = default,
     Loss Loss = Loss.BinaryCrossEntropy,
     double LeakyReluSlope = NetworkModel.DefaultLeakyReluSlope,
-    Optimizer Optimizer = Optimizer.GradientDescent)
+    Optimizer Optimizer = Optimizer.GradientDescent,
+    string? Weights = null,
+    EquatableArray<double> BakedParameters = default,
+    bool FromOnnx = false)
 {
+
+    /// <summary>
+    /// True for a network with baked weights (the attribute's Weights): inference only, its parameters
+    /// <see cref="BakedParameters"/> compiled in. The parser sets <see cref="Weights"/>; the parameters come from the
+    /// file, after it (<see cref="BakedWeights"/>).
+    /// </summary>
+    public bool IsBaked => Weights is not null;
+
+    // FromOnnx: a network of [NetworkFromOnnx("x.onnx")], baked as one with Weights (Weights is then the .onnx path), its
+    // sizes, activations, slope, element type and parameters all read from the model (Onnx/OnnxNetworks.cs).
+
     /// <summary>The attribute's default LeakyReluSlope, PyTorch's negative_slope; also the model's slope when no layer uses one.</summary>
     public const double DefaultLeakyReluSlope = 0.01;
 
@@ -229,5 +243,9 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
             MessageArguments.AsSpan().ToArray());
 }
 
-/// <summary>What parsing one [Network] declaration produced: a model to emit, or the reasons there is none.</summary>
-internal sealed record ParseResult(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <summary>
+/// What parsing one [Network] declaration produced: a model to emit, or the reasons there is none. A network with
+/// Weights also keeps where its attribute is (<paramref name="WeightsLocation"/>), for the errors its file may raise;
+/// the bake drops it, so that what the emitter receives holds no location and moving the class regenerates nothing.
+/// </summary>
+internal sealed record ParseResult(NetworkModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? WeightsLocation = null);

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using DnnGen.Generator.Onnx;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
@@ -26,6 +28,30 @@ public sealed class NetworkGenerator : IIncrementalGenerator
 
         /// <summary>[Network] in an attribute list whose target (method:, field:, ...) makes the compiler ignore it.</summary>
         public const string IgnoredTargets = "DnnGen.IgnoredTargets";
+
+        /// <summary>Each listed model file (.npz, .onnx) as the build logic encoded it, decoded to its bytes.</summary>
+        public const string ModelFiles = "DnnGen.ModelFiles";
+
+        /// <summary>Each listed .npz file, parsed into its arrays.</summary>
+        public const string Npz = "DnnGen.Npz";
+
+        /// <summary>Each network paired with the .npz file its Weights names (nothing for a network without Weights).</summary>
+        public const string Weights = "DnnGen.Weights";
+
+        /// <summary>Each network with its weights baked in, or the file's diagnostics.</summary>
+        public const string Bake = "DnnGen.Bake";
+
+        /// <summary>The parse of each [NetworkFromOnnx] declaration, before its model is read.</summary>
+        public const string OnnxParse = "DnnGen.OnnxParse";
+
+        /// <summary>Each listed .onnx file, read into a network or the reader's errors.</summary>
+        public const string Onnx = "DnnGen.Onnx";
+
+        /// <summary>Each [NetworkFromOnnx] declaration paired with the .onnx file it names.</summary>
+        public const string OnnxMatch = "DnnGen.OnnxMatch";
+
+        /// <summary>Each imported network, baked, or its diagnostics.</summary>
+        public const string OnnxImport = "DnnGen.OnnxImport";
     }
 
     /// <inheritdoc/>
@@ -41,13 +67,54 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         // Hint names are compared ignoring case, so Demo.Net and Demo.NET would collide and the compiler would report
         // the generator as crashed (CS8785). Only the set of all names shows a collision; it changes only when a
         // colliding name appears or goes, so combining it with each network leaves the other outputs cached.
+        // [NetworkFromOnnx("mlp.onnx")]: parsed as [Network] is, but its sizes come from the model, so the checks that
+        // need them wait for the import, which pairs each declaration with the .onnx it names as the bake does.
+        IncrementalValuesProvider<OnnxDeclaration> onnxDeclarations = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                OnnxNetworks.AttributeMetadataName,
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
+                transform: static (context, cancellationToken) => SafeParseOnnx(context, cancellationToken))
+            .WithTrackingName(TrackingNames.OnnxParse);
+
         IncrementalValueProvider<EquatableArray<string>> caseCollisions = networks
             .Select(static (result, _) => result.Model?.HintName ?? string.Empty)
             .Collect()
-            .Select(static (names, _) => FindCaseCollisions(names))
+            .Combine(onnxDeclarations.Select(static (declaration, _) => declaration.Template?.HintName ?? string.Empty).Collect())
+            .Select(static (names, _) => FindCaseCollisions(names.Left.Concat(names.Right)))
             .WithTrackingName(TrackingNames.CaseCollisions);
 
-        context.RegisterSourceOutput(networks.Combine(caseCollisions), static (output, pair) => Emit(output, pair.Left, pair.Right));
+        // Weights = "cat.npz": the build logic lists each .npz as text (ModelFiles); each is parsed once, whatever the
+        // networks, and each network takes the one it names. Pairing a network with its file (Weights) re-runs when any
+        // file changes, but yields an equal pair unless its own file or itself changed, so the bake after it (and the
+        // output) re-run only then. A network without Weights passes through both unchanged.
+        IncrementalValuesProvider<ModelFile> modelFiles = ModelFiles.Create(context).WithTrackingName(TrackingNames.ModelFiles);
+        IncrementalValueProvider<ImmutableArray<NpzFile>> npzFiles = modelFiles
+            .Where(static file => file.Extension == ".npz")
+            .Select(static (file, cancellationToken) => NpzReader.Parse(file, cancellationToken))
+            .WithTrackingName(TrackingNames.Npz)
+            .Collect();
+        IncrementalValuesProvider<ParseResult> baked = networks
+            .Combine(npzFiles)
+            .Select(static (pair, _) => BakedWeights.Match(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Weights)
+            .Select(static (input, _) => SafeBake(input))
+            .WithTrackingName(TrackingNames.Bake);
+
+        context.RegisterSourceOutput(baked.Combine(caseCollisions), static (output, pair) => Emit(output, pair.Left, pair.Right));
+
+        IncrementalValueProvider<ImmutableArray<OnnxFile>> onnxFiles = modelFiles
+            .Where(static file => file.Extension == ".onnx")
+            .Select(static (file, cancellationToken) => OnnxNetworks.Read(file, cancellationToken))
+            .WithTrackingName(TrackingNames.Onnx)
+            .Collect();
+        IncrementalValuesProvider<ParseResult> imported = onnxDeclarations
+            .Combine(onnxFiles)
+            .Select(static (pair, _) => OnnxNetworks.Match(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.OnnxMatch)
+            .Select(static (input, _) => SafeImport(input))
+            .WithTrackingName(TrackingNames.OnnxImport);
+
+        context.RegisterSourceOutput(imported.Combine(caseCollisions), static (output, pair) => Emit(output, pair.Left, pair.Right));
 
         // [method: Network] on a class: the compiler drops the attribute with only a warning (CS0657), so the symbol has
         // no [Network] and ForAttributeWithMetadataName never sees it. Attribute lists with an explicit target on a type
@@ -118,6 +185,51 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             {
                 InternalError(declaration.Identifier.ValueText, LocationInfo.From(declaration.Identifier.GetLocation()), exception),
             }));
+        }
+    }
+
+    /// <summary>The bake, with an unexpected failure reported as DNNG0009 at the attribute.</summary>
+    private static ParseResult SafeBake(WeightsInput input)
+    {
+        try
+        {
+            return BakedWeights.Bake(input);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            string className = input.Network.Model?.ClassName ?? string.Empty;
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { InternalError(className, input.Network.WeightsLocation, exception) }));
+        }
+    }
+
+    private static OnnxDeclaration SafeParseOnnx(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return OnnxNetworks.Parse(context, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            var declaration = (TypeDeclarationSyntax)context.TargetNode;
+            LocationInfo? identifier = LocationInfo.From(declaration.Identifier.GetLocation());
+            return new OnnxDeclaration(null, string.Empty, identifier, identifier, null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                InternalError(declaration.Identifier.ValueText, identifier, exception),
+            }));
+        }
+    }
+
+    /// <summary>The import, with an unexpected failure reported as DNNG0009 at the attribute.</summary>
+    private static ParseResult SafeImport(OnnxImportInput input)
+    {
+        try
+        {
+            return OnnxNetworks.Import(input);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            string className = input.Declaration.Template?.ClassName ?? string.Empty;
+            return new ParseResult(null, new EquatableArray<DiagnosticInfo>(new[] { InternalError(className, input.Declaration.AttributeLocation, exception) }));
         }
     }
 

@@ -17,7 +17,7 @@ internal static class NetworkParser
 {
     public const string AttributeMetadataName = "DnnGen.NetworkAttribute";
 
-    private static readonly SymbolDisplayFormat NamespaceFormat = new(
+    internal static readonly SymbolDisplayFormat NamespaceFormat = new(
         typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
         miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
@@ -26,7 +26,7 @@ internal static class NetworkParser
     /// only under extern aliases (<c>Aliases="dnn"</c> on its reference), where <c>global::DnnGen</c> would not resolve
     /// (CS0400); then the first alias, which the generated file declares with <c>extern alias</c>.
     /// </summary>
-    private static string RuntimeAlias(Compilation compilation, INamedTypeSymbol? attributeClass)
+    internal static string RuntimeAlias(Compilation compilation, INamedTypeSymbol? attributeClass)
     {
         IAssemblySymbol? runtime = attributeClass?.ContainingAssembly;
         if (runtime is null || SymbolEqualityComparer.Default.Equals(runtime, compilation.Assembly))
@@ -59,79 +59,10 @@ internal static class NetworkParser
         var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
         LocationInfo? attributeLocation = LocationInfo.From(attributeSyntax?.GetLocation()) ?? identifier;
 
-        LanguageVersion languageVersion = ((CSharpParseOptions)declaration.SyntaxTree.Options).LanguageVersion;
-        if (languageVersion < NetworkEmitter.MinimumLanguageVersion)
-        {
-            diagnostics.Add(Report(
-                DiagnosticDescriptors.LanguageVersionTooLow,
-                attributeLocation,
-                className,
-                languageVersion.ToDisplayString(),
-                NetworkEmitter.MinimumLanguageVersion.ToDisplayString()));
-        }
-
-        if (IsTopLevelStatementsClass(symbol, cancellationToken))
-        {
-            // The generated part's base list on this class crashes the C# compiler (an InvalidCastException in Roslyn's
-            // base-list binding), so nothing may be generated: the network needs a class of its own.
-            diagnostics.Add(Report(DiagnosticDescriptors.TopLevelStatementsClass, identifier, className));
-            return Failed(diagnostics.ToArray());
-        }
-
-        DiagnosticInfo[] mixedParts = MixedPartKinds(symbol, declaration, className, cancellationToken);
-        if (mixedParts.Length > 0)
-        {
-            diagnostics.AddRange(mixedParts);
-            return Failed(diagnostics.ToArray());
-        }
-
-        string? unsupported = DescribeUnsupportedTarget(symbol);
-        if (unsupported is not null)
-        {
-            diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, unsupported));
-            return Failed(diagnostics.ToArray());
-        }
-
-        // Every declaration of the class must be partial (CS0260 otherwise), not only the one that carries [Network].
-        foreach (TypeDeclarationSyntax part in Parts(symbol, cancellationToken))
-        {
-            if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                diagnostics.Add(Report(DiagnosticDescriptors.ClassMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), className));
-            }
-        }
-
         var containingTypes = new List<ContainingType>();
-        for (INamedTypeSymbol? outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
+        if (!CheckDeclaration(symbol, declaration, className, identifier, attributeLocation, diagnostics, containingTypes, cancellationToken))
         {
-            if (outer.TypeParameters.Length > 0)
-            {
-                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'"));
-                return Failed(diagnostics.ToArray());
-            }
-
-            if (outer.IsFileLocal)
-            {
-                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the file-local type '" + outer.Name + "'"));
-                return Failed(diagnostics.ToArray());
-            }
-
-            // Each declaration of the enclosing type, wherever it is, must be partial too.
-            List<TypeDeclarationSyntax> outerParts = Parts(outer, cancellationToken);
-            if (outerParts.Count == 0)
-            {
-                diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, identifier, outer.Name, className));
-            }
-
-            foreach (TypeDeclarationSyntax part in outerParts)
-            {
-                if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
-                {
-                    diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), outer.Name, className));
-                }
-            }
-
-            containingTypes.Insert(0, new ContainingType(PartialDeclaration(outer), EscapeIdentifier(outer.Name)));
+            return Failed(diagnostics.ToArray());
         }
 
         // The compiler reports malformed arguments itself too (CS0182, CS1503, ...); DnnGen says what each must be.
@@ -176,6 +107,9 @@ internal static class NetworkParser
         Loss? loss = null;
         Optimizer optimizer = Optimizer.GradientDescent;
         double slope = NetworkModel.DefaultLeakyReluSlope;
+        string? weights = null;
+        bool weightsGiven = false;
+        var trainingOptions = new List<string>();
         foreach (KeyValuePair<string, TypedConstant> option in attribute.NamedArguments)
         {
             // An array's Value throws (its elements are in Values): Activations is read by ReadActivations.
@@ -227,7 +161,21 @@ internal static class NetworkParser
                 case "Activations":
                     activations = ReadActivations(option.Value, attributeSyntax, optionLocation, diagnostics);
                     break;
+                case "Weights":
+                    weightsGiven = true;
+                    weights = option.Value.Kind != TypedConstantKind.Array ? option.Value.Value as string : null;
+                    break;
             }
+
+            if (option.Key is "Initialization" or "Optimizer")
+            {
+                trainingOptions.Add(option.Key);
+            }
+        }
+
+        if (weightsGiven)
+        {
+            diagnostics.AddRange(CheckWeights(attributeSyntax, attributeLocation, weights, trainingOptions));
         }
 
         int layerCount = sizes.Length - 1;
@@ -286,14 +234,16 @@ internal static class NetworkParser
             return Failed(diagnostics.ToArray());
         }
 
+        bool baked = weights is not null;
         var shape = new NetworkShape(new EquatableArray<int>(sizes));
-        DiagnosticInfo? tooLarge = CheckArrayLimits(shape, precision, className, attributeLocation);
+        DiagnosticInfo? tooLarge = CheckArrayLimits(shape, precision, className, attributeLocation, baked);
         if (tooLarge is not null)
         {
             return Failed(tooLarge);
         }
 
-        var generated = new HashSet<string>(shape.GeneratedMemberNames(Losses.Of(resolvedLoss).Labels, optimizer));
+        LabelForm labels = Losses.Of(resolvedLoss).Labels;
+        var generated = new HashSet<string>(baked ? shape.BakedMemberNames(labels) : shape.GeneratedMemberNames(labels, optimizer));
         diagnostics.AddRange(FindCollisions(symbol, generated, identifier, cancellationToken));
         diagnostics.AddRange(FindBaseClassCollisions(context, symbol, generated, identifier, cancellationToken));
         diagnostics.AddRange(FindOtherPrecisionInterfaces(context, symbol, precision, identifier, cancellationToken));
@@ -302,7 +252,8 @@ internal static class NetworkParser
             return Failed(diagnostics.ToArray());
         }
 
-        DiagnosticInfo? largeNetwork = CheckMemory(shape, precision, className, attributeLocation);
+        // A baked network keeps no gradients, snapshot or training caches: its parameters are data of the assembly.
+        DiagnosticInfo? largeNetwork = baked ? null : CheckMemory(shape, precision, className, attributeLocation);
         string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString(NamespaceFormat);
         var model = new NetworkModel(
             ns,
@@ -316,8 +267,135 @@ internal static class NetworkParser
             resolvedLoss,
             // A slope no layer uses is left out of the model, so that setting it changes nothing (and regenerates nothing).
             Activations.AnyTakesSlope(resolved) ? slope : NetworkModel.DefaultLeakyReluSlope,
-            optimizer);
-        return new ParseResult(model, largeNetwork is null ? default : new EquatableArray<DiagnosticInfo>(new[] { largeNetwork }));
+            optimizer,
+            weights);
+        return new ParseResult(
+            model,
+            largeNetwork is null ? default : new EquatableArray<DiagnosticInfo>(new[] { largeNetwork }),
+            baked ? attributeLocation : null);
+    }
+
+    /// <summary>
+    /// The checks of the declaration that every network attribute shares ([Network] and [NetworkFromOnnx]): the language
+    /// version, the class's kind and parts, and its enclosing types, which <paramref name="containingTypes"/> receives,
+    /// outermost first. False when nothing can be generated for it whatever the attribute says; diagnostics that still
+    /// let the attribute be checked (a part that is not partial, ...) are added and true is returned.
+    /// </summary>
+    internal static bool CheckDeclaration(
+        INamedTypeSymbol symbol, TypeDeclarationSyntax declaration, string className, LocationInfo? identifier, LocationInfo? attributeLocation,
+        List<DiagnosticInfo> diagnostics, List<ContainingType> containingTypes, CancellationToken cancellationToken)
+    {
+        LanguageVersion languageVersion = ((CSharpParseOptions)declaration.SyntaxTree.Options).LanguageVersion;
+        if (languageVersion < NetworkEmitter.MinimumLanguageVersion)
+        {
+            diagnostics.Add(Report(
+                DiagnosticDescriptors.LanguageVersionTooLow,
+                attributeLocation,
+                className,
+                languageVersion.ToDisplayString(),
+                NetworkEmitter.MinimumLanguageVersion.ToDisplayString()));
+        }
+
+        if (IsTopLevelStatementsClass(symbol, cancellationToken))
+        {
+            // The generated part's base list on this class crashes the C# compiler (an InvalidCastException in Roslyn's
+            // base-list binding), so nothing may be generated: the network needs a class of its own.
+            diagnostics.Add(Report(DiagnosticDescriptors.TopLevelStatementsClass, identifier, className));
+            return false;
+        }
+
+        DiagnosticInfo[] mixedParts = MixedPartKinds(symbol, declaration, className, cancellationToken);
+        if (mixedParts.Length > 0)
+        {
+            diagnostics.AddRange(mixedParts);
+            return false;
+        }
+
+        string? unsupported = DescribeUnsupportedTarget(symbol);
+        if (unsupported is not null)
+        {
+            diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, unsupported));
+            return false;
+        }
+
+        // Every declaration of the class must be partial (CS0260 otherwise), not only the one that carries [Network].
+        foreach (TypeDeclarationSyntax part in Parts(symbol, cancellationToken))
+        {
+            if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(Report(DiagnosticDescriptors.ClassMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), className));
+            }
+        }
+
+        for (INamedTypeSymbol? outer = symbol.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            if (outer.TypeParameters.Length > 0)
+            {
+                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'"));
+                return false;
+            }
+
+            if (outer.IsFileLocal)
+            {
+                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the file-local type '" + outer.Name + "'"));
+                return false;
+            }
+
+            // Each declaration of the enclosing type, wherever it is, must be partial too.
+            List<TypeDeclarationSyntax> outerParts = Parts(outer, cancellationToken);
+            if (outerParts.Count == 0)
+            {
+                diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, identifier, outer.Name, className));
+            }
+
+            foreach (TypeDeclarationSyntax part in outerParts)
+            {
+                if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    diagnostics.Add(Report(DiagnosticDescriptors.ContainingTypeMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), outer.Name, className));
+                }
+            }
+
+            containingTypes.Insert(0, new ContainingType(PartialDeclaration(outer), EscapeIdentifier(outer.Name)));
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// DNNG0012 for a Weights that cannot name a .npz the project lists (null, empty, another kind of file, an absolute
+    /// path), and for the training options a baked network has no use for (Initialization, Optimizer).
+    /// </summary>
+    private static IEnumerable<DiagnosticInfo> CheckWeights(AttributeSyntax? attributeSyntax, LocationInfo? attributeLocation, string? weights, List<string> trainingOptions)
+    {
+        AttributeArgumentSyntax? Option(string name) => attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
+        DiagnosticInfo Invalid(string name, string reason)
+            => Report(DiagnosticDescriptors.InvalidArgument, LocationInfo.From(Option(name)?.GetLocation()) ?? attributeLocation, Option(name)?.ToString() ?? name, reason);
+
+        string? reason = null;
+        if (string.IsNullOrWhiteSpace(weights))
+        {
+            reason = "it names no file; give the path of the .npz file as the project lists it, such as \"cat.npz\", or leave Weights out for a network to train";
+        }
+        else if (!weights!.Trim().EndsWith(".npz", System.StringComparison.OrdinalIgnoreCase))
+        {
+            reason = "'" + weights + "' is not a .npz file; Weights takes the .npz archive that SaveNpz or np.savez(path, **parameters) writes (an ONNX model is imported with [NetworkFromOnnx(\"model.onnx\")])";
+        }
+        else if (weights.StartsWith("/", System.StringComparison.Ordinal) || weights.StartsWith("\\", System.StringComparison.Ordinal) || (weights.Length > 1 && weights[1] == ':'))
+        {
+            reason = "'" + weights + "' is an absolute path; give the path relative to the project, as <AdditionalFiles Include=\"...\" /> lists it, such as \"cat.npz\"";
+        }
+
+        if (reason is not null)
+        {
+            yield return Invalid("Weights", reason);
+        }
+
+        foreach (string option in trainingOptions)
+        {
+            string what = option == "Initialization" ? "initialised" : "trained";
+            yield return Invalid(option, "a network with Weights is inference only, its parameters baked in from the file: it is never " + what + ", so " + option + " has no effect; remove it");
+        }
     }
 
     /// <summary>
@@ -461,7 +539,7 @@ internal static class NetworkParser
 
     private static string Format(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static bool IsNetworkAttribute(AttributeData attribute)
+    internal static bool IsNetworkAttribute(AttributeData attribute)
         => attribute.AttributeClass?.ToDisplayString() == AttributeMetadataName;
 
     /// <summary>DNNG0010 for each [Network] of this declaration other than the class's first, where it stands.</summary>
@@ -527,7 +605,7 @@ internal static class NetworkParser
         _ => "partial class",
     };
 
-    private static string EscapeIdentifier(string name)
+    internal static string EscapeIdentifier(string name)
         => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.PartialKeyword
             ? "@" + name
             : name;
@@ -550,7 +628,7 @@ internal static class NetworkParser
     /// DNNG0004 when the parameters do not fit in one aligned buffer (the limit its constructor enforces at run time), or
     /// one example's training caches in one array.
     /// </summary>
-    private static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, Precision precision, string className, LocationInfo? location)
+    internal static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, Precision precision, string className, LocationInfo? location, bool baked)
     {
         long maxParameters = NetworkShape.MaxParameterCount(precision);
         if (shape.ParameterCount > maxParameters)
@@ -574,7 +652,7 @@ internal static class NetworkParser
             return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, count, limit);
         }
 
-        if (shape.WorkspaceWidth > NetworkShape.MaxArrayLength)
+        if (!baked && shape.WorkspaceWidth > NetworkShape.MaxArrayLength)
         {
             string width = Format(shape.WorkspaceWidth) + " training values for each example (Z, A, dZ and dA of every layer)";
             return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, width, Format(NetworkShape.MaxArrayLength) + " elements a .NET array can hold");
@@ -696,7 +774,7 @@ internal static class NetworkParser
     }
 
     /// <summary>The base class as written in one of the class's base lists; null when it cannot be found.</summary>
-    private static LocationInfo? BaseTypeLocation(GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, INamedTypeSymbol baseType, CancellationToken cancellationToken)
+    internal static LocationInfo? BaseTypeLocation(GeneratorAttributeSyntaxContext context, INamedTypeSymbol symbol, INamedTypeSymbol baseType, CancellationToken cancellationToken)
     {
         if (context.TargetNode is TypeDeclarationSyntax { BaseList: { } ownList })
         {
@@ -824,7 +902,7 @@ internal static class NetworkParser
         }
     }
 
-    private static bool IsNetworkInterface(INamedTypeSymbol type) => type.OriginalDefinition.ToDisplayString() == "DnnGen.INetwork<T>";
+    internal static bool IsNetworkInterface(INamedTypeSymbol type) => type.OriginalDefinition.ToDisplayString() == "DnnGen.INetwork<T>";
 
     private static string RightmostName(TypeSyntax type) => type switch
     {

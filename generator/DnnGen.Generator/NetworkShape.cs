@@ -194,6 +194,49 @@ internal sealed class NetworkShape
     }
 
     /// <summary>
+    /// Every member name the generated part of a baked network (Weights) with labels of form <paramref name="labels"/>
+    /// declares: the inference members only.
+    /// </summary>
+    public IEnumerable<string> BakedMemberNames(LabelForm labels)
+    {
+        foreach (string name in new[]
+        {
+            "InputSize", "OutputSize", "LayerCount", "LayerSizes", "s_layerSizes", "Activations", "s_activations", "Loss", "LeakyReluSlope", "ParameterCount", "Parameters",
+            "ParameterData", "Predict",
+        })
+        {
+            yield return name;
+        }
+
+        for (int l = 1; l <= LayerCount; l++)
+        {
+            string n = l.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            yield return "W" + n;
+            yield return "b" + n;
+            yield return "Layer" + n + "Size";
+            yield return "Layer" + n + "LinearForward";
+            yield return "Layer" + n + "Forward";
+            yield return "Layer" + n + "BakedLinearForward";
+        }
+
+        string[] kind = labels switch
+        {
+            LabelForm.Binary => new[] { "PredictLabels", "Accuracy" },
+            LabelForm.OneHot => new[] { "PredictClasses", "PredictClass", "Accuracy" },
+            _ => Array.Empty<string>(),
+        };
+        foreach (string name in kind)
+        {
+            yield return name;
+        }
+
+        if (IsFusedPredict)
+        {
+            yield return "ReportNotFiniteExample";
+        }
+    }
+
+    /// <summary>
     /// Every member name the generated part of a network with labels of form <paramref name="labels"/> declares; a user
     /// member with one of these names is DNNG0007.
     /// </summary>

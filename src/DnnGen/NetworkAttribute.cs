@@ -73,6 +73,18 @@ public sealed class NetworkAttribute : Attribute
     /// time: momentum gets a velocity buffer v beside the parameters, Adam v and s, each a twin of Parameters.
     /// </summary>
     public Optimizer Optimizer { get; set; } = Optimizer.GradientDescent;
+
+    /// <summary>
+    /// Bakes trained weights into the class: the path of a NumPy <c>.npz</c> file (what <c>SaveNpz</c> or
+    /// <c>np.savez(path, **parameters)</c> writes), as the project lists it in <c>&lt;AdditionalFiles Include="cat.npz" /&gt;</c>,
+    /// relative to the project. The class is then inference only: its weights are compile-time data of the assembly
+    /// (<c>W1</c>, <c>b1</c>, ... as read-only spans), it has <c>Predict</c> and the members of its kind
+    /// (<c>PredictLabels</c> or <c>PredictClasses</c>, <c>Accuracy</c>) and no training members, it implements
+    /// <see cref="IPredictor{T}"/>, and it reads no file at run time. The file must hold exactly <c>W1, b1, ..., WL, bL</c>
+    /// (a checkpoint's training state is ignored) with the course's shapes, biases (n[l], 1) or (n[l],), float64 or
+    /// float32 and finite (DNNG0025 to DNNG0030). Default: none, a trainable network.
+    /// </summary>
+    public string? Weights { get; set; }
 }
 
 /// <summary>The floating-point type a generated network computes in.</summary>

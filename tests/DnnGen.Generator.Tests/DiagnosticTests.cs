@@ -239,7 +239,7 @@ public partial class DiagnosticTests
     [InlineData("[Network(3, [|null|])]", "null is not a layer size")]
     [InlineData("[Network([|new long[] { 3, 1 }|])]", "it has type 'long[]', but the layer sizes are an int[]")]
     [InlineData("[Network(3, 1, [|Precision = 1|])]", "[Network] argument 'Precision = 1' is not valid: it has type 'int', but Precision takes a DnnGen.Precision; write Precision.Double or Precision.Single")]
-    [InlineData("[Network(3, 1, [|Momentum = 1|])]", "[Network] has no option 'Momentum'; its options are Precision, Initialization, HiddenActivation, OutputActivation, Activations, LeakyReluSlope, Loss and Optimizer")]
+    [InlineData("[Network(3, 1, [|Momentum = 1|])]", "[Network] has no option 'Momentum'; its options are Precision, Initialization, HiddenActivation, OutputActivation, Activations, LeakyReluSlope, Loss, Optimizer and Weights")]
     [InlineData("[Network(3, 1, [|Precision = Undefined|])]", "the compiler cannot evaluate it")]
     [InlineData("[[|Network(sizes: 3)|]]", "the compiler cannot match the arguments to NetworkAttribute")]
     public void DNNG0012_argument_not_valid(string attribute, string message)

@@ -59,6 +59,11 @@ internal sealed partial class NetworkEmitter
     {
         get
         {
+            if (_model.FromOnnx)
+            {
+                return "NetworkFromOnnx(" + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(_model.Weights ?? string.Empty, quote: true) + ")";
+            }
+
             var parts = new List<string>();
             foreach (int size in _model.LayerSizes)
             {
@@ -114,6 +119,11 @@ internal sealed partial class NetworkEmitter
                 parts.Add("Optimizer = Optimizer." + _model.Optimizer);
             }
 
+            if (_model.Weights is not null)
+            {
+                parts.Add("Weights = " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(_model.Weights, quote: true));
+            }
+
             return "Network(" + string.Join(", ", parts) + ")";
         }
     }
@@ -140,7 +150,9 @@ internal sealed partial class NetworkEmitter
 
     private string KernelReason(int l) => _shape.IsStraightLine(l)
         ? $"straight-line code ({_shape.WeightCount(l)} weights, at most {NetworkShape.StraightLineMaxWeights}, held in locals)"
-        : $"DnnGen.Kernels.Dense ({_shape.WeightCount(l)} weights: too many to unroll, so register-blocked vector kernels; Z{l} and dW{l} {ParallelFrom(l)})";
+        : _model.IsBaked
+            ? $"DnnGen.Kernels.Dense ({_shape.WeightCount(l)} weights: too many to unroll, so register-blocked vector kernels over the baked data; Z{l} {ParallelFrom(l)})"
+            : $"DnnGen.Kernels.Dense ({_shape.WeightCount(l)} weights: too many to unroll, so register-blocked vector kernels; Z{l} and dW{l} {ParallelFrom(l)})";
 
     private string ParallelFrom(int l)
     {

@@ -13,7 +13,12 @@ internal sealed partial class NetworkEmitter
                 break;
             case LabelForm.OneHot:
                 EmitClassPrediction();
-                EmitClassIndexOverloads();
+                if (!_model.IsBaked)
+                {
+                    // Training against class indices: a baked network has no training members.
+                    EmitClassIndexOverloads();
+                }
+
                 break;
         }
     }

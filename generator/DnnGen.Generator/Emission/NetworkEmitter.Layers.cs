@@ -48,6 +48,17 @@ internal sealed partial class NetworkEmitter
         _w.Close();
         _w.Line();
 
+        if (_model.IsBaked)
+        {
+            // Inference only: no backward steps; a straight-line layer also gets its step with the baked weights as literals.
+            if (_shape.IsStraightLine(l) && !_shape.IsFusedPredict)
+            {
+                EmitBakedStraightLineLinearForward(l);
+            }
+
+            return;
+        }
+
         // Linear backward.
         bool hasInputGradient = l > 1;
         _w.Line($"/// <summary>Layer {l}'s linear backward step (the course's linear_backward){(hasInputGradient ? "" : "; dA0 is not computed, the course discards it")}.</summary>");
@@ -198,6 +209,38 @@ internal sealed partial class NetworkEmitter
         }
 
         _w.Close();
+    }
+
+    /// <summary>
+    /// A baked network's straight-line layer l for the layer-by-layer Predict: Layer{l}LinearForward with W{l} and b{l}
+    /// as literals, the same expression per unit in the same order, so the same bits.
+    /// </summary>
+    private void EmitBakedStraightLineLinearForward(int l)
+    {
+        int nIn = N(l - 1);
+        int nOut = N(l);
+        _w.Line($"// Layer{l}LinearForward with the baked W{l} and b{l} as literals, for Predict: the same sums in the same order.");
+        _w.Open($"private static void Layer{l}BakedLinearForward({_readOnlySpan} aPrev, {_span} z)");
+        _w.Line($"int m = aPrev.Length / {nIn};");
+        int offset = _shape.WeightOffset(l);
+        for (int j = 0; j < nOut; j++)
+        {
+            _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, nIn).Select(k => $"w{j}_{k} = {BakedLiteral(offset + j * nIn + k)}"))};");
+        }
+
+        int biasOffset = _shape.BiasOffset(l);
+        _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, nOut).Select(j => $"bias{j} = {BakedLiteral(biasOffset + j)}"))};");
+        _w.Open("for (int i = 0; i < m; i++)");
+        _w.Line($"{_readOnlySpan} input = aPrev.Slice(i * {nIn}, {nIn});");
+        _w.Line($"{_span} output = z.Slice(i * {nOut}, {nOut});");
+        for (int j = 0; j < nOut; j++)
+        {
+            _w.Line($"output[{j}] = {UnitPreActivation($"w{j}_", nIn, k => $"input[{k}]", $"bias{j}")};");
+        }
+
+        _w.Close();
+        _w.Close();
+        _w.Line();
     }
 
     private void EmitStraightLineLinearBackward(int l, bool hasInputGradient)

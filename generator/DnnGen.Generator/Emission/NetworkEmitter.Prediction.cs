@@ -134,9 +134,19 @@ internal sealed partial class NetworkEmitter
     private void EmitFusedPredict()
     {
         _w.Line("/// <summary>");
-        _w.Line($"/// Computes AL, {OutputActivation.OutputMeaning}, for m examples without touching the training caches: every layer is");
-        _w.Line("/// straight-line code, so each example goes through the whole network in locals, with no buffers. It only reads the");
-        _w.Line("/// parameters, so many threads may predict with one network at once.");
+        if (_model.IsBaked)
+        {
+            _w.Line($"/// Computes AL, {OutputActivation.OutputMeaning}, for m examples: every layer is straight-line code with its baked");
+            _w.Line("/// weights as literals, so each example goes through the whole network in locals, with no buffers. It reads nothing");
+            _w.Line("/// but x, so many threads may predict at once.");
+        }
+        else
+        {
+            _w.Line($"/// Computes AL, {OutputActivation.OutputMeaning}, for m examples without touching the training caches: every layer is");
+            _w.Line("/// straight-line code, so each example goes through the whole network in locals, with no buffers. It only reads the");
+            _w.Line("/// parameters, so many threads may predict with one network at once.");
+        }
+
         _w.Line("/// </summary>");
         _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
         _w.Line($"/// <param name=\"{Outputs}\">Receives AL, (m, OutputSize).</param>");
@@ -146,11 +156,30 @@ internal sealed partial class NetworkEmitter
         _w.Line($"// Fused: every layer has at most {I(NetworkShape.StraightLineMaxWeights)} weights, so one loop takes each example through all the layers,");
         _w.Line("// its values in locals that the JIT keeps in registers: no buffers, and no calls or checks per layer. Each unit is");
         EmitFusedActivationsNote();
-        _w.Line($"{_readOnlySpan} w, b;");
+        if (!_model.IsBaked)
+        {
+            _w.Line($"{_readOnlySpan} w, b;");
+        }
+
         for (int l = 1; l <= L; l++)
         {
             int nIn = N(l - 1);
             _w.Line();
+            if (_model.IsBaked)
+            {
+                // The baked weights as literals: the values W{l} and b{l} view, every bit of them, so the same arithmetic.
+                _w.Line($"// Layer {l}'s parameters, baked in: w{l}_j_k is W{l}[j, k] of W{l} ({N(l)}, {nIn}), and b{l}_j is b{l}[j].");
+                int offset = _shape.WeightOffset(l);
+                for (int j = 0; j < N(l); j++)
+                {
+                    _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, nIn).Select(k => $"w{l}_{j}_{k} = {BakedLiteral(offset + j * nIn + k)}"))};");
+                }
+
+                int bias = _shape.BiasOffset(l);
+                _w.Line($"{_t} {string.Join(", ", Enumerable.Range(0, N(l)).Select(j => $"b{l}_{j} = {BakedLiteral(bias + j)}"))};");
+                continue;
+            }
+
             _w.Line($"// Layer {l}'s parameters, read once: w{l}_j_k is W{l}[j, k] of W{l} ({N(l)}, {nIn}), and b{l}_j is b{l}[j].");
             _w.Line($"w = W{l};");
             _w.Line($"b = b{l};");
@@ -239,7 +268,9 @@ internal sealed partial class NetworkEmitter
         string plural = names.Count == 1 ? string.Empty : "s";
         string softmax = rowKernel ? " (softmax runs Forward's own span kernel on the example's row)" : string.Empty;
         _w.Line($"// the expression its layer's Layer{{l}}LinearForward computes, in the same order, and {list} {(names.Count == 1 ? "is" : "are")} the scalar");
-        _w.Line($"// form{plural} of the span activation{plural} Forward calls{softmax}, so the {OutputActivation.OutputNoun} equal Forward's AL bit for bit.");
+        _w.Line(_model.IsBaked
+            ? $"// form{plural} of the span activation{plural} Forward calls{softmax}, so the {OutputActivation.OutputNoun} equal the AL of a trainable network with these weights, bit for bit."
+            : $"// form{plural} of the span activation{plural} Forward calls{softmax}, so the {OutputActivation.OutputNoun} equal Forward's AL bit for bit.");
     }
 
     /// <summary>Predict when some layer is too wide to unroll: each layer's step in turn over buffers, a chunk of examples at a time.</summary>
@@ -250,7 +281,9 @@ internal sealed partial class NetworkEmitter
         long bufferLength = 2L * chunk * widest;
 
         _w.Line("/// <summary>");
-        _w.Line($"/// Computes AL, {OutputActivation.OutputMeaning}, for m examples without touching the training caches: it works through");
+        _w.Line(_model.IsBaked
+            ? $"/// Computes AL, {OutputActivation.OutputMeaning}, for m examples from the baked weights: it works through"
+            : $"/// Computes AL, {OutputActivation.OutputMeaning}, for m examples without touching the training caches: it works through");
         _w.Line($"/// the examples {chunk} at a time with buffers of its own, so many threads may predict with one network at once.");
         _w.Line("/// </summary>");
         _w.Line("/// <param name=\"x\">m examples, example-major.</param>");
@@ -287,7 +320,9 @@ internal sealed partial class NetworkEmitter
             _w.Line($"{_span} a{l} = {destination};");
             // Each Z is checked, as Forward checks it, before the activation, which could hide a NaN or an overflow,
             // overwrites it in place: Layer{l}Forward's two steps, written apart.
-            _w.Line($"Layer{l}LinearForward(a{l - 1}, W{l}, b{l}, a{l});");
+            _w.Line(_model.IsBaked && _shape.IsStraightLine(l)
+                ? $"Layer{l}BakedLinearForward(a{l - 1}, a{l});"
+                : $"Layer{l}LinearForward(a{l - 1}, W{l}, b{l}, a{l});");
             _w.Line($"{Dnn}.Guard.PreActivations<{_t}>(a{l}, {l}, a{l - 1}, W{l}, b{l}, \"x\", start);");
             _w.Line(ActivationCall(l, $"a{l}", $"a{l}"));
         }
