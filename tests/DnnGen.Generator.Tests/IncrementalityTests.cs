@@ -172,6 +172,133 @@ public class IncrementalityTests
     private static IEnumerable<IncrementalStepRunReason> CaseCollisionReasons(GeneratorRunResult result)
         => result.TrackedSteps[NetworkGenerator.TrackingNames.CaseCollisions].SelectMany(step => step.Outputs).Select(output => output.Reason);
 
+    // ---- Baked weights: the file is an input too ----
+
+    private const string BakedNetworks = """
+        using DnnGen;
+        namespace Demo;
+        [Network(2, 3, 1, Weights = "a.npz")] public partial class BakedA;
+        [Network(3, 4, 2, Weights = "models/b.npz")] public partial class BakedB;
+        [Network(2, 4, 1)] public partial class Planar;
+        """;
+
+    [Fact]
+    public void Changing_a_weights_file_regenerates_the_network_that_bakes_it_only()
+    {
+        var reasons = RunFileEdit(files => [files[0] with { Bytes = NpzWriter.Archive(NpzWriter.Parameters([2, 3, 1], (l, i, b) => NpzWriter.Weight(l, i, b) / 2)) }, files[1]], out GeneratorRunResult result);
+
+        reasons["BakedA"].Output.ShouldBe(Modified);
+        reasons["BakedB"].Output.ShouldBe(Cached);
+        reasons["Planar"].Output.ShouldBe(Cached);
+
+        // Only the changed file is decoded and parsed again.
+        NpzStepReasons(result).ShouldBe([("a.npz", Modified), ("models/b.npz", Cached)], ignoreOrder: true);
+        result.GeneratedSources.Single(s => s.HintName == "Demo.BakedA.g.cs").SourceText.ToString()
+            .ShouldContain((NpzWriter.Weight(1, 0, false) / 2).ToString("G17", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Changing_a_weight_from_0_to_minus_0_regenerates_its_network()
+    {
+        // 0.0 == -0.0, but they are different weights: the models compare doubles by their bits.
+        byte[] Zeros(double zero) => NpzWriter.Archive(NpzWriter.Parameters([2, 3, 1], (l, i, b) => l == 1 && i == 0 && !b ? zero : NpzWriter.Weight(l, i, b)));
+        CSharpCompilation compilation = GeneratorHarness.Compile(BakedNetworks);
+        ModelFileHarness.Listed[] files = [new("a.npz", Zeros(0.0)), new("models/b.npz", NpzWriter.Network([3, 4, 2]))];
+        GeneratorDriver driver = ModelFileHarness.CreateDriver(files, out IReadOnlyList<AdditionalText> texts).RunGenerators(compilation);
+        AdditionalText negative = ModelFileHarness.Encode(files[0] with { Bytes = Zeros(-0.0) }).Text;
+        GeneratorRunResult result = driver.ReplaceAdditionalText(texts[0], negative).RunGenerators(compilation).GetRunResult().Results.Single();
+
+        ReasonsByClass(result)["BakedA"].Output.ShouldBe(Modified);
+        result.GeneratedSources.Single(s => s.HintName == "Demo.BakedA.g.cs").SourceText.ToString().ShouldContain("double w1_0_0 = -0.0,");
+    }
+
+    [Fact]
+    public void Writing_a_weights_file_again_with_the_same_bytes_leaves_everything_cached()
+    {
+        var reasons = RunFileEdit(files => [files[0] with { Bytes = (byte[])files[0].Bytes!.Clone() }, files[1]], out GeneratorRunResult result);
+
+        reasons["BakedA"].Output.ShouldBe(Cached);
+        reasons["BakedB"].Output.ShouldBe(Cached);
+        reasons["Planar"].Output.ShouldBe(Cached);
+    }
+
+    [Fact]
+    public void An_unrelated_edit_leaves_the_baked_networks_and_their_files_cached()
+    {
+        CSharpCompilation first = GeneratorHarness.Compile(BakedNetworks);
+        GeneratorDriver driver = ModelFileHarness.CreateDriver(BakedFiles()).RunGenerators(first);
+
+        CSharpCompilation second = first.AddSyntaxTrees(CSharpSyntaxTree.ParseText("class Unrelated { int Value; }", GeneratorHarness.ParseOptions, path: "Other.cs"));
+        GeneratorRunResult result = driver.RunGenerators(second).GetRunResult().Results.Single();
+        var reasons = ReasonsByClass(result);
+
+        reasons["BakedA"].ShouldBe((Unchanged, Cached));
+        reasons["BakedB"].ShouldBe((Unchanged, Cached));
+        reasons["Planar"].ShouldBe((Unchanged, Cached));
+        NpzStepReasons(result).ShouldAllBe(step => step.Reason == Cached);
+    }
+
+    [Fact]
+    public void Editing_the_attribute_of_a_baked_network_regenerates_it_from_the_same_parsed_file()
+    {
+        GeneratorRunResult result = RunBakedEdit(source => source.Replace("Weights = \"a.npz\")]", "Weights = \"a.npz\", HiddenActivation = Activation.Tanh)]"));
+        var reasons = ReasonsByClass(result);
+
+        reasons["BakedA"].ShouldBe((Modified, Modified));
+
+        // BakedB's attribute moved (its parse keeps the location for the file's diagnostics), but its output is cached.
+        reasons["BakedB"].Output.ShouldBe(Cached);
+        NpzStepReasons(result).ShouldAllBe(step => step.Reason == Cached);
+    }
+
+    [Fact]
+    public void Moving_a_baked_network_down_a_line_keeps_its_output_cached()
+    {
+        // The attribute's location (kept for the file's diagnostics) changes, but the bake drops it from what is emitted.
+        var reasons = ReasonsByClass(RunBakedEdit(source => source.Replace("namespace Demo;", "namespace Demo;\n")));
+
+        reasons["BakedA"].Output.ShouldBe(Cached);
+        reasons["BakedB"].Output.ShouldBe(Cached);
+    }
+
+    private static ModelFileHarness.Listed[] BakedFiles() =>
+        [new("a.npz", NpzWriter.Network([2, 3, 1])), new("models/b.npz", NpzWriter.Network([3, 4, 2]))];
+
+    /// <summary>Generates for BakedNetworks with BakedFiles, then again with the files <paramref name="edit"/> makes of them.</summary>
+    private static Dictionary<string, (IncrementalStepRunReason Parse, IncrementalStepRunReason Output)> RunFileEdit(
+        Func<ModelFileHarness.Listed[], ModelFileHarness.Listed[]> edit, out GeneratorRunResult result)
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(BakedNetworks);
+        ModelFileHarness.Listed[] files = BakedFiles();
+        GeneratorDriver driver = ModelFileHarness.CreateDriver(files, out IReadOnlyList<AdditionalText> texts).RunGenerators(compilation);
+        ModelFileHarness.Listed[] edited = edit(files);
+        for (int i = 0; i < files.Length; i++)
+        {
+            driver = driver.ReplaceAdditionalText(texts[i], ModelFileHarness.Encode(edited[i]).Text);
+        }
+
+        result = driver.RunGenerators(compilation).GetRunResult().Results.Single();
+        return ReasonsByClass(result);
+    }
+
+    /// <summary>Generates for BakedNetworks with BakedFiles, then again with the source edited.</summary>
+    private static GeneratorRunResult RunBakedEdit(Func<string, string> edit)
+    {
+        CSharpCompilation first = GeneratorHarness.Compile(BakedNetworks);
+        GeneratorDriver driver = ModelFileHarness.CreateDriver(BakedFiles()).RunGenerators(first);
+        SyntaxTree original = first.SyntaxTrees.Single();
+        SyntaxTree edited = CSharpSyntaxTree.ParseText(edit(original.ToString()), GeneratorHarness.ParseOptions, path: original.FilePath);
+        GeneratorRunResult result = driver.RunGenerators(first.ReplaceSyntaxTree(original, edited)).GetRunResult().Results.Single();
+        result.Diagnostics.ShouldBeEmpty();
+        return result;
+    }
+
+    /// <summary>Each .npz file's parse step: the file, and whether it was parsed again.</summary>
+    private static IEnumerable<(string File, IncrementalStepRunReason Reason)> NpzStepReasons(GeneratorRunResult result)
+        => result.TrackedSteps[NetworkGenerator.TrackingNames.Npz]
+            .SelectMany(step => step.Outputs)
+            .Select(output => (((NpzFile)output.Value).File.Source, output.Reason));
+
     [Fact]
     public void The_model_holds_no_symbols_syntax_locations_or_compilations()
     {
@@ -190,6 +317,23 @@ public class IncrementalityTests
         foreach (object model in models)
         {
             AssertHoldsOnlyValues(model, new HashSet<object>(ReferenceEqualityComparer.Instance), model.GetType().Name);
+        }
+    }
+
+    [Fact]
+    public void The_baked_pipeline_holds_no_symbols_syntax_locations_or_compilations()
+    {
+        GeneratorDriver driver = ModelFileHarness.CreateDriver(BakedFiles()).RunGenerators(GeneratorHarness.Compile(BakedNetworks));
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+
+        foreach (string step in new[] { NetworkGenerator.TrackingNames.ModelFiles, NetworkGenerator.TrackingNames.Npz, NetworkGenerator.TrackingNames.Weights, NetworkGenerator.TrackingNames.Bake })
+        {
+            var values = result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(output => output.Value).ToList();
+            values.ShouldNotBeEmpty(step);
+            foreach (object value in values)
+            {
+                AssertHoldsOnlyValues(value, new HashSet<object>(ReferenceEqualityComparer.Instance), step + ": " + value.GetType().Name);
+            }
         }
     }
 

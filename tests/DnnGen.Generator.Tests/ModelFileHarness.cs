@@ -25,7 +25,8 @@ internal static class ModelFileHarness
     /// One listed model file: its path as listed, and its bytes (null: listed, but no file at the path). With
     /// <paramref name="Encoded"/> false it reaches the compiler as it is, as without DnnGen.targets.
     /// </summary>
-    public sealed record Listed(string Path, byte[]? Bytes, bool Encoded = true);
+    /// <paramref name="Text"/>, when given, is the encoded file's text instead of what the build logic would write.
+    public sealed record Listed(string Path, byte[]? Bytes, bool Encoded = true, string? Text = null);
 
     /// <summary>The additional text a build writes for <paramref name="file"/>, and the options it gets.</summary>
     public static (AdditionalText Text, AnalyzerConfigOptions Options) Encode(Listed file)
@@ -38,12 +39,20 @@ internal static class ModelFileHarness
 
         string encodedPath = ProjectFolder + "/obj/dnngen/" + file.Path.Replace('/', '_') + ".txt";
         return (
-            new InMemoryText(encodedPath, EncodedFormat.Encode(file.Path, fullPath, file.Bytes)),
+            new InMemoryText(encodedPath, file.Text ?? EncodedFormat.Encode(file.Path, fullPath, file.Bytes)),
             new Options(new Dictionary<string, string> { [ModelFiles.SourceMetadata] = file.Path }));
     }
 
     public static GeneratorDriver CreateDriver(IEnumerable<Listed> files, CSharpParseOptions? parseOptions = null)
-        => CreateDriver(files.Select(Encode).ToList(), parseOptions);
+        => CreateDriver(files, out _, parseOptions);
+
+    /// <summary>A driver with the files listed; <paramref name="texts"/> are the additional texts it was given, in order.</summary>
+    public static GeneratorDriver CreateDriver(IEnumerable<Listed> files, out IReadOnlyList<AdditionalText> texts, CSharpParseOptions? parseOptions = null)
+    {
+        var encoded = files.Select(Encode).ToList();
+        texts = encoded.Select(e => e.Text).ToList();
+        return CreateDriver(encoded, parseOptions);
+    }
 
     /// <summary>
     /// A driver given files already encoded, so that a test can replace one with <see cref="GeneratorDriver.ReplaceAdditionalText"/>

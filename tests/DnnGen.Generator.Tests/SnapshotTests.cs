@@ -50,6 +50,40 @@ public class SnapshotTests
                 $"{test.DeclaringTypeName}{discriminator}.{(kind == "approved" ? "verified" : kind)}.{extension}"));
     }
 
+    /// <summary>
+    /// Networks with baked weights (Weights = "x.npz", the weights NpzWriter.Weight draws): a fused one with its weights
+    /// as literals, and a float one that goes layer by layer, a kernel layer then straight-line layers with literals.
+    /// </summary>
+    [Theory]
+    [InlineData("BakedPlanar", "[Network(2, 4, 1, HiddenActivation = Activation.Tanh, Weights = \"planar.npz\")]", new[] { 2, 4, 1 })]
+    [InlineData("BakedLayeredSingle", "[Network(10, 8, 3, 1, Precision = Precision.Single, Weights = \"models/layered.npz\")]", new[] { 10, 8, 3, 1 })]
+    public void Baked_source_matches_the_snapshot(string name, string attribute, int[] sizes)
+    {
+        string source = $$"""
+            using DnnGen;
+
+            namespace Demo;
+
+            {{attribute}}
+            public partial class {{name}};
+            """;
+        string file = attribute.Split('"')[1];
+
+        (GeneratorRunResult result, Compilation output) = ModelFileHarness.Run(source, new ModelFileHarness.Listed(file, NpzWriter.Network(sizes)));
+
+        result.Diagnostics.ShouldBeEmpty();
+        GeneratorHarness.CompilerProblems(output).ShouldBeEmpty();
+        GeneratedSourceResult generated = result.GeneratedSources.ShouldHaveSingleItem();
+        generated.HintName.ShouldBe($"Demo.{name}.g.cs");
+        generated.SourceText.ToString().ShouldMatchApproved(options => options
+            .SubFolder("Snapshots")
+            .WithDiscriminator(name)
+            .WithFileExtension("cs")
+            .NoDiff()
+            .WithFilenameGenerator((test, discriminator, kind, extension) =>
+                $"SnapshotTests{discriminator}.{(kind == "approved" ? "verified" : kind)}.{extension}"));
+    }
+
     [Theory]
     [InlineData("[DnnGen.Network(12288, 20, 7, 5, 1)]")]
     [InlineData("[DnnGen.Network(64, 32, 10, OutputActivation = DnnGen.Activation.Softmax)]")]

@@ -17,17 +17,25 @@ public sealed partial class PackageLayoutTests(PackageFixture package)
     private const string PackageReadme = "src/DnnGen/PACKAGE.md";
     private const string CodeFixes = "analyzers/dotnet/cs/DnnGen.CodeFixes.dll";
 
+    // The build logic that writes each listed .npz and .onnx as text for the generator (Weights = "cat.npz"): imported
+    // into the project that references the package, and into the projects that reference that one.
+    private const string BuildLogic = "build/DnnGen.targets";
+    private const string TransitiveBuildLogic = "buildTransitive/DnnGen.targets";
+
     [Fact]
-    public void The_package_holds_the_library_the_generator_its_code_fixes_its_readme_the_diagnostics_and_the_license()
+    public void The_package_holds_the_library_the_generator_its_code_fixes_its_build_logic_its_readme_the_diagnostics_and_the_license()
     {
         using ZipArchive zip = ZipFile.OpenRead(package.PackagePath);
 
         string[] files = PackageFiles(zip);
 
-        Assert.Equal(["DnnGen.nuspec", "LICENSE", "README.md", CodeFixes, Generator, Diagnostics, Library, "lib/net8.0/DnnGen.xml"], files);
+        Assert.Equal(["DnnGen.nuspec", "LICENSE", "README.md", CodeFixes, Generator, BuildLogic, TransitiveBuildLogic, Diagnostics, Library, "lib/net8.0/DnnGen.xml"], files);
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, PackageReadme)), ReadText(zip, "README.md"));
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, Diagnostics)), ReadText(zip, Diagnostics));
         Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "LICENSE")), ReadText(zip, "LICENSE"));
+        string targets = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "DnnGen", "build", "DnnGen.targets"));
+        Assert.Equal(targets, ReadText(zip, BuildLogic));
+        Assert.Equal(targets, ReadText(zip, TransitiveBuildLogic));
     }
 
     /// <summary>

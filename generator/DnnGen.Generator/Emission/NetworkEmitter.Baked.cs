@@ -89,13 +89,30 @@ internal sealed partial class NetworkEmitter
     }
 
     /// <summary>
-    /// The parameters as one constant array behind a ReadOnlySpan property: C# compiles it to data in the assembly's
-    /// image that the span views (RuntimeHelpers.CreateSpan, .NET 7 and later), so no array is made and nothing is
-    /// copied, ever; it works the same under NativeAOT and trimming.
+    /// Up to this many parameters are baked as a constant array, one literal per value; more as a string literal of
+    /// their bits. C# compiles each element of a constant array separately, at about 40 microseconds a value (10 s for
+    /// the 246,071 of the course's cat network), and a string literal at once.
+    /// </summary>
+    public const int BakedArrayMaxValues = 4096;
+
+    /// <summary>UTF-16 code units per line of the baked string.</summary>
+    private const int TextUnitsPerLine = 64;
+
+    /// <summary>
+    /// The parameters as data of the assembly behind a ReadOnlySpan property, viewed in place: nothing is copied, ever,
+    /// and it works the same under NativeAOT and trimming. A small network's are a constant array, which C# compiles to
+    /// data in the image (RuntimeHelpers.CreateSpan, .NET 7 and later); a large one's the characters of a string
+    /// literal holding their bits (<see cref="BakedArrayMaxValues"/>).
     /// </summary>
     private void EmitBakedData()
     {
         _w.Line($"// ---- The baked parameters, from {WeightsText} ----");
+        if (_shape.ParameterCount > BakedArrayMaxValues)
+        {
+            EmitBakedText();
+            return;
+        }
+
         _w.Line("// W1, b1, W2, b2, ... in the layout of Parameters. A ReadOnlySpan of a constant array is data in the assembly that the");
         _w.Line("// span views (RuntimeHelpers.CreateSpan): no array is made and nothing is copied. Every value is written so that it");
         _w.Line(_model.Precision == Precision.Single
@@ -103,21 +120,85 @@ internal sealed partial class NetworkEmitter
             : "// reads back as the same double, bit for bit (17 significant digits).");
         _w.Line($"private static {_readOnlySpan} ParameterData => new {_t}[]");
         _w.OpenBrace();
+        EmitByRows(EmitDataLines);
+        _w.Close(";");
+    }
+
+    /// <summary>The comment before each row of each W[l] and before each b[l], and the values' lines between them.</summary>
+    private void EmitByRows(System.Action<int, int> lines)
+    {
+        foreach ((string comment, int start, int count) in Rows())
+        {
+            _w.Line(comment);
+            lines(start, count);
+        }
+    }
+
+    /// <summary>Each row of each W[l], then b[l], layer by layer: its comment, and where its values are in Parameters.</summary>
+    private System.Collections.Generic.IEnumerable<(string Comment, int Start, int Count)> Rows()
+    {
         for (int l = 1; l <= L; l++)
         {
             int nIn = N(l - 1);
             int weights = _shape.WeightOffset(l);
             for (int j = 0; j < N(l); j++)
             {
-                _w.Line($"// W{l} ({N(l)}, {nIn}), row {j}");
-                EmitDataLines(weights + j * nIn, nIn);
+                yield return ($"// W{l} ({N(l)}, {nIn}), row {j}", weights + j * nIn, nIn);
             }
 
-            _w.Line($"// b{l} ({N(l)}, 1)");
-            EmitDataLines(_shape.BiasOffset(l), N(l));
+            yield return ($"// b{l} ({N(l)}, 1)", _shape.BiasOffset(l), N(l));
+        }
+    }
+
+    /// <summary>
+    /// A large network's parameters as a string literal: each value's bits, little-endian, as UTF-16 code units (four a
+    /// double, two a float), which the span reads back as the values. The pieces, one or more a row, are constants that
+    /// C# joins into one literal at compile time.
+    /// </summary>
+    private void EmitBakedText()
+    {
+        int units = ElementBytes / 2;
+        _w.Line("// W1, b1, W2, b2, ... in the layout of Parameters, as the characters of one string literal: each value's bits, little-");
+        _w.Line($"// endian, in {units} UTF-16 code units. C# compiles a constant array of {Thousands(_shape.ParameterCount)} values one element at a time,");
+        _w.Line("// slowly, and a string literal at once. The string is data of the assembly (interned at its first use; in a NativeAOT");
+        _w.Line("// image, frozen), and ParameterData views its characters as the values: nothing is copied. The bits are the file's,");
+        _w.Line(_model.Precision == Precision.Single ? "// each value rounded to the nearest float." : "// exactly.");
+        _w.Line($"private static {_readOnlySpan} ParameterData => global::System.BitConverter.IsLittleEndian");
+        _w.Line($"    ? global::System.Runtime.InteropServices.MemoryMarshal.Cast<char, {_t}>(ParameterText)");
+        _w.Line("    : throw new global::System.PlatformNotSupportedException(\"The baked parameters are stored little-endian.\");");
+        _w.Line();
+        _w.Line("private static global::System.ReadOnlySpan<char> ParameterText =>");
+        var lines = new System.Collections.Generic.List<string>();
+        int lastLiteral = -1;
+        int valuesPerLine = TextUnitsPerLine / units;
+        var text = new System.Text.StringBuilder();
+        foreach ((string comment, int start, int count) in Rows())
+        {
+            lines.Add("    " + comment);
+            for (int i = 0; i < count; i += valuesPerLine)
+            {
+                text.Clear().Append("    \"");
+                for (int k = start + i; k < start + System.Math.Min(count, i + valuesPerLine); k++)
+                {
+                    ulong bits = _model.Precision == Precision.Single
+                        ? (uint)System.BitConverter.ToInt32(System.BitConverter.GetBytes((float)_model.BakedParameters[k]), 0)
+                        : (ulong)System.BitConverter.DoubleToInt64Bits(_model.BakedParameters[k]);
+                    for (int u = 0; u < units; u++)
+                    {
+                        text.Append("\\u").Append(((bits >> (16 * u)) & 0xFFFF).ToString("X4", CultureInfo.InvariantCulture));
+                    }
+                }
+
+                lastLiteral = lines.Count;
+                lines.Add(text.Append('"').ToString());
+            }
         }
 
-        _w.Close(";");
+        for (int i = 0; i < lines.Count; i++)
+        {
+            bool literal = !lines[i].StartsWith("    //", System.StringComparison.Ordinal);
+            _w.Line(literal ? lines[i] + (i == lastLiteral ? ";" : " +") : lines[i]);
+        }
     }
 
     private void EmitDataLines(int start, int count)
