@@ -10,6 +10,8 @@
 //   3. A block that cannot compile on its own (an excerpt of generated code, a line to add to a method) starts with
 //      a visible comment `// Fragment: what it is`, and is shown, never compiled. Keep these few.
 //   4. Fence C# with ```csharp: a block fenced ```cs or ```c# fails the test rather than escaping it.
+//   5. A block that bakes weights (Weights = "cat.npz") is compiled with that file listed, as DnnGen.targets lists it:
+//      ReadmeModelFiles says which file of the repository stands for each name.
 //
 // A block compiles when the compilation with the generated code has no error and no warning, and no DNNG diagnostic
 // of any severity is reported, by the generator or the compiler. A failure names the README's line.
@@ -108,16 +110,40 @@ public sealed partial class ReadmeCodeTests
         CSharpCompilation input = GeneratorHarness.Compile().AddSyntaxTrees(trees);
         input = input.WithOptions(input.Options.WithOutputKind(topLevel ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary));
 
-        GeneratorDriver driver = GeneratorHarness.CreateDriver()
+        // A block that bakes weights (Weights = "cat.npz") gets the file, listed as a build with DnnGen.targets lists it.
+        var problems = new List<string>();
+        var files = new List<ModelFileHarness.Listed>();
+        foreach (string named in project.Files.SelectMany(file => WeightsFile().Matches(file.Text)).Select(match => match.Groups["file"].Value).Distinct())
+        {
+            if (ReadmeModelFiles.TryGetValue(named, out string? path))
+            {
+                files.Add(new ModelFileHarness.Listed(named, File.ReadAllBytes(Path.Combine(RepositoryPaths.Root, path))));
+            }
+            else
+            {
+                problems.Add($"  Weights = \"{named}\": ReadmeCodeTests.ReadmeModelFiles has no file for it");
+            }
+        }
+
+        GeneratorDriver driver = ModelFileHarness.CreateDriver(files)
             .RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> driverDiagnostics);
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
 
-        return result.Diagnostics.Concat(driverDiagnostics).Concat(output.GetDiagnostics())
+        return problems.Concat(result.Diagnostics.Concat(driverDiagnostics).Concat(output.GetDiagnostics())
             .Where(d => d.Severity >= DiagnosticSeverity.Warning || d.Id.StartsWith("DNNG", StringComparison.Ordinal))
             .Distinct()
-            .Select(project.Describe)
+            .Select(project.Describe))
             .ToList();
     }
+
+    /// <summary>The files the README's blocks bake in, by the name they give them, and where each is in the repository.</summary>
+    private static readonly Dictionary<string, string> ReadmeModelFiles = new(StringComparer.Ordinal)
+    {
+        ["cat.npz"] = "tests/DnnGen.Course.Tests/Reference/cat.npz",
+    };
+
+    [GeneratedRegex(@"Weights = ""(?<file>[^""]+)""")]
+    private static partial Regex WeightsFile();
 
     /// <summary>A fence that opens C# under any of the names Markdown renderers know it by.</summary>
     [GeneratedRegex(@"^\s*```\s*(?<language>(?:cs|c#|c-sharp|csharp)(?:[\s{].*)?)$", RegexOptions.IgnoreCase)]

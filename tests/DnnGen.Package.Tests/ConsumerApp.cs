@@ -54,6 +54,15 @@ internal sealed partial class ConsumerApp
             return project.Insert(group + "<PropertyGroup>".Length, "\n    " + properties.Trim().Replace("\n", "\n    "));
         });
 
+    /// <summary>Adds an ItemGroup of the given items at the end of the project, as a user would write it.</summary>
+    public void AddItems(string items) =>
+        EditProject(project =>
+        {
+            int end = project.LastIndexOf("</Project>", StringComparison.Ordinal);
+            Assert.True(end >= 0, "The project file has no </Project>:\n" + project);
+            return project.Insert(end, "  <ItemGroup>\n    " + items.Trim().Replace("\n", "\n    ") + "\n  </ItemGroup>\n");
+        });
+
     /// <summary>Publishes for this machine's runtime into <paramref name="output"/>, without a warning.</summary>
     public Task<CommandResult> Publish(string output, params string[] options) =>
         Commands.DotNetWithoutWarnings(Directory, ["publish", "-r", RuntimeInformation.RuntimeIdentifier, "-o", Path(output), .. options]);
