@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using System.Numerics;
 using DnnGen.Kernels;
 
@@ -74,7 +73,7 @@ public static class GradientChecking
     {
         ArgumentNullException.ThrowIfNull(network);
         Guard.Length<double>(gradients, network.Parameters.Length, nameof(gradients), "one per parameter");
-        Lambda(l2);
+        Regularization.Lambda(l2, nameof(l2));
         network.Forward(x);
         network.Backward(x, y);
         ReadOnlySpan<T> computed = network.Gradients;
@@ -117,7 +116,7 @@ public static class GradientChecking
         ArgumentNullException.ThrowIfNull(network);
         Guard.Length<double>(approximation, network.Parameters.Length, nameof(approximation), "one per parameter");
         T step = Guard.LearningRate<T>(epsilon, nameof(epsilon));
-        Lambda(l2);
+        Regularization.Lambda(l2, nameof(l2));
         Span<T> parameters = network.Parameters;
         for (int i = 0; i < parameters.Length; i++)
         {
@@ -194,13 +193,5 @@ public static class GradientChecking
         }
 
         return weights;
-    }
-
-    private static void Lambda(double l2)
-    {
-        if (!(l2 >= 0) || double.IsInfinity(l2))
-        {
-            throw new ArgumentOutOfRangeException(nameof(l2), l2, string.Create(CultureInfo.InvariantCulture, $"Expected a finite L2 strength (the course's lambd) of at least 0, but l2 is {l2}."));
-        }
     }
 }

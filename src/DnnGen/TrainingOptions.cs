@@ -106,8 +106,15 @@ public sealed record TrainingOptions
     {
         Validate();
         Guard.AtLeast(epoch, 0, nameof(epoch));
-        return epoch == 0 ? LearningRate : Kernels.MiniBatches.LearningRateDecay(LearningRate, DecayRate, epoch - 1, DecayInterval);
+        return RateOf(epoch);
     }
+
+    /// <summary>
+    /// The schedule itself, on options already validated and an epoch of at least 0: the course's loop sets the rate of
+    /// epoch e + 1 after epoch e, so epoch 0 runs at LearningRate and epoch e at the decay of e - 1.
+    /// </summary>
+    internal double RateOf(int epoch)
+        => epoch == 0 ? LearningRate : Kernels.MiniBatches.LearningRateDecay(LearningRate, DecayRate, epoch - 1, DecayInterval);
 
     /// <summary>Throws unless every option is in its range, naming the first that is not.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range or not set; its ParamName is <c>options.Name</c>.</exception>

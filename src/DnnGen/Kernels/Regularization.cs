@@ -232,11 +232,15 @@ public static class Regularization
         return d * d;
     }
 
-    private static void Lambda(double value, string argumentName)
+    /// <summary>Throws unless <paramref name="value"/>, an L2 strength (lambd, or lambd / m), is finite and at least 0.</summary>
+    internal static void Lambda(double value, string argumentName)
     {
         if (!(value >= 0) || double.IsInfinity(value))
         {
-            throw new ArgumentOutOfRangeException(argumentName, value, "Expected a finite value of at least 0 (the course's lambd, or lambd / m).");
+            throw new ArgumentOutOfRangeException(
+                argumentName,
+                value,
+                string.Create(CultureInfo.InvariantCulture, $"Expected a finite value of at least 0 (the course's lambd, or lambd / m), but {argumentName} is {value}."));
         }
     }
 

@@ -145,8 +145,7 @@ public readonly struct TrainingSettings<T>
     }
 
     /// <summary>The learning rate of epoch <paramref name="epoch"/> in T (see <see cref="TrainingOptions.LearningRateAt"/>).</summary>
-    public T RateAt(int epoch) => T.CreateTruncating(
-        epoch == 0 ? _options.LearningRate : MiniBatches.LearningRateDecay(_options.LearningRate, _options.DecayRate, epoch - 1, _options.DecayInterval));
+    public T RateAt(int epoch) => T.CreateTruncating(_options.RateOf(epoch));
 
     /// <summary>The seed epoch <paramref name="epoch"/> shuffles with: ShuffleSeed + 1 + epoch.</summary>
     public uint ShuffleSeedOf(int epoch) => (uint)(_options.ShuffleSeed + 1L + epoch);
