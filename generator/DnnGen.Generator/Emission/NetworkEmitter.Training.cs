@@ -16,13 +16,24 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// </summary>");
         _w.Line($"/// <param name=\"x\">m examples, example-major: x[i * {N(0)} .. (i + 1) * {N(0)}) is example i. Finite values only.</param>");
         _w.Line($"/// <exception cref=\"{Dnn}.LayerOverflowException\">A layer's pre-activation overflowed although x and the parameters are finite.</exception>");
-        if (CanDrop)
+        if (CanDrop || TrainsInSpan)
         {
-            _w.Line($"public {_readOnlySpan} Forward({_readOnlySpan} x) => ForwardCore(x, null);");
+            _w.Line($"public {_readOnlySpan} Forward({_readOnlySpan} x) => ForwardCore(x{(CanDrop ? ", null" : string.Empty)});");
             _w.Line();
-            _w.Line("// Forward; given a random stream, also the inverted dropout of Train(x, y, options) on every hidden layer: D[l] drawn from it,");
-            _w.Line("// A[l] * D[l] / keep_prob into a[l]Dropped, which the next layer reads; A[l] itself stays for the backward.");
-            _w.Open($"private {_readOnlySpan} ForwardCore({_readOnlySpan} x, {Dnn}.NumPyRandom? dropout)");
+            if (CanDrop)
+            {
+                _w.Line("// Forward; given a random stream, also the inverted dropout of Train(x, y, options) on every hidden layer: D[l] drawn from it,");
+                _w.Line("// A[l] * D[l] / keep_prob into a[l]Dropped, which the next layer reads; A[l] itself stays for the backward.");
+            }
+
+            if (TrainsInSpan)
+            {
+                _w.Line("// inSpan: layer 1 from the span of the data, for Train's iterations over the examples DataSpanTrainer holds (x is those examples).");
+            }
+
+            string dropoutParameter = CanDrop ? $", {Dnn}.NumPyRandom? dropout" : string.Empty;
+            string spanParameter = TrainsInSpan ? ", bool inSpan = false" : string.Empty;
+            _w.Open($"private {_readOnlySpan} ForwardCore({_readOnlySpan} x{dropoutParameter}{spanParameter})");
         }
         else
         {
@@ -58,14 +69,35 @@ internal sealed partial class NetworkEmitter
                 _w.Line($"{_span} input{l} = dropout is null ? a{l - 1} : a{l - 1}Dropped;");
             }
 
-            _w.Line($"Layer{l}Forward({input}, W{l}, b{l}, z{l}, a{l});");
+            string weights = "W" + I(l);
+            if (l == 1 && TrainsInSpan)
+            {
+                _w.Open("if (inSpan)");
+                _w.Line($"// Z1 ({N(1)}, m) = Z1(0) ({N(1)}, m) + C ({N(1)}, m) . G (m, m) + b1 ({N(1)}, 1), G = X^T . X: W1 = W1(0) + C . X^T is never");
+                _w.Line("// formed (see DnnGen.Kernels.DataSpan)");
+                _w.Line($"_dataSpan!.Forward(b1, z1);");
+                _w.Line(ActivationCall(1, "z1", "a1"));
+                _w.Close();
+                _w.Open("else");
+                _w.Line($"Layer{l}Forward({input}, W{l}, b{l}, z{l}, a{l});");
+                _w.Close();
+                _w.Line();
+
+                // The check reads the weights in place: through W1 it would make them explicit in the span's every iteration.
+                weights = WeightsRegion(1);
+            }
+            else
+            {
+                _w.Line($"Layer{l}Forward({input}, W{l}, b{l}, z{l}, a{l});");
+            }
+
             if (l == 1)
             {
                 _w.Line("// A NaN or infinity in x makes its example's row of Z1 non-finite, so checking Z1 checks x at a fraction of the");
                 _w.Line("// cost; a Z that is not finite from finite values is an overflow, reported as such, whatever the layer.");
             }
 
-            _w.Line($"{Dnn}.Guard.PreActivations<{_t}>(z{l}, {l}, {input}, W{l}, b{l}, \"x\");");
+            _w.Line($"{Dnn}.Guard.PreActivations<{_t}>(z{l}, {l}, {input}, {weights}, b{l}, \"x\");");
             if (l < L)
             {
                 _w.Open("if (dropout is not null)");
@@ -145,12 +177,14 @@ internal sealed partial class NetworkEmitter
         if (CanDrop)
         {
             _w.Line("// With dropout (Train(x, y, options)), each layer reads the dropped A[l-1] its forward read, and dA[l-1] is dropped alike.");
-            _w.Open($"private void BackwardCore({_readOnlySpan} x, {_readOnlySpan} y, bool dropout = false)");
         }
-        else
+
+        if (TrainsInSpan)
         {
-            _w.Open($"private void BackwardCore({_readOnlySpan} x, {_readOnlySpan} y)");
+            _w.Line("// inSpan: layer 1's gradient stays in the span of the data, dZ1 handed to DataSpanTrainer, dW1 formed only when read.");
         }
+
+        _w.Open($"private void BackwardCore({_readOnlySpan} x, {_readOnlySpan} y{(CanDrop ? ", bool dropout = false" : string.Empty)}{(TrainsInSpan ? ", bool inSpan = false" : string.Empty)})");
 
         bool natural = OutputActivation.Kind == LossInfo.NaturalOutput;
         string deltaCall = $"{Dnn}.Kernels.Cost.{LossInfo.DeltaKernel}<{_t}>(a{L}, y, dZ{L}{(LossInfo.DeltaTakesUnits ? ", " + I(N(L)) : string.Empty)});";
@@ -187,7 +221,7 @@ internal sealed partial class NetworkEmitter
                 }
                 else
                 {
-                    _w.Line($"Layer{l}LinearBackward(dZ{l}, x, dW{l}, db{l});");
+                    EmitLayer1Backward($"Layer{l}LinearBackward(dZ{l}, x, dW{l}, db{l});", null);
                 }
 
                 continue;
@@ -203,12 +237,40 @@ internal sealed partial class NetworkEmitter
             }
             else
             {
-                _w.Line($"Layer{l}Backward({(l == L ? "dZ" : "dA")}{l}, {BackwardCacheArgument(l)}x, dZ{l}, dW{l}, db{l});");
+                string dA = (l == L ? "dZ" : "dA") + "1";
+                EmitLayer1Backward($"Layer1Backward({dA}, {BackwardCacheArgument(1)}x, dZ1, dW1, db1);", ActivationBackwardCall(1, dA, "z1", "a1", "dZ1"));
             }
         }
 
         _w.Close();
         _w.Line();
+    }
+
+    /// <summary>
+    /// Layer 1's step in BackwardCore: <paramref name="direct"/>, or, where Train may run in the span of the data, the
+    /// activation's backward (<paramref name="activationBackward"/>, none for an output layer whose dZ is already formed)
+    /// followed by db1 and dZ1 handed to the DataSpanTrainer.
+    /// </summary>
+    private void EmitLayer1Backward(string direct, string? activationBackward)
+    {
+        if (!TrainsInSpan)
+        {
+            _w.Line(direct);
+            return;
+        }
+
+        _w.Open("if (inSpan)");
+        if (activationBackward is not null)
+        {
+            _w.Line(activationBackward);
+        }
+
+        _w.Line("// db1 (1/m) sum over m of dZ1 here; C -= rate (1/m) dZ1 at the update; dW1 = (1/m) dZ1 . X^T only when read");
+        _w.Line("_dataSpan!.Backward(dZ1, db1);");
+        _w.Close();
+        _w.Open("else");
+        _w.Line(direct);
+        _w.Close();
     }
 
     /// <summary>Layer <paramref name="layer"/>'s input in BackwardCore: A[l-1], or its dropped copy under dropout.</summary>
@@ -235,17 +297,40 @@ internal sealed partial class NetworkEmitter
         _w.Open("if (_gradientsInvalid)");
         _w.Line("throw new global::System.InvalidOperationException(\"The gradients are not usable: the last Backward threw before it finished. Call Backward(x, y) with the last Forward's examples first.\");");
         _w.Close();
-        for (int l = 1; l <= L; l++)
-        {
-            _w.Line();
-            _w.Line($"// W{l} ({N(l)}, {N(l - 1)}) -= rate * dW{l};  b{l} ({N(l)}, 1) -= rate * db{l}");
-            _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(W{l}, dW{l}, rate);");
-            _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(b{l}, db{l}, rate);");
-        }
-
+        EmitGradientDescentSteps(weights1: true);
         _w.Close();
         _w.Line();
     }
+
+    /// <summary>update_parameters' steps, layer by layer, with W1's unless it is updated in the span of the data.</summary>
+    private void EmitGradientDescentSteps(bool weights1)
+    {
+        for (int l = 1; l <= L; l++)
+        {
+            _w.Line();
+            if (l == 1 && !weights1)
+            {
+                _w.Line($"// W1 ({N(1)}, {N(0)}) -= rate * dW1 in the span of the data: C ({N(1)}, m) -= rate (1/m) dZ1 ({N(1)}, m);  b1 ({N(1)}, 1) -= rate * db1");
+                _w.Line($"bool coefficientsFinite = _dataSpan!.Update(rate);");
+            }
+            else
+            {
+                _w.Line($"// W{l} ({N(l)}, {N(l - 1)}) -= rate * dW{l};  b{l} ({N(l)}, 1) -= rate * db{l}");
+                _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(W{l}, dW{l}, rate);");
+            }
+
+            _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(b{l}, db{l}, rate);");
+        }
+    }
+
+    /// <summary>Whether Train(x, y, iterations, learningRate) can train layer 1 in the span of the data: where layer 1 uses the kernels on long inputs.</summary>
+    private bool TrainsInSpan => !_shape.IsStraightLine(1) && N(0) >= DataSpanMinimumInputs;
+
+    // Below this many inputs layer 1 is cheap beside the rest of an iteration, and the span could pay only for a handful of examples.
+    private const int DataSpanMinimumInputs = 512;
+
+    /// <summary>W1 in place, <c>_parameters.Slice(0, n)</c>: what the W1 property returns, without making it explicit first.</summary>
+    private string WeightsRegion(int l) => $"_parameters.Slice({_shape.WeightOffset(l)}, {_shape.WeightCount(l)})";
 
     private void EmitTraining()
     {
@@ -292,30 +377,39 @@ internal sealed partial class NetworkEmitter
         _w.Line("    double learningRate,");
         _w.Line($"    global::System.IProgress<{Dnn}.TrainingRecord>? progress = null,");
         _w.Line("    global::System.Threading.CancellationToken cancellationToken = default)");
-        _w.Line("{");
-        _w.Line($"    {Dnn}.Guard.AtLeast(iterations, 1, \"iterations\");");
-        _w.Line($"    {Dnn}.Guard.LearningRate<{_t}>(learningRate, \"learningRate\");");
-        _w.Line($"    int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
-        EmitLabelsGuard("    ");
+        _w.OpenBrace();
+        _w.Line($"{Dnn}.Guard.AtLeast(iterations, 1, \"iterations\");");
+        _w.Line($"{Dnn}.Guard.LearningRate<{_t}>(learningRate, \"learningRate\");");
+        _w.Line($"int m = {Dnn}.Guard.ExampleCount<{_t}>(x, InputSize, \"x\");");
+        EmitLabelsGuard();
         _w.Line();
-        _w.Line("    // One record per 100 iterations, room for the first 102,300 made up front: the list grows if there are more.");
-        _w.Line($"    global::System.Collections.Generic.List<{Dnn}.TrainingRecord> history = new global::System.Collections.Generic.List<{Dnn}.TrainingRecord>(global::System.Math.Min(iterations / 100 + 2, 1024));");
-        _w.Line("    for (int iteration = 0; iteration < iterations; iteration++)");
-        _w.Line("    {");
-        _w.Line("        cancellationToken.ThrowIfCancellationRequested();");
-        _w.Line("        double cost = TrainIteration(x, y, learningRate, iteration);");
-        _w.Line($"        {Dnn}.TrainingRecord record = new {Dnn}.TrainingRecord(iteration, cost);");
-        _w.Line("        if (iteration % 100 == 0 || iteration == iterations - 1)");
-        _w.Line("        {");
-        _w.Line("            history.Add(record);");
-        _w.Line("        }");
-        _w.Line();
-        _w.Line("        progress?.Report(record);");
-        _w.Line("    }");
-        _w.Line();
-        _w.Line("    return history;");
-        _w.Line("}");
-        _w.Line();
+        if (!TrainsInSpan)
+        {
+            EmitTrainLoop(inSpan: false);
+            _w.Close();
+            _w.Line();
+        }
+        else
+        {
+            _w.Line("// With m < n[0] / 2 examples and enough iterations, layer 1 trains in the span of the data, through G = X^T . X: the");
+            _w.Line("// same numbers up to rounding at a fraction of the work (the rule: DnnGen.Kernels.DataSpan.Pays). W1 and dW1 are formed");
+            _w.Line("// when training ends and whenever they are read meanwhile.");
+            _w.Open($"if (_dataSpan is not {{ Active: true }} && {Dnn}.Kernels.DataSpan.Pays(InputSize, Layer1Size, m, iterations))");
+            _w.Line($"_dataSpan ??= new {Dnn}.Kernels.DataSpanTrainer<{_t}>(_parameters, _gradients, {_shape.WeightOffset(1)}, InputSize, Layer1Size);");
+            _w.Line("return _dataSpan.Train(x, y, (Network: this, Iterations: iterations, LearningRate: learningRate, Progress: progress, CancellationToken: cancellationToken),");
+            _w.Line("    static (state, examples, labels) => state.Network.TrainLoop(examples, labels, state.Iterations, state.LearningRate, state.Progress, state.CancellationToken, inSpan: true));");
+            _w.Close();
+            _w.Line();
+            _w.Line("return TrainLoop(x, y, iterations, learningRate, progress, cancellationToken, inSpan: false);");
+            _w.Close();
+            _w.Line();
+            _w.Line("// Train's iterations on checked arguments, with layer 1 in the span of the data or not.");
+            _w.Open($"private global::System.Collections.Generic.IReadOnlyList<{Dnn}.TrainingRecord> TrainLoop({_readOnlySpan} x, {_readOnlySpan} y, int iterations, double learningRate, global::System.IProgress<{Dnn}.TrainingRecord>? progress, global::System.Threading.CancellationToken cancellationToken, bool inSpan)");
+            EmitTrainLoop(inSpan: true);
+            _w.Close();
+            _w.Line();
+        }
+
         _w.Line("// The parameters before the last update: an update that makes a parameter NaN or infinite is undone from here, and");
         _w.Line("// the last parameters whose cost was finite are restored from here when a later cost is not. Allocated by the first step.");
         _w.Line($"private {_t}[]? _snapshot;");
@@ -325,11 +419,11 @@ internal sealed partial class NetworkEmitter
         _w.Line("private double _rollbackCost;");
         _w.Line();
         _w.Line("// One iteration of TrainStep (iteration -1) or Train, on checked arguments.");
-        _w.Open($"private double TrainIteration({_readOnlySpan} x, {_readOnlySpan} y, double learningRate, int iteration)");
+        _w.Open($"private double TrainIteration({_readOnlySpan} x, {_readOnlySpan} y, double learningRate, int iteration{(TrainsInSpan ? ", bool inSpan = false" : string.Empty)})");
         _w.Line("double cost;");
         _w.Line("try");
         _w.Line("{");
-        _w.Line("    Forward(x);");
+        _w.Line(TrainsInSpan ? $"    ForwardCore(x, {(CanDrop ? "null, " : string.Empty)}inSpan);" : "    Forward(x);");
         _w.Line("    cost = ComputeCost(y);");
         _w.Line("}");
         _w.Line($"catch ({Dnn}.LayerOverflowException overflow) when (iteration != 0)");
@@ -354,8 +448,17 @@ internal sealed partial class NetworkEmitter
         _w.Line($"    throw {Dnn}.Divergence.CostNotFinite(iteration, cost, restored, restoredCost, learningRate);");
         _w.Line("}");
         _w.Line();
-        _w.Line("BackwardCore(x, y);");
+        _w.Line(TrainsInSpan ? "BackwardCore(x, y, inSpan: inSpan);" : "BackwardCore(x, y);");
         _w.Line("_gradientsInvalid = false;");
+        if (TrainsInSpan)
+        {
+            _w.Open("if (inSpan)");
+            _w.Line("return UpdateInSpan(cost, learningRate, iteration);");
+            _w.Close();
+            _w.Line();
+            _w.Line("_rollbackInSpan = false;");
+        }
+
         _w.Line($"_snapshot ??= new {_t}[ParameterCount];");
         _w.Line("_parameters.Span.CopyTo(_snapshot);");
         _w.Line($"_rollbackRate = {Literal("0.0")};");
@@ -376,7 +479,78 @@ internal sealed partial class NetworkEmitter
         _w.Open("private bool RollBack()");
         _w.Line($"{_t} rate = _rollbackRate;");
         _w.Line($"_rollbackRate = {Literal("0.0")};");
+        if (TrainsInSpan)
+        {
+            _w.Open("if (_rollbackInSpan)");
+            _w.Line("// Within a Train in the span of the data: C before the update, and the parameters after W1 from the snapshot.");
+            _w.Line("_rollbackInSpan = false;");
+            _w.Line($"return rate != {Literal("0.0")} && _snapshot is not null && _dataSpan is not null && _dataSpan.RollBack() && RestoreAfterWeights1();");
+            _w.Close();
+            _w.Line();
+        }
+
         _w.Line($"return _snapshot is not null && {Dnn}.Divergence.TryRestoreBeforeUpdate<{_t}>(_parameters.Span, _snapshot, _gradients.Span, rate);");
+        _w.Close();
+        _w.Line();
+        if (TrainsInSpan)
+        {
+            EmitUpdateInSpan();
+        }
+    }
+
+    // Train's loop: every iteration's cost reported, one record per 100 kept.
+    private void EmitTrainLoop(bool inSpan)
+    {
+        _w.Line("// One record per 100 iterations, room for the first 102,300 made up front: the list grows if there are more.");
+        _w.Line($"global::System.Collections.Generic.List<{Dnn}.TrainingRecord> history = new global::System.Collections.Generic.List<{Dnn}.TrainingRecord>(global::System.Math.Min(iterations / 100 + 2, 1024));");
+        _w.Open("for (int iteration = 0; iteration < iterations; iteration++)");
+        _w.Line("cancellationToken.ThrowIfCancellationRequested();");
+        _w.Line($"double cost = TrainIteration(x, y, learningRate, iteration{(inSpan ? ", inSpan" : string.Empty)});");
+        _w.Line($"{Dnn}.TrainingRecord record = new {Dnn}.TrainingRecord(iteration, cost);");
+        _w.Open("if (iteration % 100 == 0 || iteration == iterations - 1)");
+        _w.Line("history.Add(record);");
+        _w.Close();
+        _w.Line();
+        _w.Line("progress?.Report(record);");
+        _w.Close();
+        _w.Line();
+        _w.Line("return history;");
+    }
+
+    // The update of an iteration in the span of the data, with the snapshot and the checks of TrainIteration's.
+    private void EmitUpdateInSpan()
+    {
+        int tail = _shape.BiasOffset(1);
+        long tailLength = _shape.ParameterCount - tail;
+        _w.Line("// Whether the update to undo was made in the span of the data: then C is restored, and W1 stays as it is.");
+        _w.Line("private bool _rollbackInSpan;");
+        _w.Line();
+        _w.Line("// TrainIteration's update in the span of the data. W1 does not move (C does, in the DataSpanTrainer, which keeps its own");
+        _w.Line($"// copy for a rollback), so the snapshot holds only b1 and the layers after it: {I(tailLength)} values, not {I(_shape.ParameterCount)}.");
+        _w.Open($"private double UpdateInSpan(double cost, double learningRate, int iteration)");
+        _w.Line($"_snapshot ??= new {_t}[ParameterCount];");
+        _w.Line($"_parameters.Span.Slice({tail}).CopyTo(new global::System.Span<{_t}>(_snapshot, {tail}, {tailLength}));");
+        _w.Line($"_rollbackRate = {Literal("0.0")};");
+        _w.Line($"{_t} rate = {Dnn}.Guard.LearningRate<{_t}>(learningRate, \"learningRate\");");
+        EmitGradientDescentSteps(weights1: false);
+        _w.Line();
+        _w.Line($"if (!coefficientsFinite || !{Dnn}.Divergence.AllFinite<{_t}>(_parameters.Span.Slice({tail})))");
+        _w.Line("{");
+        _w.Line("    _dataSpan.RollBack();");
+        _w.Line("    RestoreAfterWeights1();");
+        _w.Line($"    throw {Dnn}.Divergence.UpdateNotFinite(iteration, cost, learningRate);");
+        _w.Line("}");
+        _w.Line();
+        _w.Line("_rollbackRate = rate;");
+        _w.Line("_rollbackInSpan = true;");
+        _w.Line("_rollbackCost = cost;");
+        _w.Line("return cost;");
+        _w.Close();
+        _w.Line();
+        _w.Line("// b1 and the layers after it back from the snapshot; true, for RollBack's expression.");
+        _w.Open("private bool RestoreAfterWeights1()");
+        _w.Line($"new {_readOnlySpan}(_snapshot!, {tail}, {tailLength}).CopyTo(_parameters.Span.Slice({tail}));");
+        _w.Line("return true;");
         _w.Close();
         _w.Line();
     }

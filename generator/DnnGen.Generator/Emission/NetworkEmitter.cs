@@ -272,25 +272,33 @@ internal sealed partial class NetworkEmitter
         _w.Line("// constructor, the user's own included, so no network is ever used with all-zero weights.");
         _w.Line($"private readonly {Dnn}.AlignedBuffer<{_t}> _parameters = CreateParameters();");
         _w.Line($"private readonly {Dnn}.AlignedBuffer<{_t}> _gradients = new {Dnn}.AlignedBuffer<{_t}>(ParameterCount);");
+        if (TrainsInSpan)
+        {
+            _w.Line();
+            _w.Line("// Layer 1 trained in the span of the data (DnnGen.Kernels.DataSpan): made by the first Train that uses it, then reused.");
+            _w.Line("// While such a Train runs, W1 and dW1 in the buffers are formed only when read, through the views below.");
+            _w.Line($"private {Dnn}.Kernels.DataSpanTrainer<{_t}>? _dataSpan;");
+        }
+
         _w.Line();
         _w.Line("/// <summary>All parameters, W1, b1, W2, b2, ... in order: the layout of <see cref=\"Gradients\"/> too.</summary>");
-        _w.Line($"public {_span} Parameters => _parameters.Span;");
+        EmitSyncedView("Parameters", "_parameters.Span", gradients: false);
         _w.Line();
         _w.Line("/// <summary>All gradients dW1, db1, dW2, db2, ... of the last Backward, in the layout of <see cref=\"Parameters\"/>.</summary>");
-        _w.Line($"public {_span} Gradients => _gradients.Span;");
+        EmitSyncedView("Gradients", "_gradients.Span", gradients: true);
         for (int l = 1; l <= L; l++)
         {
             int weights = _shape.WeightOffset(l);
             int bias = _shape.BiasOffset(l);
             _w.Line();
             _w.Line($"/// <summary>W{l} ({N(l)}, {N(l - 1)}): layer {l}'s weights, row-major; W{l}[j, k] is at j * {N(l - 1)} + k.</summary>");
-            _w.Line($"public {_span} W{l} => _parameters.Slice({weights}, {_shape.WeightCount(l)});");
+            EmitSyncedView($"W{l}", $"_parameters.Slice({weights}, {_shape.WeightCount(l)})", gradients: false, l == 1);
             _w.Line();
             _w.Line($"/// <summary>b{l} ({N(l)}, 1): layer {l}'s biases.</summary>");
             _w.Line($"public {_span} b{l} => _parameters.Slice({bias}, {N(l)});");
             _w.Line();
             _w.Line($"/// <summary>dW{l} ({N(l)}, {N(l - 1)}): the cost's gradient with respect to W{l}, from the last Backward.</summary>");
-            _w.Line($"public {_span} dW{l} => _gradients.Slice({weights}, {_shape.WeightCount(l)});");
+            EmitSyncedView($"dW{l}", $"_gradients.Slice({weights}, {_shape.WeightCount(l)})", gradients: true, l == 1);
             _w.Line();
             _w.Line($"/// <summary>db{l} ({N(l)}, 1): the cost's gradient with respect to b{l}, from the last Backward.</summary>");
             _w.Line($"public {_span} db{l} => _gradients.Slice({bias}, {N(l)});");
@@ -307,6 +315,26 @@ internal sealed partial class NetworkEmitter
             _w.Line($"public {_readOnlySpan} A{l} => a{l};");
             _w.Line();
         }
+    }
+
+    /// <summary>
+    /// A public view of the parameters or gradients; where Train can run in the span of the data, one that holds W1 or
+    /// dW1 first makes it explicit (a no-op unless such a Train is running: from its progress callback, say).
+    /// </summary>
+    private void EmitSyncedView(string name, string view, bool gradients, bool holdsLayer1 = true)
+    {
+        if (!TrainsInSpan || !holdsLayer1)
+        {
+            _w.Line($"public {_span} {name} => {view};");
+            return;
+        }
+
+        _w.Open($"public {_span} {name}");
+        _w.Open("get");
+        _w.Line($"_dataSpan?.{(gradients ? "SyncGradients" : "SyncWeights")}();");
+        _w.Line($"return {view};");
+        _w.Close();
+        _w.Close();
     }
 
     private void EmitInitialization()
@@ -329,6 +357,12 @@ internal sealed partial class NetworkEmitter
         _w.Line("global::System.ArgumentNullException.ThrowIfNull(random);");
         _w.Line($"{Dnn}.ParameterInitializer.CheckInitialization(initialization, \"initialization\");");
         _w.Line();
+        if (TrainsInSpan)
+        {
+            _w.Line("// From a Train's progress callback: the new weights replace the ones it trains, which it then takes up.");
+            _w.Line("_dataSpan?.SyncWeights();");
+        }
+
         _w.Line("DrawParameters(_parameters.Span, random, initialization);");
         _w.Line("ResetTrainingState();");
         _w.Close();

@@ -124,17 +124,35 @@ public static class Dense
         }
 
         TensorPrimitives.Multiply(db, inverseM, db);
+        SumsOfOuterProducts(dZ, aPrev, dW, m, nIn, nOut, inverseM);
+    }
 
+    /// <summary>
+    /// <c>result = coefficients^T . A_prev</c>: <c>result[j, k] = sum_i coefficients[i, j] * aPrev[i, k]</c>, the
+    /// product of <see cref="WeightGradients{T}"/> without its 1/m, by the same code (the same order of terms). It turns
+    /// layer 1's coefficients in the span of the data back into weights (<see cref="DataSpanTrainer{T}"/>).
+    /// </summary>
+    internal static void Combination<T>(ReadOnlySpan<T> coefficients, ReadOnlySpan<T> aPrev, Span<T> result, int nIn, int nOut)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int m = DenseShapes.Check(aPrev, result, coefficients, nIn, nOut, nameof(aPrev), nameof(result), nameof(coefficients));
+        SumsOfOuterProducts(coefficients, aPrev, result, m, nIn, nOut, T.One);
+    }
+
+    // dW = scale * dZ^T . aPrev, by panels of columns, shared with the workers when it is large enough.
+    private static void SumsOfOuterProducts<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int m, int nIn, int nOut, T scale)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         int panel = WeightGradientPanelBytes / Unsafe.SizeOf<T>();
         int panels = (nIn + panel - 1) / panel;
         int parts = Partitions((long)m * nIn * nOut, panels);
         if (parts == 1)
         {
-            OuterProducts(dZ, aPrev, dW, m, nIn, nOut, inverseM, 0, nIn);
+            OuterProducts(dZ, aPrev, dW, m, nIn, nOut, scale, 0, nIn);
         }
         else
         {
-            OuterProductsInParallel(dZ, aPrev, dW, m, nIn, nOut, inverseM, panels, parts);
+            OuterProductsInParallel(dZ, aPrev, dW, m, nIn, nOut, scale, panels, parts);
         }
     }
 

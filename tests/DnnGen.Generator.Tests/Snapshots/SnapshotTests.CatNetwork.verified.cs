@@ -81,20 +81,52 @@ namespace Demo
         private readonly global::DnnGen.AlignedBuffer<double> _parameters = CreateParameters();
         private readonly global::DnnGen.AlignedBuffer<double> _gradients = new global::DnnGen.AlignedBuffer<double>(ParameterCount);
 
+        // Layer 1 trained in the span of the data (DnnGen.Kernels.DataSpan): made by the first Train that uses it, then reused.
+        // While such a Train runs, W1 and dW1 in the buffers are formed only when read, through the views below.
+        private global::DnnGen.Kernels.DataSpanTrainer<double>? _dataSpan;
+
         /// <summary>All parameters, W1, b1, W2, b2, ... in order: the layout of <see cref="Gradients"/> too.</summary>
-        public global::System.Span<double> Parameters => _parameters.Span;
+        public global::System.Span<double> Parameters
+        {
+            get
+            {
+                _dataSpan?.SyncWeights();
+                return _parameters.Span;
+            }
+        }
 
         /// <summary>All gradients dW1, db1, dW2, db2, ... of the last Backward, in the layout of <see cref="Parameters"/>.</summary>
-        public global::System.Span<double> Gradients => _gradients.Span;
+        public global::System.Span<double> Gradients
+        {
+            get
+            {
+                _dataSpan?.SyncGradients();
+                return _gradients.Span;
+            }
+        }
 
         /// <summary>W1 (20, 12288): layer 1's weights, row-major; W1[j, k] is at j * 12288 + k.</summary>
-        public global::System.Span<double> W1 => _parameters.Slice(0, 245760);
+        public global::System.Span<double> W1
+        {
+            get
+            {
+                _dataSpan?.SyncWeights();
+                return _parameters.Slice(0, 245760);
+            }
+        }
 
         /// <summary>b1 (20, 1): layer 1's biases.</summary>
         public global::System.Span<double> b1 => _parameters.Slice(245760, 20);
 
         /// <summary>dW1 (20, 12288): the cost's gradient with respect to W1, from the last Backward.</summary>
-        public global::System.Span<double> dW1 => _gradients.Slice(0, 245760);
+        public global::System.Span<double> dW1
+        {
+            get
+            {
+                _dataSpan?.SyncGradients();
+                return _gradients.Slice(0, 245760);
+            }
+        }
 
         /// <summary>db1 (20, 1): the cost's gradient with respect to b1, from the last Backward.</summary>
         public global::System.Span<double> db1 => _gradients.Slice(245760, 20);
@@ -177,6 +209,8 @@ namespace Demo
             global::System.ArgumentNullException.ThrowIfNull(random);
             global::DnnGen.ParameterInitializer.CheckInitialization(initialization, "initialization");
 
+            // From a Train's progress callback: the new weights replace the ones it trains, which it then takes up.
+            _dataSpan?.SyncWeights();
             DrawParameters(_parameters.Span, random, initialization);
             ResetTrainingState();
         }
@@ -218,7 +252,8 @@ namespace Demo
 
         // Forward; given a random stream, also the inverted dropout of Train(x, y, options) on every hidden layer: D[l] drawn from it,
         // A[l] * D[l] / keep_prob into a[l]Dropped, which the next layer reads; A[l] itself stays for the backward.
-        private global::System.ReadOnlySpan<double> ForwardCore(global::System.ReadOnlySpan<double> x, global::DnnGen.NumPyRandom? dropout)
+        // inSpan: layer 1 from the span of the data, for Train's iterations over the examples DataSpanTrainer holds (x is those examples).
+        private global::System.ReadOnlySpan<double> ForwardCore(global::System.ReadOnlySpan<double> x, global::DnnGen.NumPyRandom? dropout, bool inSpan = false)
         {
             // A Forward that throws leaves no caches, neither its own half-computed ones nor an earlier Forward's: ComputeCost
             // and Backward then ask for a Forward first.
@@ -234,10 +269,21 @@ namespace Demo
             {
                 // Layer 1, LINEAR -> RELU: Z1 (20, m) = W1 (20, 12288) . X (12288, m) + b1 (20, 1)
                 //   A1 (20, m) = relu(Z1)
-                Layer1Forward(x, W1, b1, z1, a1);
+                if (inSpan)
+                {
+                    // Z1 (20, m) = Z1(0) (20, m) + C (20, m) . G (m, m) + b1 (20, 1), G = X^T . X: W1 = W1(0) + C . X^T is never
+                    // formed (see DnnGen.Kernels.DataSpan)
+                    _dataSpan!.Forward(b1, z1);
+                    global::DnnGen.Kernels.Activations.Relu<double>(z1, a1);
+                }
+                else
+                {
+                    Layer1Forward(x, W1, b1, z1, a1);
+                }
+
                 // A NaN or infinity in x makes its example's row of Z1 non-finite, so checking Z1 checks x at a fraction of the
                 // cost; a Z that is not finite from finite values is an overflow, reported as such, whatever the layer.
-                global::DnnGen.Guard.PreActivations<double>(z1, 1, x, W1, b1, "x");
+                global::DnnGen.Guard.PreActivations<double>(z1, 1, x, _parameters.Slice(0, 245760), b1, "x");
                 if (dropout is not null)
                 {
                     // D1 (20, m) = rand(20, m) < keep_prob;  A1 = A1 * D1 / keep_prob, kept apart in a1Dropped
@@ -333,7 +379,8 @@ namespace Demo
 
         // Backward without the argument checks, for TrainIteration, whose arguments Forward and TrainStep checked.
         // With dropout (Train(x, y, options)), each layer reads the dropped A[l-1] its forward read, and dA[l-1] is dropped alike.
-        private void BackwardCore(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, bool dropout = false)
+        // inSpan: layer 1's gradient stays in the span of the data, dZ1 handed to DataSpanTrainer, dW1 formed only when read.
+        private void BackwardCore(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, bool dropout = false, bool inSpan = false)
         {
             // Output layer: dZ4 (1, m) = A4 - Y. This is dA4 = -(Y / A4 - (1 - Y) / (1 - A4)) followed by the
             // sigmoid backward dA4 * A4 * (1 - A4), simplified: equal in exact arithmetic, and free of the divisions
@@ -371,7 +418,16 @@ namespace Demo
 
             // Layer 1: dZ1 (20, m) = dA1 * relu'(Z1), i.e. dA1 where Z1 > 0, else 0
             //   dW1 (20, 12288) = (1/m) dZ1 (20, m) . X^T (m, 12288);  db1 (20, 1) = (1/m) sum over m of dZ1
-            Layer1Backward(dA1, z1, x, dZ1, dW1, db1);
+            if (inSpan)
+            {
+                global::DnnGen.Kernels.Activations.ReluBackward<double>(dA1, z1, dZ1);
+                // db1 (1/m) sum over m of dZ1 here; C -= rate (1/m) dZ1 at the update; dW1 = (1/m) dZ1 . X^T only when read
+                _dataSpan!.Backward(dZ1, db1);
+            }
+            else
+            {
+                Layer1Backward(dA1, z1, x, dZ1, dW1, db1);
+            }
         }
 
         /// <summary>One gradient-descent step (the course's update_parameters): W[l] -= learningRate * dW[l], b[l] -= learningRate * db[l].</summary>
@@ -453,12 +509,28 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, "x");
             global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, "y", "OutputSize labels for each of the m examples in x");
 
+            // With m < n[0] / 2 examples and enough iterations, layer 1 trains in the span of the data, through G = X^T . X: the
+            // same numbers up to rounding at a fraction of the work (the rule: DnnGen.Kernels.DataSpan.Pays). W1 and dW1 are formed
+            // when training ends and whenever they are read meanwhile.
+            if (_dataSpan is not { Active: true } && global::DnnGen.Kernels.DataSpan.Pays(InputSize, Layer1Size, m, iterations))
+            {
+                _dataSpan ??= new global::DnnGen.Kernels.DataSpanTrainer<double>(_parameters, _gradients, 0, InputSize, Layer1Size);
+                return _dataSpan.Train(x, y, (Network: this, Iterations: iterations, LearningRate: learningRate, Progress: progress, CancellationToken: cancellationToken),
+                    static (state, examples, labels) => state.Network.TrainLoop(examples, labels, state.Iterations, state.LearningRate, state.Progress, state.CancellationToken, inSpan: true));
+            }
+
+            return TrainLoop(x, y, iterations, learningRate, progress, cancellationToken, inSpan: false);
+        }
+
+        // Train's iterations on checked arguments, with layer 1 in the span of the data or not.
+        private global::System.Collections.Generic.IReadOnlyList<global::DnnGen.TrainingRecord> TrainLoop(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, int iterations, double learningRate, global::System.IProgress<global::DnnGen.TrainingRecord>? progress, global::System.Threading.CancellationToken cancellationToken, bool inSpan)
+        {
             // One record per 100 iterations, room for the first 102,300 made up front: the list grows if there are more.
             global::System.Collections.Generic.List<global::DnnGen.TrainingRecord> history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(global::System.Math.Min(iterations / 100 + 2, 1024));
             for (int iteration = 0; iteration < iterations; iteration++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                double cost = TrainIteration(x, y, learningRate, iteration);
+                double cost = TrainIteration(x, y, learningRate, iteration, inSpan);
                 global::DnnGen.TrainingRecord record = new global::DnnGen.TrainingRecord(iteration, cost);
                 if (iteration % 100 == 0 || iteration == iterations - 1)
                 {
@@ -480,12 +552,12 @@ namespace Demo
         private double _rollbackCost;
 
         // One iteration of TrainStep (iteration -1) or Train, on checked arguments.
-        private double TrainIteration(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double learningRate, int iteration)
+        private double TrainIteration(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double learningRate, int iteration, bool inSpan = false)
         {
             double cost;
             try
             {
-                Forward(x);
+                ForwardCore(x, null, inSpan);
                 cost = ComputeCost(y);
             }
             catch (global::DnnGen.LayerOverflowException overflow) when (iteration != 0)
@@ -510,8 +582,14 @@ namespace Demo
                 throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, restored, restoredCost, learningRate);
             }
 
-            BackwardCore(x, y);
+            BackwardCore(x, y, inSpan: inSpan);
             _gradientsInvalid = false;
+            if (inSpan)
+            {
+                return UpdateInSpan(cost, learningRate, iteration);
+            }
+
+            _rollbackInSpan = false;
             _snapshot ??= new double[ParameterCount];
             _parameters.Span.CopyTo(_snapshot);
             _rollbackRate = 0.0;
@@ -533,7 +611,62 @@ namespace Demo
         {
             double rate = _rollbackRate;
             _rollbackRate = 0.0;
+            if (_rollbackInSpan)
+            {
+                // Within a Train in the span of the data: C before the update, and the parameters after W1 from the snapshot.
+                _rollbackInSpan = false;
+                return rate != 0.0 && _snapshot is not null && _dataSpan is not null && _dataSpan.RollBack() && RestoreAfterWeights1();
+            }
+
             return _snapshot is not null && global::DnnGen.Divergence.TryRestoreBeforeUpdate<double>(_parameters.Span, _snapshot, _gradients.Span, rate);
+        }
+
+        // Whether the update to undo was made in the span of the data: then C is restored, and W1 stays as it is.
+        private bool _rollbackInSpan;
+
+        // TrainIteration's update in the span of the data. W1 does not move (C does, in the DataSpanTrainer, which keeps its own
+        // copy for a rollback), so the snapshot holds only b1 and the layers after it: 213 values, not 245973.
+        private double UpdateInSpan(double cost, double learningRate, int iteration)
+        {
+            _snapshot ??= new double[ParameterCount];
+            _parameters.Span.Slice(245760).CopyTo(new global::System.Span<double>(_snapshot, 245760, 213));
+            _rollbackRate = 0.0;
+            double rate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
+
+            // W1 (20, 12288) -= rate * dW1 in the span of the data: C (20, m) -= rate (1/m) dZ1 (20, m);  b1 (20, 1) -= rate * db1
+            bool coefficientsFinite = _dataSpan!.Update(rate);
+            global::DnnGen.Kernels.Dense.GradientDescent<double>(b1, db1, rate);
+
+            // W2 (7, 20) -= rate * dW2;  b2 (7, 1) -= rate * db2
+            global::DnnGen.Kernels.Dense.GradientDescent<double>(W2, dW2, rate);
+            global::DnnGen.Kernels.Dense.GradientDescent<double>(b2, db2, rate);
+
+            // W3 (5, 7) -= rate * dW3;  b3 (5, 1) -= rate * db3
+            global::DnnGen.Kernels.Dense.GradientDescent<double>(W3, dW3, rate);
+            global::DnnGen.Kernels.Dense.GradientDescent<double>(b3, db3, rate);
+
+            // W4 (1, 5) -= rate * dW4;  b4 (1, 1) -= rate * db4
+            global::DnnGen.Kernels.Dense.GradientDescent<double>(W4, dW4, rate);
+            global::DnnGen.Kernels.Dense.GradientDescent<double>(b4, db4, rate);
+
+            if (!coefficientsFinite || !global::DnnGen.Divergence.AllFinite<double>(_parameters.Span.Slice(245760)))
+            {
+                _dataSpan.RollBack();
+                RestoreAfterWeights1();
+                throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
+            }
+
+            _rollbackRate = rate;
+            _rollbackInSpan = true;
+            _rollbackCost = cost;
+            return cost;
+        }
+
+        // b1 and the layers after it back from the snapshot; true, for RollBack's expression.
+        private bool RestoreAfterWeights1()
+        {
+            new global::System.ReadOnlySpan<double>(_snapshot!, 245760, 213).CopyTo(_parameters.Span.Slice(245760));
+            return true;
         }
 
         // ---- The optimizer's state: gradient descent (the attribute's Optimizer) ----

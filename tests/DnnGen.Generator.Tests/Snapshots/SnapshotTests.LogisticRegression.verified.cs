@@ -69,20 +69,52 @@ namespace Demo
         private readonly global::DnnGen.AlignedBuffer<double> _parameters = CreateParameters();
         private readonly global::DnnGen.AlignedBuffer<double> _gradients = new global::DnnGen.AlignedBuffer<double>(ParameterCount);
 
+        // Layer 1 trained in the span of the data (DnnGen.Kernels.DataSpan): made by the first Train that uses it, then reused.
+        // While such a Train runs, W1 and dW1 in the buffers are formed only when read, through the views below.
+        private global::DnnGen.Kernels.DataSpanTrainer<double>? _dataSpan;
+
         /// <summary>All parameters, W1, b1, W2, b2, ... in order: the layout of <see cref="Gradients"/> too.</summary>
-        public global::System.Span<double> Parameters => _parameters.Span;
+        public global::System.Span<double> Parameters
+        {
+            get
+            {
+                _dataSpan?.SyncWeights();
+                return _parameters.Span;
+            }
+        }
 
         /// <summary>All gradients dW1, db1, dW2, db2, ... of the last Backward, in the layout of <see cref="Parameters"/>.</summary>
-        public global::System.Span<double> Gradients => _gradients.Span;
+        public global::System.Span<double> Gradients
+        {
+            get
+            {
+                _dataSpan?.SyncGradients();
+                return _gradients.Span;
+            }
+        }
 
         /// <summary>W1 (1, 12288): layer 1's weights, row-major; W1[j, k] is at j * 12288 + k.</summary>
-        public global::System.Span<double> W1 => _parameters.Slice(0, 12288);
+        public global::System.Span<double> W1
+        {
+            get
+            {
+                _dataSpan?.SyncWeights();
+                return _parameters.Slice(0, 12288);
+            }
+        }
 
         /// <summary>b1 (1, 1): layer 1's biases.</summary>
         public global::System.Span<double> b1 => _parameters.Slice(12288, 1);
 
         /// <summary>dW1 (1, 12288): the cost's gradient with respect to W1, from the last Backward.</summary>
-        public global::System.Span<double> dW1 => _gradients.Slice(0, 12288);
+        public global::System.Span<double> dW1
+        {
+            get
+            {
+                _dataSpan?.SyncGradients();
+                return _gradients.Slice(0, 12288);
+            }
+        }
 
         /// <summary>db1 (1, 1): the cost's gradient with respect to b1, from the last Backward.</summary>
         public global::System.Span<double> db1 => _gradients.Slice(12288, 1);
@@ -111,6 +143,8 @@ namespace Demo
             global::System.ArgumentNullException.ThrowIfNull(random);
             global::DnnGen.ParameterInitializer.CheckInitialization(initialization, "initialization");
 
+            // From a Train's progress callback: the new weights replace the ones it trains, which it then takes up.
+            _dataSpan?.SyncWeights();
             DrawParameters(_parameters.Span, random, initialization);
             ResetTrainingState();
         }
@@ -139,7 +173,10 @@ namespace Demo
         /// </summary>
         /// <param name="x">m examples, example-major: x[i * 12288 .. (i + 1) * 12288) is example i. Finite values only.</param>
         /// <exception cref="global::DnnGen.LayerOverflowException">A layer's pre-activation overflowed although x and the parameters are finite.</exception>
-        public global::System.ReadOnlySpan<double> Forward(global::System.ReadOnlySpan<double> x)
+        public global::System.ReadOnlySpan<double> Forward(global::System.ReadOnlySpan<double> x) => ForwardCore(x);
+
+        // inSpan: layer 1 from the span of the data, for Train's iterations over the examples DataSpanTrainer holds (x is those examples).
+        private global::System.ReadOnlySpan<double> ForwardCore(global::System.ReadOnlySpan<double> x, bool inSpan = false)
         {
             // A Forward that throws leaves no caches, neither its own half-computed ones nor an earlier Forward's: ComputeCost
             // and Backward then ask for a Forward first.
@@ -150,10 +187,21 @@ namespace Demo
             {
                 // Layer 1, LINEAR -> SIGMOID: Z1 (1, m) = W1 (1, 12288) . X (12288, m) + b1 (1, 1)
                 //   A1 (1, m) = sigmoid(Z1)
-                Layer1Forward(x, W1, b1, z1, a1);
+                if (inSpan)
+                {
+                    // Z1 (1, m) = Z1(0) (1, m) + C (1, m) . G (m, m) + b1 (1, 1), G = X^T . X: W1 = W1(0) + C . X^T is never
+                    // formed (see DnnGen.Kernels.DataSpan)
+                    _dataSpan!.Forward(b1, z1);
+                    global::DnnGen.Kernels.Activations.Sigmoid<double>(z1, a1);
+                }
+                else
+                {
+                    Layer1Forward(x, W1, b1, z1, a1);
+                }
+
                 // A NaN or infinity in x makes its example's row of Z1 non-finite, so checking Z1 checks x at a fraction of the
                 // cost; a Z that is not finite from finite values is an overflow, reported as such, whatever the layer.
-                global::DnnGen.Guard.PreActivations<double>(z1, 1, x, W1, b1, "x");
+                global::DnnGen.Guard.PreActivations<double>(z1, 1, x, _parameters.Slice(0, 12288), b1, "x");
             }
             catch
             {
@@ -209,7 +257,8 @@ namespace Demo
         private bool _gradientsInvalid;
 
         // Backward without the argument checks, for TrainIteration, whose arguments Forward and TrainStep checked.
-        private void BackwardCore(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y)
+        // inSpan: layer 1's gradient stays in the span of the data, dZ1 handed to DataSpanTrainer, dW1 formed only when read.
+        private void BackwardCore(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, bool inSpan = false)
         {
             // Output layer: dZ1 (1, m) = A1 - Y. This is dA1 = -(Y / A1 - (1 - Y) / (1 - A1)) followed by the
             // sigmoid backward dA1 * A1 * (1 - A1), simplified: equal in exact arithmetic, and free of the divisions
@@ -217,7 +266,15 @@ namespace Demo
             global::DnnGen.Kernels.Cost.SigmoidCrossEntropyDelta<double>(a1, y, dZ1);
 
             // Layer 1: dW1 (1, 12288) = (1/m) dZ1 (1, m) . X^T (m, 12288);  db1 (1, 1) = (1/m) sum over m of dZ1
-            Layer1LinearBackward(dZ1, x, dW1, db1);
+            if (inSpan)
+            {
+                // db1 (1/m) sum over m of dZ1 here; C -= rate (1/m) dZ1 at the update; dW1 = (1/m) dZ1 . X^T only when read
+                _dataSpan!.Backward(dZ1, db1);
+            }
+            else
+            {
+                Layer1LinearBackward(dZ1, x, dW1, db1);
+            }
         }
 
         /// <summary>One gradient-descent step (the course's update_parameters): W[l] -= learningRate * dW[l], b[l] -= learningRate * db[l].</summary>
@@ -287,12 +344,28 @@ namespace Demo
             int m = global::DnnGen.Guard.ExampleCount<double>(x, InputSize, "x");
             global::DnnGen.Guard.Labels<double>(y, (long)m * OutputSize, "y", "OutputSize labels for each of the m examples in x");
 
+            // With m < n[0] / 2 examples and enough iterations, layer 1 trains in the span of the data, through G = X^T . X: the
+            // same numbers up to rounding at a fraction of the work (the rule: DnnGen.Kernels.DataSpan.Pays). W1 and dW1 are formed
+            // when training ends and whenever they are read meanwhile.
+            if (_dataSpan is not { Active: true } && global::DnnGen.Kernels.DataSpan.Pays(InputSize, Layer1Size, m, iterations))
+            {
+                _dataSpan ??= new global::DnnGen.Kernels.DataSpanTrainer<double>(_parameters, _gradients, 0, InputSize, Layer1Size);
+                return _dataSpan.Train(x, y, (Network: this, Iterations: iterations, LearningRate: learningRate, Progress: progress, CancellationToken: cancellationToken),
+                    static (state, examples, labels) => state.Network.TrainLoop(examples, labels, state.Iterations, state.LearningRate, state.Progress, state.CancellationToken, inSpan: true));
+            }
+
+            return TrainLoop(x, y, iterations, learningRate, progress, cancellationToken, inSpan: false);
+        }
+
+        // Train's iterations on checked arguments, with layer 1 in the span of the data or not.
+        private global::System.Collections.Generic.IReadOnlyList<global::DnnGen.TrainingRecord> TrainLoop(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, int iterations, double learningRate, global::System.IProgress<global::DnnGen.TrainingRecord>? progress, global::System.Threading.CancellationToken cancellationToken, bool inSpan)
+        {
             // One record per 100 iterations, room for the first 102,300 made up front: the list grows if there are more.
             global::System.Collections.Generic.List<global::DnnGen.TrainingRecord> history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(global::System.Math.Min(iterations / 100 + 2, 1024));
             for (int iteration = 0; iteration < iterations; iteration++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                double cost = TrainIteration(x, y, learningRate, iteration);
+                double cost = TrainIteration(x, y, learningRate, iteration, inSpan);
                 global::DnnGen.TrainingRecord record = new global::DnnGen.TrainingRecord(iteration, cost);
                 if (iteration % 100 == 0 || iteration == iterations - 1)
                 {
@@ -314,12 +387,12 @@ namespace Demo
         private double _rollbackCost;
 
         // One iteration of TrainStep (iteration -1) or Train, on checked arguments.
-        private double TrainIteration(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double learningRate, int iteration)
+        private double TrainIteration(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, double learningRate, int iteration, bool inSpan = false)
         {
             double cost;
             try
             {
-                Forward(x);
+                ForwardCore(x, inSpan);
                 cost = ComputeCost(y);
             }
             catch (global::DnnGen.LayerOverflowException overflow) when (iteration != 0)
@@ -344,8 +417,14 @@ namespace Demo
                 throw global::DnnGen.Divergence.CostNotFinite(iteration, cost, restored, restoredCost, learningRate);
             }
 
-            BackwardCore(x, y);
+            BackwardCore(x, y, inSpan: inSpan);
             _gradientsInvalid = false;
+            if (inSpan)
+            {
+                return UpdateInSpan(cost, learningRate, iteration);
+            }
+
+            _rollbackInSpan = false;
             _snapshot ??= new double[ParameterCount];
             _parameters.Span.CopyTo(_snapshot);
             _rollbackRate = 0.0;
@@ -367,7 +446,50 @@ namespace Demo
         {
             double rate = _rollbackRate;
             _rollbackRate = 0.0;
+            if (_rollbackInSpan)
+            {
+                // Within a Train in the span of the data: C before the update, and the parameters after W1 from the snapshot.
+                _rollbackInSpan = false;
+                return rate != 0.0 && _snapshot is not null && _dataSpan is not null && _dataSpan.RollBack() && RestoreAfterWeights1();
+            }
+
             return _snapshot is not null && global::DnnGen.Divergence.TryRestoreBeforeUpdate<double>(_parameters.Span, _snapshot, _gradients.Span, rate);
+        }
+
+        // Whether the update to undo was made in the span of the data: then C is restored, and W1 stays as it is.
+        private bool _rollbackInSpan;
+
+        // TrainIteration's update in the span of the data. W1 does not move (C does, in the DataSpanTrainer, which keeps its own
+        // copy for a rollback), so the snapshot holds only b1 and the layers after it: 1 values, not 12289.
+        private double UpdateInSpan(double cost, double learningRate, int iteration)
+        {
+            _snapshot ??= new double[ParameterCount];
+            _parameters.Span.Slice(12288).CopyTo(new global::System.Span<double>(_snapshot, 12288, 1));
+            _rollbackRate = 0.0;
+            double rate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
+
+            // W1 (1, 12288) -= rate * dW1 in the span of the data: C (1, m) -= rate (1/m) dZ1 (1, m);  b1 (1, 1) -= rate * db1
+            bool coefficientsFinite = _dataSpan!.Update(rate);
+            global::DnnGen.Kernels.Dense.GradientDescent<double>(b1, db1, rate);
+
+            if (!coefficientsFinite || !global::DnnGen.Divergence.AllFinite<double>(_parameters.Span.Slice(12288)))
+            {
+                _dataSpan.RollBack();
+                RestoreAfterWeights1();
+                throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
+            }
+
+            _rollbackRate = rate;
+            _rollbackInSpan = true;
+            _rollbackCost = cost;
+            return cost;
+        }
+
+        // b1 and the layers after it back from the snapshot; true, for RollBack's expression.
+        private bool RestoreAfterWeights1()
+        {
+            new global::System.ReadOnlySpan<double>(_snapshot!, 12288, 1).CopyTo(_parameters.Span.Slice(12288));
+            return true;
         }
 
         // ---- The optimizer's state: gradient descent (the attribute's Optimizer) ----
