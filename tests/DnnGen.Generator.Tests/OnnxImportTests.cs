@@ -95,7 +95,7 @@ public class OnnxImportTests
         => (string.Join(", ", sizes.ToArray()), string.Join(", ", activations.ToArray()), loss.ToString());
 
     /// <summary>Emits the compilation, loads it into a collectible context (DnnGen itself comes from the test's), and makes an instance of <paramref name="type"/>.</summary>
-    private static object Instantiate(Compilation output, string type)
+    internal static object Instantiate(Compilation output, string type)
     {
         using var image = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult emitted = output.Emit(image);
@@ -108,7 +108,7 @@ public class OnnxImportTests
     }
 
     [Theory]
-    [InlineData("unsupported_elu", "DNNG0033", "[NetworkFromOnnx] on 'Imported' cannot import 'unsupported_elu.onnx': The Elu node '/1/Elu' is not supported: DnnGen imports Gemm (any transB), MatMul + Add, Relu, LeakyRelu, Tanh, Sigmoid, Softmax (last axis), Identity, Flatten; float32 and float64.")]
+    [InlineData("unsupported_elu", "DNNG0033", "[NetworkFromOnnx] on 'Imported' cannot import 'unsupported_elu.onnx': The Elu node '/1/Elu' is not supported: DnnGen imports Gemm (any transB), MatMul + Add, Relu, LeakyRelu (or Max(z, Mul(z, alpha)), as DnnGen exports it in float64), Tanh, Sigmoid, Softmax (last axis), Identity, Flatten (or a Reshape to [-1, n] or [0, -1]); float32 and float64.")]
     [InlineData("softmax_dim0", "DNNG0033", "[NetworkFromOnnx] on 'Imported' cannot import 'softmax_dim0.onnx': The Softmax node '/1/Softmax' has axis = 0 on values of shape (N, 3), which is not the last axis")]
     [InlineData("residual_add", "DNNG0034", "[NetworkFromOnnx] on 'Imported' cannot import 'residual_add.onnx': The value 'x' made by the graph's input 'x' is an input of 2 nodes")]
     [InlineData("sigmoid_float16", "DNNG0034", "[NetworkFromOnnx] on 'Imported' cannot import 'sigmoid_float16.onnx': The graph's input 'x' is FLOAT16")]

@@ -184,6 +184,14 @@ public class OnnxModelReaderTests
         { "one-unit-softmax", "UnsupportedLayer", "The Softmax node 'softmax' is the activation of an output layer of 1 unit; DnnGen imports softmax outputs of at least 2 units" },
         { "zero-alpha", "UnsupportedAttribute", "The LeakyRelu node 'leaky' has alpha = 0; DnnGen imports LeakyRelu with a finite alpha greater than 0 (an alpha of 0 is Relu)." },
         { "negative-alpha", "UnsupportedAttribute", "The LeakyRelu node 'leaky' has alpha = -0.1; DnnGen imports LeakyRelu with a finite alpha greater than 0" },
+        { "max-slope-above-1", "UnsupportedAttribute", "The Max node 'max' of 'z' and 1.5 * 'z' (the Mul node 'scale') is no leaky relu: DnnGen imports Max(z, alpha * z) with 0 < alpha <= 1, and Min(z, alpha * z) with alpha >= 1" },
+        { "min-slope-below-1", "UnsupportedAttribute", "The Min node 'max' of 'z' and 0.5 * 'z' (the Mul node 'scale') is no leaky relu" },
+        { "max-slope-0", "UnsupportedAttribute", "The Max node 'max' of 'z' and 0 * 'z' (the Mul node 'scale') is no leaky relu" },
+        { "max-slope-vector", "UnsupportedAttribute", "The Mul node 'scale' multiplies 'z' by 'alpha', of shape (2,); DnnGen imports Max(z, Mul(z, alpha)) as a leaky relu when alpha is one value" },
+        { "max-slope-float", "UnsupportedDataType", "The tensor 'alpha', the slope of the Mul node 'scale', is FLOAT (float32), but the graph's input 'x' is DOUBLE (float64)" },
+        { "mul-alone", "UnsupportedOperator", "The Mul node 'scale' is not supported on its own: DnnGen imports Mul and Max only as a leaky relu, Max(z, Mul(z, alpha))" },
+        { "max-of-other", "UnsupportedOperator", "The Max node 'max' is not supported on its own" },
+        { "leaky-two-slopes", "UnsupportedAttribute", "The Max node 'max2' has alpha = 0.25, but the LeakyRelu node 'leaky1' has 0.2; a DnnGen network has one leaky relu slope." },
     };
 
     [Theory]
@@ -234,8 +242,55 @@ public class OnnxModelReaderTests
                 [Build.Tensor("W1", [1, 2], [1, 2]), Build.Tensor("b1", [1], [0])])),
             "zero-alpha" => Build.Model(Build.Graph([Gemm(), Build.Node("LeakyRelu", ["z"], ["y"], "leaky", Build.Float("alpha", 0))], [w, b])),
             "negative-alpha" => Build.Model(Build.Graph([Gemm(), Build.Node("LeakyRelu", ["z"], ["y"], "leaky", Build.Float("alpha", -0.1f))], [w, b])),
+            "max-slope-above-1" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Max")], [w, b, Build.Tensor("alpha", [], [1.5])])),
+            "min-slope-below-1" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Min")], [w, b, Build.Tensor("alpha", [], [0.5])])),
+            "max-slope-0" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Max")], [w, b, Build.Tensor("alpha", [], [0])])),
+            "max-slope-vector" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Max")], [w, b, Build.Tensor("alpha", [2], [0.1, 0.2])])),
+            "max-slope-float" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Max")], [w, b, Build.Tensor("alpha", [], [0.1], dataType: 1)])),
+            "mul-alone" => Build.Model(Build.Graph([Gemm(), Build.Node("Mul", ["z", "alpha"], ["y"], "scale")], [w, b, Build.Tensor("alpha", [], [0.1])])),
+            "max-of-other" => Build.Model(Build.Graph([Gemm(), Build.Node("Max", ["z", "alpha"], ["y"], "max")], [w, b, Build.Tensor("alpha", [], [0.1])])),
+            "leaky-two-slopes" => Build.Model(Build.Graph(
+                [Gemm(), Build.Node("LeakyRelu", ["z"], ["a"], "leaky1", Build.Float("alpha", 0.2f)), Build.Node("Gemm", ["a", "W", "b"], ["z2"], "dense2"), .. Leaky("z2", "y", "Max", "2")],
+                [w, b, Build.Tensor("alpha", [], [0.25])])),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such hand-made graph"),
         };
+    }
+
+    /// <summary>A leaky relu as SaveOnnx writes it in float64: s = Mul(z, alpha), then Max(z, s) (or Min).</summary>
+    private static Proto[] Leaky(string z, string output, string op, string suffix = "", bool swapMul = false, bool swapMax = false)
+    {
+        string s = z + "_scaled";
+        return
+        [
+            Build.Node("Mul", swapMul ? ["alpha", z] : [z, "alpha"], [s], "scale" + suffix),
+            Build.Node(op, swapMax ? [s, z] : [z, s], [output], "max" + suffix),
+        ];
+    }
+
+    [Theory]
+    [InlineData("Max", false, false, false, 0.1)]
+    [InlineData("Max", true, true, false, 0.1)]
+    [InlineData("Max", false, true, true, 0.3)]
+    [InlineData("Max", false, false, false, 1.0)]
+    [InlineData("Min", true, false, false, 2.5)]
+    public void Max_of_z_and_a_scaled_z_reads_as_a_leaky_relu_with_that_slope(string op, bool swapMul, bool swapMax, bool constantNode, double slope)
+    {
+        // The slope exactly, as a double: 0.1 and 0.3 have no float32 form.
+        Proto alpha = Build.Tensor("alpha", [], [slope]);
+        Proto[] nodes = [Build.Node("Gemm", ["x", "W", "b"], ["z"], "dense", Build.Int("transB", 1)), .. Leaky("z", "a", op, "", swapMul, swapMax), Build.Node("Gemm", ["a", "W2", "b2"], ["y"], "dense2", Build.Int("transB", 1))];
+        Proto[] initializers = [Build.Tensor("W", [2, 2], [1, 2, 3, 4]), Build.Tensor("b", [2], [0.5, -0.5]), Build.Tensor("W2", [1, 2], [1, -1]), Build.Tensor("b2", [1], [0])];
+        byte[] model = constantNode
+            ? Build.Model(Build.Graph([Build.Node("Constant", [], ["alpha"], "slope", new Proto().String(1, "value").Message(5, alpha).Varint(20, 4)), .. nodes], initializers))
+            : Build.Model(Build.Graph(nodes, [.. initializers, alpha]));
+
+        OnnxReadResult result = OnnxModelReader.Read(model);
+
+        result.Errors.ShouldBeEmpty();
+        OnnxNetwork network = result.Network.ShouldNotBeNull();
+        network.LayerSizes.ToArray().ShouldBe([2, 2, 1]);
+        Enumerable.Range(1, 2).Select(network.ActivationOf).ToArray().ShouldBe([Activation.LeakyRelu, Activation.Linear]);
+        network.LeakyReluSlope.ShouldBe(slope);
+        network.Parameters.ToArray().ShouldBe([1, 2, 3, 4, 0.5, -0.5, 1, -1, 0]);
     }
 
     [Fact]
