@@ -12,8 +12,8 @@ namespace DnnGen.Generator.Tests;
 
 /// <summary>
 /// [NetworkFromOnnx("x.onnx")] through the generator, as a build with DnnGen.targets hands it the model: PyTorch's
-/// exports compile into inference-only classes whose Predict gives PyTorch's outputs on the stored inputs (1e-12 for
-/// float64, 1e-6 for float32); models outside the supported set, missing files and bad paths give their DNNG errors at
+/// exports, and graphs in tf2onnx's form of a Keras model, compile into inference-only classes whose Predict gives
+/// PyTorch's (NumPy's) outputs on the stored inputs (1e-12 for float64, 1e-6 for float32); models outside the supported set, missing files and bad paths give their DNNG errors at
 /// the attribute; an unrelated edit leaves the import cached, and a changed model regenerates it.
 /// </summary>
 public class OnnxImportTests
@@ -50,12 +50,17 @@ public class OnnxImportTests
         data.Add("softmax_gemm_transb0_f64", "5, 8, 3", "Tanh, Softmax", "CategoricalCrossEntropy");
         data.Add("softmax_opset11_f32", "5, 8, 3", "Tanh, Softmax", "CategoricalCrossEntropy");
         data.Add("linear_constants_f32", "3, 7, 4, 2", "LeakyRelu, LeakyRelu, Linear", "SquaredError");
+
+        // tf2onnx's form of a Keras Sequential (hand-built by the script, not exported by Keras), checked against NumPy.
+        data.Add("keras_sigmoid_f32", "6, 5, 1", "Relu, Sigmoid", "BinaryCrossEntropy");
+        data.Add("keras_softmax_f64", "5, 8, 3", "Tanh, Softmax", "CategoricalCrossEntropy");
+        data.Add("keras_linear_f64", "3, 7, 2", "LeakyRelu, Linear", "SquaredError");
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void An_imported_PyTorch_model_predicts_what_PyTorch_predicts(string model, string sizes, string activations, string loss)
+    public void An_imported_model_predicts_what_PyTorch_or_NumPy_predicts(string model, string sizes, string activations, string loss)
     {
         (GeneratorRunResult result, Compilation output) = ModelFileHarness.Run(Source("models/" + model + ".onnx"), new ModelFileHarness.Listed("models/" + model + ".onnx", Model(model)));
 
@@ -112,6 +117,7 @@ public class OnnxImportTests
     [InlineData("softmax_dim0", "DNNG0033", "[NetworkFromOnnx] on 'Imported' cannot import 'softmax_dim0.onnx': The Softmax node '/1/Softmax' has axis = 0 on values of shape (N, 3), which is not the last axis")]
     [InlineData("residual_add", "DNNG0034", "[NetworkFromOnnx] on 'Imported' cannot import 'residual_add.onnx': The value 'x' made by the graph's input 'x' is an input of 2 nodes")]
     [InlineData("sigmoid_float16", "DNNG0034", "[NetworkFromOnnx] on 'Imported' cannot import 'sigmoid_float16.onnx': The graph's input 'x' is FLOAT16")]
+    [InlineData("keras_reshape_rows", "DNNG0033", "[NetworkFromOnnx] on 'Imported' cannot import 'keras_reshape_rows.onnx': The Reshape node 'sequential/flatten/Reshape' reshapes 'dense_input' (rank 2, 6 features per example) to [-1, 3]; DnnGen imports Reshape only as a flatten that keeps the batch axis")]
     [InlineData("shapes_mismatch", "DNNG0034", "[NetworkFromOnnx] on 'Imported' cannot import 'shapes_mismatch.onnx': The Gemm node '/2/Gemm' multiplies by '2.weight' of shape (3, 7)")]
     public void A_model_outside_the_supported_set_is_an_error_at_the_attribute(string model, string id, string message)
     {

@@ -35,6 +35,9 @@ public class OnnxModelReaderTests
         data.Add("softmax_gemm_transb0_f64", [5, 8, 3], ["Tanh", "Softmax"], "Double", 0.01);
         data.Add("softmax_opset11_f32", [5, 8, 3], ["Tanh", "Softmax"], "Single", 0.01);
         data.Add("linear_constants_f32", [3, 7, 4, 2], ["LeakyRelu", "LeakyRelu", "Linear"], "Single", 0.2);
+        data.Add("keras_sigmoid_f32", [6, 5, 1], ["Relu", "Sigmoid"], "Single", 0.01);
+        data.Add("keras_softmax_f64", [5, 8, 3], ["Tanh", "Softmax"], "Double", 0.01);
+        data.Add("keras_linear_f64", [3, 7, 2], ["LeakyRelu", "Linear"], "Double", 0.3);
         return data;
     }
 
@@ -191,6 +194,10 @@ public class OnnxModelReaderTests
         { "max-slope-float", "UnsupportedDataType", "The tensor 'alpha', the slope of the Mul node 'scale', is FLOAT (float32), but the graph's input 'x' is DOUBLE (float64)" },
         { "mul-alone", "UnsupportedOperator", "The Mul node 'scale' is not supported on its own: DnnGen imports Mul and Max only as a leaky relu, Max(z, Mul(z, alpha))" },
         { "max-of-other", "UnsupportedOperator", "The Max node 'max' is not supported on its own" },
+        { "reshape-allowzero", "UnsupportedAttribute", "The Reshape node 'reshape' reshapes 'x' (rank 2, 2 features per example) to [0, -1] with allowzero = 1; DnnGen imports Reshape only as a flatten that keeps the batch axis: to [-1, n] or [0, n], n the features per example, or to [0, -1]." },
+        { "reshape-rank-3-target", "UnsupportedAttribute", "The Reshape node 'reshape' reshapes 'x' (rank 2, 2 features per example) to [-1, 1, 2]" },
+        { "reshape-float-shape", "UnsupportedAttribute", "The Reshape node 'reshape' reshapes 'x' (rank 2, 2 features per example) to 'shape' (not a constant INT64 tensor)" },
+        { "reshape-unknown-features", "UnsupportedAttribute", "The Reshape node 'reshape' reshapes 'x' (rank 3, its features per example not known from the model) to [-1, 2]" },
         { "leaky-two-slopes", "UnsupportedAttribute", "The Max node 'max2' has alpha = 0.25, but the LeakyRelu node 'leaky1' has 0.2; a DnnGen network has one leaky relu slope." },
     };
 
@@ -211,6 +218,8 @@ public class OnnxModelReaderTests
         var w = Build.Tensor("W", [2, 2], [1, 2, 3, 4]);
         var b = Build.Tensor("b", [2], [0.5, -0.5]);
         Proto Gemm(string input = "x", string output = "z") => Build.Node("Gemm", [input, "W", "b"], [output], "dense", Build.Int("transB", 1));
+        byte[] Reshaped(double[] shape, params Proto[] attributes) => Build.Model(Build.Graph(
+            [Build.Node("Reshape", ["x", "shape"], ["f"], "reshape", attributes), Gemm("f", "y")], [w, b, Build.Tensor("shape", [shape.Length], shape, dataType: 7)]));
         return name switch
         {
             "gemm-alpha" => Build.Model(Build.Graph([Build.Node("Gemm", ["x", "W", "b"], ["y"], "dense", Build.Float("alpha", 2))], [w, b])),
@@ -249,6 +258,10 @@ public class OnnxModelReaderTests
             "max-slope-float" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Max")], [w, b, Build.Tensor("alpha", [], [0.1], dataType: 1)])),
             "mul-alone" => Build.Model(Build.Graph([Gemm(), Build.Node("Mul", ["z", "alpha"], ["y"], "scale")], [w, b, Build.Tensor("alpha", [], [0.1])])),
             "max-of-other" => Build.Model(Build.Graph([Gemm(), Build.Node("Max", ["z", "alpha"], ["y"], "max")], [w, b, Build.Tensor("alpha", [], [0.1])])),
+            "reshape-allowzero" => Reshaped([0, -1], Build.Int("allowzero", 1)),
+            "reshape-rank-3-target" => Reshaped([-1, 1, 2]),
+            "reshape-float-shape" => Build.Model(Build.Graph([Build.Node("Reshape", ["x", "shape"], ["f"], "reshape"), Gemm("f", "y")], [w, b, Build.Tensor("shape", [2], [-1, 2])])),
+            "reshape-unknown-features" => Build.Model(Build.Graph([Build.Node("Reshape", ["x", "shape"], ["f"], "reshape"), Gemm("f", "y")], [w, b, Build.Tensor("shape", [2], [-1, 2], dataType: 7)], inputShape: [-1, -1, 2])),
             "leaky-two-slopes" => Build.Model(Build.Graph(
                 [Gemm(), Build.Node("LeakyRelu", ["z"], ["a"], "leaky1", Build.Float("alpha", 0.2f)), Build.Node("Gemm", ["a", "W", "b"], ["z2"], "dense2"), .. Leaky("z2", "y", "Max", "2")],
                 [w, b, Build.Tensor("alpha", [], [0.25])])),
@@ -291,6 +304,27 @@ public class OnnxModelReaderTests
         Enumerable.Range(1, 2).Select(network.ActivationOf).ToArray().ShouldBe([Activation.LeakyRelu, Activation.Linear]);
         network.LeakyReluSlope.ShouldBe(slope);
         network.Parameters.ToArray().ShouldBe([1, 2, 3, 4, 0.5, -0.5, 1, -1, 0]);
+    }
+
+    [Theory]
+    [InlineData(new long[] { -1, 2 }, new long[] { -1, 2 })]
+    [InlineData(new long[] { 0, 2 }, new long[] { -1, 2 })]
+    [InlineData(new long[] { 0, -1 }, new long[] { -1, 2 })]
+    [InlineData(new long[] { -1, 2 }, new long[] { -1, 1, 2 })]
+    [InlineData(new long[] { 0, -1 }, new long[] { -1, 2, 1 })]
+    [InlineData(new long[] { 0, -1 }, new long[] { -1, -1, 2 })]
+    public void A_Reshape_that_keeps_the_batch_axis_reads_as_a_flatten(long[] shape, long[] input)
+    {
+        // (N, 2) to [-1, 2], [0, 2] or [0, -1] is nothing; (N, 1, 2) or (N, 2, 1) to (N, 2) is Flatten at axis 1.
+        byte[] model = Build.Model(Build.Graph(
+            [Build.Node("Reshape", ["x", "shape"], ["f"], "reshape"), Build.Node("Gemm", ["f", "W", "b"], ["y"], "dense", Build.Int("transB", 1))],
+            [Build.Tensor("W", [2, 2], [1, 2, 3, 4]), Build.Tensor("b", [2], [0.5, -0.5]), Build.Tensor("shape", [2], shape.Select(d => (double)d).ToArray(), dataType: 7)],
+            inputShape: input));
+
+        OnnxReadResult result = OnnxModelReader.Read(model);
+
+        result.Errors.ShouldBeEmpty();
+        result.Network.ShouldNotBeNull().LayerSizes.ToArray().ShouldBe([2, 2]);
     }
 
     [Fact]

@@ -507,13 +507,13 @@ internal static class OnnxModelReader
 
             long[]? to = Int64Values(target);
             bool allowZero = (node.Attribute("allowzero")?.I ?? 0) != 0;
-            string features = width is long known ? Number(known) : "not known from the model";
+            string features = width is long known ? Number(known) + " features per example" : "its features per example not known from the model";
             bool flattens = to is { Length: 2 } && !allowZero && (to[0] == 0 && to[1] == -1
                 || (to[0] == -1 || to[0] == 0) && to[1] > 0 && (width is null ? rank == 2 : width == to[1]));
             if (!flattens)
             {
                 string shape = to is null ? $"'{target.Name}' (not a constant INT64 tensor)" : "[" + string.Join(", ", to.Select(Number)) + "]" + (allowZero ? " with allowzero = 1" : "");
-                throw Error(OnnxErrorKind.UnsupportedAttribute, $"{Capitalized(Describe(node))} reshapes '{current}' (rank {Number(rank)}, {features} features per example) to {shape}; DnnGen imports Reshape only as a flatten that keeps the batch axis: to [-1, n] or [0, n], n the features per example, or to [0, -1].", node);
+                throw Error(OnnxErrorKind.UnsupportedAttribute, $"{Capitalized(Describe(node))} reshapes '{current}' (rank {Number(rank)}, {features}) to {shape}; DnnGen imports Reshape only as a flatten that keeps the batch axis: to [-1, n] or [0, n], n the features per example, or to [0, -1].", node);
             }
 
             return to![1] > 0 ? to[1] : width;
