@@ -257,6 +257,30 @@ public class OnnxImportTests
     private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step)
         => result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
 
+    [Theory]
+    [InlineData("softmax_matmul_f32")]
+    [InlineData("linear_gemm_f64")]
+    [InlineData("dnngen_leaky_f64")]
+    [InlineData("sigmoid_gemm_f64")]
+    public void The_comments_of_an_imported_class_speak_of_the_model_not_of_an_attribute(string model)
+    {
+        (GeneratorRunResult result, _) = ModelFileHarness.Run(Source("m.onnx"), new ModelFileHarness.Listed("m.onnx", Model(model)));
+
+        string[] comments = result.GeneratedSources.ShouldHaveSingleItem().SourceText.Lines
+            .Select(line => line.ToString().Trim())
+            .Where(line => line.StartsWith("//", StringComparison.Ordinal))
+            .ToArray();
+        comments.ShouldNotBeEmpty();
+        comments.Where(line => line.Contains("[Network]", StringComparison.Ordinal)
+                || line.Contains("[Network(", StringComparison.Ordinal)
+                || line.Contains("attribute", StringComparison.OrdinalIgnoreCase))
+            .ShouldBeEmpty();
+        if (model.Contains("leaky", StringComparison.Ordinal) || model.StartsWith("linear", StringComparison.Ordinal))
+        {
+            comments.ShouldContain(line => line.Contains("the ONNX model's LeakyRelu's alpha, or the alpha of Max(z, Mul(z, alpha))", StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void The_imported_softmax_network_matches_its_snapshot()
     {
