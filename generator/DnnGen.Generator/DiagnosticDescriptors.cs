@@ -22,7 +22,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ClassMustBePartial = new(
         id: "DNNG0001",
         title: "A network class must be partial",
-        messageFormat: "'{0}' has [Network], but this declaration of it is not partial; declare it 'partial class {0}' so DnnGen can add the network's members",
+        messageFormat: "'{0}' has [{1}], but this declaration of it is not partial; declare it 'partial class {0}' so DnnGen can add the network's members",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -58,7 +58,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedTarget = new(
         id: "DNNG0005",
         title: "[Network] is on a declaration that cannot hold a network",
-        messageFormat: "'{0}' is {1}; [Network] needs a non-generic, non-static, non-abstract partial class",
+        messageFormat: "'{0}' is {1}; [{2}] needs a non-generic, non-static, non-abstract partial class",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -166,7 +166,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor OtherPrecisionInterface = new(
         id: "DNNG0017",
         title: "The class implements INetwork<T> of the other element type",
-        messageFormat: "'{0}' implements {1}, but [Network] makes it a network of {2}, which implements INetwork<{2}>; remove {3} from its base list, or set {4}",
+        messageFormat: "'{0}' implements {1}, but [{5}] makes it a network of {2}, which implements {6}<{2}>; remove {3} from its base list, or {4}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -175,7 +175,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor IgnoredAttributeTarget = new(
         id: "DNNG0018",
         title: "[Network] has an attribute target that ignores it",
-        messageFormat: "[Network] on '{0}' has the target '{1}:', {2}, and no network is generated; remove '{1}:', or write 'type:'",
+        messageFormat: "[{3}] on '{0}' has the target '{1}:', {2}, and no network is generated; remove '{1}:', or write 'type:'",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,

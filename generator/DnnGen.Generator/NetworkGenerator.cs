@@ -131,7 +131,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(ignoredTargets, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
     }
 
-    /// <summary>DNNG0018 when the attribute list holds [Network]; null otherwise.</summary>
+    /// <summary>DNNG0018 when the attribute list holds [Network] or [NetworkFromOnnx]; null otherwise.</summary>
     private static DiagnosticInfo? IgnoredTarget(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
         var list = (AttributeListSyntax)context.Node;
@@ -140,7 +140,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         {
             SymbolInfo info = context.SemanticModel.GetSymbolInfo(attribute, cancellationToken);
             ISymbol? constructor = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
-            if (constructor?.ContainingType?.ToDisplayString() != NetworkParser.AttributeMetadataName)
+            string? name = constructor?.ContainingType?.ToDisplayString();
+            if (name != NetworkParser.AttributeMetadataName && name != OnnxNetworks.AttributeMetadataName)
             {
                 continue;
             }
@@ -155,7 +156,8 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 LocationInfo.From(list.Target.GetLocation()),
                 declaration.Identifier.ValueText,
                 target,
-                why);
+                why,
+                name == NetworkParser.AttributeMetadataName ? "Network" : "NetworkFromOnnx");
         }
 
         return null;

@@ -283,7 +283,7 @@ internal static class NetworkParser
     /// </summary>
     internal static bool CheckDeclaration(
         INamedTypeSymbol symbol, TypeDeclarationSyntax declaration, string className, LocationInfo? identifier, LocationInfo? attributeLocation,
-        List<DiagnosticInfo> diagnostics, List<ContainingType> containingTypes, CancellationToken cancellationToken)
+        List<DiagnosticInfo> diagnostics, List<ContainingType> containingTypes, CancellationToken cancellationToken, string attribute = "Network")
     {
         LanguageVersion languageVersion = ((CSharpParseOptions)declaration.SyntaxTree.Options).LanguageVersion;
         if (languageVersion < NetworkEmitter.MinimumLanguageVersion)
@@ -304,7 +304,7 @@ internal static class NetworkParser
             return false;
         }
 
-        DiagnosticInfo[] mixedParts = MixedPartKinds(symbol, declaration, className, cancellationToken);
+        DiagnosticInfo[] mixedParts = MixedPartKinds(symbol, declaration, className, attribute, cancellationToken);
         if (mixedParts.Length > 0)
         {
             diagnostics.AddRange(mixedParts);
@@ -314,7 +314,7 @@ internal static class NetworkParser
         string? unsupported = DescribeUnsupportedTarget(symbol);
         if (unsupported is not null)
         {
-            diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, unsupported));
+            diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, unsupported, attribute));
             return false;
         }
 
@@ -323,7 +323,7 @@ internal static class NetworkParser
         {
             if (!part.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
-                diagnostics.Add(Report(DiagnosticDescriptors.ClassMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), className));
+                diagnostics.Add(Report(DiagnosticDescriptors.ClassMustBePartial, LocationInfo.From(part.Identifier.GetLocation()), className, attribute));
             }
         }
 
@@ -331,13 +331,13 @@ internal static class NetworkParser
         {
             if (outer.TypeParameters.Length > 0)
             {
-                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'"));
+                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the generic type '" + outer.Name + "'", attribute));
                 return false;
             }
 
             if (outer.IsFileLocal)
             {
-                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the file-local type '" + outer.Name + "'"));
+                diagnostics.Add(Report(DiagnosticDescriptors.UnsupportedTarget, identifier, className, "nested inside the file-local type '" + outer.Name + "'", attribute));
                 return false;
             }
 
@@ -831,7 +831,7 @@ internal static class NetworkParser
     /// DNNG0005 for a class whose parts declare different kinds of type (CS0261): at every part that is not a class when
     /// some part is, else at the annotated part. Nothing can be generated for such a type.
     /// </summary>
-    private static DiagnosticInfo[] MixedPartKinds(INamedTypeSymbol symbol, TypeDeclarationSyntax annotated, string className, CancellationToken cancellationToken)
+    private static DiagnosticInfo[] MixedPartKinds(INamedTypeSymbol symbol, TypeDeclarationSyntax annotated, string className, string attribute, CancellationToken cancellationToken)
     {
         // The compiler makes a symbol of each kind (a class Net and a struct Net, CS0261), so the parts of other kinds
         // are the declarations of the container's other types of the same name and arity.
@@ -852,7 +852,8 @@ internal static class NetworkParser
                 DiagnosticDescriptors.UnsupportedTarget,
                 LocationInfo.From(part.Identifier.GetLocation()),
                 className,
-                "declared " + KindOf(part) + " here but " + (anyClass ? "a class" : KindOf(parts.First(other => KindOf(other) != KindOf(part)))) + " in another part (CS0261)"))
+                "declared " + KindOf(part) + " here but " + (anyClass ? "a class" : KindOf(parts.First(other => KindOf(other) != KindOf(part)))) + " in another part (CS0261)",
+                attribute))
             .ToArray();
     }
 
@@ -898,7 +899,9 @@ internal static class NetworkParser
                 how,
                 ownName,
                 remove,
-                option);
+                "set " + option,
+                "Network",
+                "INetwork");
         }
     }
 

@@ -34,6 +34,37 @@ public class GeneratedSizeTests
         clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), "generating and compiling a network must take seconds, not minutes");
     }
 
+    /// <summary>The most UTF-8 the baked cat's generated file may take: README reports 6.1 MB; 8 MB leaves a margin.</summary>
+    private const int MaxBakedCatBytes = 8 * 1000 * 1000;
+
+    /// <summary>
+    /// The baked cat network, [Network(12288, 20, 7, 5, 1, Weights = "cat.npz")], with a .npz of its 246,071 float64
+    /// parameters (values made up: the size of the source depends on the shape, and little on the values): the
+    /// generated file stays under 8 MB and the generator's own run under a generous 20 s (README's figures, measured
+    /// in a build: 6.1 MB, and 0.8 s of the compile's 6.4 s).
+    /// </summary>
+    [Fact]
+    public void The_baked_cat_network_generates_a_bounded_source_in_a_bounded_time()
+    {
+        int[] sizes = [12288, 20, 7, 5, 1];
+        Microsoft.CodeAnalysis.CSharp.CSharpCompilation input = GeneratorHarness.Compile("""
+            using DnnGen;
+            [Network(12288, 20, 7, 5, 1, Weights = "cat.npz")]
+            public partial class TrainedCat;
+            """);
+        GeneratorDriver driver = ModelFileHarness.CreateDriver([new ModelFileHarness.Listed("cat.npz", NpzWriter.Network(sizes))]).RunGenerators(input, TestContext.Current.CancellationToken);
+
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        result.Diagnostics.ShouldBeEmpty();
+        string source = result.GeneratedSources.Single().SourceText.ToString();
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(source);
+        TimeSpan elapsed = driver.GetTimingInfo().ElapsedTime;
+        TestContext.Current.SendDiagnosticMessage($"baked cat: {bytes:N0} bytes of generated source ({source.Count(c => c == '\n'):N0} lines), generator {elapsed.TotalMilliseconds:N0} ms");
+        bytes.ShouldBeLessThan(MaxBakedCatBytes);
+        bytes.ShouldBeGreaterThan(246_071 * 8, "the weights' bits are in the source");
+        elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(20), "the generator's run for the baked cat must take about a second, not tens");
+    }
+
     [Fact]
     public void Width_changes_only_the_digits_of_the_source()
     {

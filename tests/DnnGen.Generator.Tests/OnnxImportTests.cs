@@ -12,8 +12,8 @@ namespace DnnGen.Generator.Tests;
 
 /// <summary>
 /// [NetworkFromOnnx("x.onnx")] through the generator, as a build with DnnGen.targets hands it the model: PyTorch's
-/// exports compile into inference-only classes whose Predict gives PyTorch's outputs on the stored inputs (1e-12 for
-/// float64, 1e-6 for float32); models outside the supported set, missing files and bad paths give their DNNG errors at
+/// exports, and graphs in tf2onnx's form of a Keras model, compile into inference-only classes whose Predict gives
+/// PyTorch's (NumPy's) outputs on the stored inputs (1e-12 for float64, 1e-6 for float32); models outside the supported set, missing files and bad paths give their DNNG errors at
 /// the attribute; an unrelated edit leaves the import cached, and a changed model regenerates it.
 /// </summary>
 public class OnnxImportTests
@@ -50,12 +50,17 @@ public class OnnxImportTests
         data.Add("softmax_gemm_transb0_f64", "5, 8, 3", "Tanh, Softmax", "CategoricalCrossEntropy");
         data.Add("softmax_opset11_f32", "5, 8, 3", "Tanh, Softmax", "CategoricalCrossEntropy");
         data.Add("linear_constants_f32", "3, 7, 4, 2", "LeakyRelu, LeakyRelu, Linear", "SquaredError");
+
+        // tf2onnx's form of a Keras Sequential (hand-built by the script, not exported by Keras), checked against NumPy.
+        data.Add("keras_sigmoid_f32", "6, 5, 1", "Relu, Sigmoid", "BinaryCrossEntropy");
+        data.Add("keras_softmax_f64", "5, 8, 3", "Tanh, Softmax", "CategoricalCrossEntropy");
+        data.Add("keras_linear_f64", "3, 7, 2", "LeakyRelu, Linear", "SquaredError");
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void An_imported_PyTorch_model_predicts_what_PyTorch_predicts(string model, string sizes, string activations, string loss)
+    public void An_imported_model_predicts_what_PyTorch_or_NumPy_predicts(string model, string sizes, string activations, string loss)
     {
         (GeneratorRunResult result, Compilation output) = ModelFileHarness.Run(Source("models/" + model + ".onnx"), new ModelFileHarness.Listed("models/" + model + ".onnx", Model(model)));
 
@@ -95,7 +100,7 @@ public class OnnxImportTests
         => (string.Join(", ", sizes.ToArray()), string.Join(", ", activations.ToArray()), loss.ToString());
 
     /// <summary>Emits the compilation, loads it into a collectible context (DnnGen itself comes from the test's), and makes an instance of <paramref name="type"/>.</summary>
-    private static object Instantiate(Compilation output, string type)
+    internal static object Instantiate(Compilation output, string type)
     {
         using var image = new MemoryStream();
         Microsoft.CodeAnalysis.Emit.EmitResult emitted = output.Emit(image);
@@ -108,10 +113,11 @@ public class OnnxImportTests
     }
 
     [Theory]
-    [InlineData("unsupported_elu", "DNNG0033", "[NetworkFromOnnx] on 'Imported' cannot import 'unsupported_elu.onnx': The Elu node '/1/Elu' is not supported: DnnGen imports Gemm (any transB), MatMul + Add, Relu, LeakyRelu, Tanh, Sigmoid, Softmax (last axis), Identity, Flatten; float32 and float64.")]
+    [InlineData("unsupported_elu", "DNNG0033", "[NetworkFromOnnx] on 'Imported' cannot import 'unsupported_elu.onnx': The Elu node '/1/Elu' is not supported: DnnGen imports Gemm (any transB), MatMul + Add, Relu, LeakyRelu (or Max(z, Mul(z, alpha)), as DnnGen exports it in float64), Tanh, Sigmoid, Softmax (last axis), Identity, Flatten (or a Reshape to [-1, n] or [0, -1]); float32 and float64.")]
     [InlineData("softmax_dim0", "DNNG0033", "[NetworkFromOnnx] on 'Imported' cannot import 'softmax_dim0.onnx': The Softmax node '/1/Softmax' has axis = 0 on values of shape (N, 3), which is not the last axis")]
     [InlineData("residual_add", "DNNG0034", "[NetworkFromOnnx] on 'Imported' cannot import 'residual_add.onnx': The value 'x' made by the graph's input 'x' is an input of 2 nodes")]
     [InlineData("sigmoid_float16", "DNNG0034", "[NetworkFromOnnx] on 'Imported' cannot import 'sigmoid_float16.onnx': The graph's input 'x' is FLOAT16")]
+    [InlineData("keras_reshape_rows", "DNNG0033", "[NetworkFromOnnx] on 'Imported' cannot import 'keras_reshape_rows.onnx': The Reshape node 'sequential/flatten/Reshape' reshapes 'dense_input' (rank 2, 6 features per example) to [-1, 3]; DnnGen imports Reshape only as a flatten that keeps the batch axis")]
     [InlineData("shapes_mismatch", "DNNG0034", "[NetworkFromOnnx] on 'Imported' cannot import 'shapes_mismatch.onnx': The Gemm node '/2/Gemm' multiplies by '2.weight' of shape (3, 7)")]
     public void A_model_outside_the_supported_set_is_an_error_at_the_attribute(string model, string id, string message)
     {
@@ -250,6 +256,30 @@ public class OnnxImportTests
 
     private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step)
         => result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
+
+    [Theory]
+    [InlineData("softmax_matmul_f32")]
+    [InlineData("linear_gemm_f64")]
+    [InlineData("dnngen_leaky_f64")]
+    [InlineData("sigmoid_gemm_f64")]
+    public void The_comments_of_an_imported_class_speak_of_the_model_not_of_an_attribute(string model)
+    {
+        (GeneratorRunResult result, _) = ModelFileHarness.Run(Source("m.onnx"), new ModelFileHarness.Listed("m.onnx", Model(model)));
+
+        string[] comments = result.GeneratedSources.ShouldHaveSingleItem().SourceText.Lines
+            .Select(line => line.ToString().Trim())
+            .Where(line => line.StartsWith("//", StringComparison.Ordinal))
+            .ToArray();
+        comments.ShouldNotBeEmpty();
+        comments.Where(line => line.Contains("[Network]", StringComparison.Ordinal)
+                || line.Contains("[Network(", StringComparison.Ordinal)
+                || line.Contains("attribute", StringComparison.OrdinalIgnoreCase))
+            .ShouldBeEmpty();
+        if (model.Contains("leaky", StringComparison.Ordinal) || model.StartsWith("linear", StringComparison.Ordinal))
+        {
+            comments.ShouldContain(line => line.Contains("the ONNX model's LeakyRelu's alpha, or the alpha of Max(z, Mul(z, alpha))", StringComparison.Ordinal));
+        }
+    }
 
     [Fact]
     public void The_imported_softmax_network_matches_its_snapshot()

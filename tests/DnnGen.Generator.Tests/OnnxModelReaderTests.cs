@@ -35,6 +35,9 @@ public class OnnxModelReaderTests
         data.Add("softmax_gemm_transb0_f64", [5, 8, 3], ["Tanh", "Softmax"], "Double", 0.01);
         data.Add("softmax_opset11_f32", [5, 8, 3], ["Tanh", "Softmax"], "Single", 0.01);
         data.Add("linear_constants_f32", [3, 7, 4, 2], ["LeakyRelu", "LeakyRelu", "Linear"], "Single", 0.2);
+        data.Add("keras_sigmoid_f32", [6, 5, 1], ["Relu", "Sigmoid"], "Single", 0.01);
+        data.Add("keras_softmax_f64", [5, 8, 3], ["Tanh", "Softmax"], "Double", 0.01);
+        data.Add("keras_linear_f64", [3, 7, 2], ["LeakyRelu", "Linear"], "Double", 0.3);
         return data;
     }
 
@@ -184,6 +187,18 @@ public class OnnxModelReaderTests
         { "one-unit-softmax", "UnsupportedLayer", "The Softmax node 'softmax' is the activation of an output layer of 1 unit; DnnGen imports softmax outputs of at least 2 units" },
         { "zero-alpha", "UnsupportedAttribute", "The LeakyRelu node 'leaky' has alpha = 0; DnnGen imports LeakyRelu with a finite alpha greater than 0 (an alpha of 0 is Relu)." },
         { "negative-alpha", "UnsupportedAttribute", "The LeakyRelu node 'leaky' has alpha = -0.1; DnnGen imports LeakyRelu with a finite alpha greater than 0" },
+        { "max-slope-above-1", "UnsupportedAttribute", "The Max node 'max' of 'z' and 1.5 * 'z' (the Mul node 'scale') is no leaky relu: DnnGen imports Max(z, alpha * z) with 0 < alpha <= 1, and Min(z, alpha * z) with alpha >= 1" },
+        { "min-slope-below-1", "UnsupportedAttribute", "The Min node 'max' of 'z' and 0.5 * 'z' (the Mul node 'scale') is no leaky relu" },
+        { "max-slope-0", "UnsupportedAttribute", "The Max node 'max' of 'z' and 0 * 'z' (the Mul node 'scale') is no leaky relu" },
+        { "max-slope-vector", "UnsupportedAttribute", "The Mul node 'scale' multiplies 'z' by 'alpha', of shape (2,); DnnGen imports Max(z, Mul(z, alpha)) as a leaky relu when alpha is one value" },
+        { "max-slope-float", "UnsupportedDataType", "The tensor 'alpha', the slope of the Mul node 'scale', is FLOAT (float32), but the graph's input 'x' is DOUBLE (float64)" },
+        { "mul-alone", "UnsupportedOperator", "The Mul node 'scale' is not supported on its own: DnnGen imports Mul and Max only as a leaky relu, Max(z, Mul(z, alpha))" },
+        { "max-of-other", "UnsupportedOperator", "The Max node 'max' is not supported on its own" },
+        { "reshape-allowzero", "UnsupportedAttribute", "The Reshape node 'reshape' reshapes 'x' (rank 2, 2 features per example) to [0, -1] with allowzero = 1; DnnGen imports Reshape only as a flatten that keeps the batch axis: to [-1, n] or [0, n], n the features per example, or to [0, -1]." },
+        { "reshape-rank-3-target", "UnsupportedAttribute", "The Reshape node 'reshape' reshapes 'x' (rank 2, 2 features per example) to [-1, 1, 2]" },
+        { "reshape-float-shape", "UnsupportedAttribute", "The Reshape node 'reshape' reshapes 'x' (rank 2, 2 features per example) to 'shape' (not a constant INT64 tensor)" },
+        { "reshape-unknown-features", "UnsupportedAttribute", "The Reshape node 'reshape' reshapes 'x' (rank 3, its features per example not known from the model) to [-1, 2]" },
+        { "leaky-two-slopes", "UnsupportedAttribute", "The Max node 'max2' has alpha = 0.25, but the LeakyRelu node 'leaky1' has 0.2; a DnnGen network has one leaky relu slope." },
     };
 
     [Theory]
@@ -203,6 +218,8 @@ public class OnnxModelReaderTests
         var w = Build.Tensor("W", [2, 2], [1, 2, 3, 4]);
         var b = Build.Tensor("b", [2], [0.5, -0.5]);
         Proto Gemm(string input = "x", string output = "z") => Build.Node("Gemm", [input, "W", "b"], [output], "dense", Build.Int("transB", 1));
+        byte[] Reshaped(double[] shape, params Proto[] attributes) => Build.Model(Build.Graph(
+            [Build.Node("Reshape", ["x", "shape"], ["f"], "reshape", attributes), Gemm("f", "y")], [w, b, Build.Tensor("shape", [shape.Length], shape, dataType: 7)]));
         return name switch
         {
             "gemm-alpha" => Build.Model(Build.Graph([Build.Node("Gemm", ["x", "W", "b"], ["y"], "dense", Build.Float("alpha", 2))], [w, b])),
@@ -234,8 +251,80 @@ public class OnnxModelReaderTests
                 [Build.Tensor("W1", [1, 2], [1, 2]), Build.Tensor("b1", [1], [0])])),
             "zero-alpha" => Build.Model(Build.Graph([Gemm(), Build.Node("LeakyRelu", ["z"], ["y"], "leaky", Build.Float("alpha", 0))], [w, b])),
             "negative-alpha" => Build.Model(Build.Graph([Gemm(), Build.Node("LeakyRelu", ["z"], ["y"], "leaky", Build.Float("alpha", -0.1f))], [w, b])),
+            "max-slope-above-1" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Max")], [w, b, Build.Tensor("alpha", [], [1.5])])),
+            "min-slope-below-1" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Min")], [w, b, Build.Tensor("alpha", [], [0.5])])),
+            "max-slope-0" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Max")], [w, b, Build.Tensor("alpha", [], [0])])),
+            "max-slope-vector" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Max")], [w, b, Build.Tensor("alpha", [2], [0.1, 0.2])])),
+            "max-slope-float" => Build.Model(Build.Graph([Gemm(), .. Leaky("z", "y", "Max")], [w, b, Build.Tensor("alpha", [], [0.1], dataType: 1)])),
+            "mul-alone" => Build.Model(Build.Graph([Gemm(), Build.Node("Mul", ["z", "alpha"], ["y"], "scale")], [w, b, Build.Tensor("alpha", [], [0.1])])),
+            "max-of-other" => Build.Model(Build.Graph([Gemm(), Build.Node("Max", ["z", "alpha"], ["y"], "max")], [w, b, Build.Tensor("alpha", [], [0.1])])),
+            "reshape-allowzero" => Reshaped([0, -1], Build.Int("allowzero", 1)),
+            "reshape-rank-3-target" => Reshaped([-1, 1, 2]),
+            "reshape-float-shape" => Build.Model(Build.Graph([Build.Node("Reshape", ["x", "shape"], ["f"], "reshape"), Gemm("f", "y")], [w, b, Build.Tensor("shape", [2], [-1, 2])])),
+            "reshape-unknown-features" => Build.Model(Build.Graph([Build.Node("Reshape", ["x", "shape"], ["f"], "reshape"), Gemm("f", "y")], [w, b, Build.Tensor("shape", [2], [-1, 2], dataType: 7)], inputShape: [-1, -1, 2])),
+            "leaky-two-slopes" => Build.Model(Build.Graph(
+                [Gemm(), Build.Node("LeakyRelu", ["z"], ["a"], "leaky1", Build.Float("alpha", 0.2f)), Build.Node("Gemm", ["a", "W", "b"], ["z2"], "dense2"), .. Leaky("z2", "y", "Max", "2")],
+                [w, b, Build.Tensor("alpha", [], [0.25])])),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such hand-made graph"),
         };
+    }
+
+    /// <summary>A leaky relu as SaveOnnx writes it in float64: s = Mul(z, alpha), then Max(z, s) (or Min).</summary>
+    private static Proto[] Leaky(string z, string output, string op, string suffix = "", bool swapMul = false, bool swapMax = false)
+    {
+        string s = z + "_scaled";
+        return
+        [
+            Build.Node("Mul", swapMul ? ["alpha", z] : [z, "alpha"], [s], "scale" + suffix),
+            Build.Node(op, swapMax ? [s, z] : [z, s], [output], "max" + suffix),
+        ];
+    }
+
+    [Theory]
+    [InlineData("Max", false, false, false, 0.1)]
+    [InlineData("Max", true, true, false, 0.1)]
+    [InlineData("Max", false, true, true, 0.3)]
+    [InlineData("Max", false, false, false, 1.0)]
+    [InlineData("Min", true, false, false, 2.5)]
+    public void Max_of_z_and_a_scaled_z_reads_as_a_leaky_relu_with_that_slope(string op, bool swapMul, bool swapMax, bool constantNode, double slope)
+    {
+        // The slope exactly, as a double: 0.1 and 0.3 have no float32 form.
+        Proto alpha = Build.Tensor("alpha", [], [slope]);
+        Proto[] nodes = [Build.Node("Gemm", ["x", "W", "b"], ["z"], "dense", Build.Int("transB", 1)), .. Leaky("z", "a", op, "", swapMul, swapMax), Build.Node("Gemm", ["a", "W2", "b2"], ["y"], "dense2", Build.Int("transB", 1))];
+        Proto[] initializers = [Build.Tensor("W", [2, 2], [1, 2, 3, 4]), Build.Tensor("b", [2], [0.5, -0.5]), Build.Tensor("W2", [1, 2], [1, -1]), Build.Tensor("b2", [1], [0])];
+        byte[] model = constantNode
+            ? Build.Model(Build.Graph([Build.Node("Constant", [], ["alpha"], "slope", new Proto().String(1, "value").Message(5, alpha).Varint(20, 4)), .. nodes], initializers))
+            : Build.Model(Build.Graph(nodes, [.. initializers, alpha]));
+
+        OnnxReadResult result = OnnxModelReader.Read(model);
+
+        result.Errors.ShouldBeEmpty();
+        OnnxNetwork network = result.Network.ShouldNotBeNull();
+        network.LayerSizes.ToArray().ShouldBe([2, 2, 1]);
+        Enumerable.Range(1, 2).Select(network.ActivationOf).ToArray().ShouldBe([Activation.LeakyRelu, Activation.Linear]);
+        network.LeakyReluSlope.ShouldBe(slope);
+        network.Parameters.ToArray().ShouldBe([1, 2, 3, 4, 0.5, -0.5, 1, -1, 0]);
+    }
+
+    [Theory]
+    [InlineData(new long[] { -1, 2 }, new long[] { -1, 2 })]
+    [InlineData(new long[] { 0, 2 }, new long[] { -1, 2 })]
+    [InlineData(new long[] { 0, -1 }, new long[] { -1, 2 })]
+    [InlineData(new long[] { -1, 2 }, new long[] { -1, 1, 2 })]
+    [InlineData(new long[] { 0, -1 }, new long[] { -1, 2, 1 })]
+    [InlineData(new long[] { 0, -1 }, new long[] { -1, -1, 2 })]
+    public void A_Reshape_that_keeps_the_batch_axis_reads_as_a_flatten(long[] shape, long[] input)
+    {
+        // (N, 2) to [-1, 2], [0, 2] or [0, -1] is nothing; (N, 1, 2) or (N, 2, 1) to (N, 2) is Flatten at axis 1.
+        byte[] model = Build.Model(Build.Graph(
+            [Build.Node("Reshape", ["x", "shape"], ["f"], "reshape"), Build.Node("Gemm", ["f", "W", "b"], ["y"], "dense", Build.Int("transB", 1))],
+            [Build.Tensor("W", [2, 2], [1, 2, 3, 4]), Build.Tensor("b", [2], [0.5, -0.5]), Build.Tensor("shape", [2], shape.Select(d => (double)d).ToArray(), dataType: 7)],
+            inputShape: input));
+
+        OnnxReadResult result = OnnxModelReader.Read(model);
+
+        result.Errors.ShouldBeEmpty();
+        result.Network.ShouldNotBeNull().LayerSizes.ToArray().ShouldBe([2, 2]);
     }
 
     [Fact]

@@ -57,7 +57,7 @@ internal sealed partial class NetworkEmitter
         _w.Line($"/// <para>{Thousands(_shape.ParameterCount)} parameters ({Thousands(_shape.ParameterCount * ElementBytes)} bytes of data in the assembly){rounded}.");
         if (UsesLeakyRelu)
         {
-            _w.Line($"/// leaky_relu(z) is z for z &gt; 0, else {_model.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture)} z ({(_model.FromOnnx ? "the model's LeakyRelu alpha" : "the attribute's LeakyReluSlope")}).");
+            _w.Line($"/// leaky_relu(z) is z for z &gt; 0, else {_model.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture)} z ({(_model.FromOnnx ? "the ONNX model's " + OnnxSlopeSource : "the attribute's LeakyReluSlope")}).");
         }
 
         string readers = LossInfo.Labels switch

@@ -74,6 +74,9 @@ internal sealed partial class NetworkEmitter
     private string ActivationName(int layer) => Act(layer).Name;
 
     /// <summary>The leaky relu slope as a literal of the element type, such as <c>0.01</c>.</summary>
+    /// <summary>Where an imported network's leaky relu slope comes from, as its doc comments say it.</summary>
+    private const string OnnxSlopeSource = "LeakyRelu's alpha, or the alpha of Max(z, Mul(z, alpha))";
+
     private string SlopeLiteral => Literal(_model.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture));
 
     /// <summary>The arguments an activation's kernels take after their spans: the slope, the width, or none.</summary>
@@ -231,24 +234,35 @@ internal sealed partial class NetworkEmitter
         _w.Line("/// <summary>L: the number of layers with parameters.</summary>");
         _w.Line($"public const int LayerCount = {L};");
         _w.Line();
-        _w.Line("/// <summary>n[0], n[1], ..., n[L], as given to [Network].</summary>");
+        _w.Line(_model.FromOnnx
+            ? "/// <summary>n[0], n[1], ..., n[L], as the ONNX model's weights give them.</summary>"
+            : "/// <summary>n[0], n[1], ..., n[L], as given to [Network].</summary>");
         _w.Line("public global::System.ReadOnlySpan<int> LayerSizes => s_layerSizes;");
         _w.Line();
         _w.Line($"private static readonly int[] s_layerSizes = {{ {string.Join(", ", _model.LayerSizes)} }};");
         _w.Line();
-        _w.Line("/// <summary>Each layer's activation g[l], layer 1 first: L entries, as the attribute resolved them.</summary>");
+        _w.Line(_model.FromOnnx
+            ? "/// <summary>Each layer's activation g[l], layer 1 first: L entries, as the ONNX model's nodes give them (Linear for a layer with none).</summary>"
+            : "/// <summary>Each layer's activation g[l], layer 1 first: L entries, as the attribute resolved them.</summary>");
         _w.Line($"public global::System.ReadOnlySpan<{Dnn}.Activation> Activations => s_activations;");
         _w.Line();
         _w.Line($"private static readonly {Dnn}.Activation[] s_activations = {{ {string.Join(", ", Enumerable.Range(1, L).Select(l => Dnn + ".Activation." + _model.ActivationOf(l)))} }};");
         _w.Line();
-        _w.Line(_model.IsBaked
-            ? $"/// <summary>The loss the attribute names, which makes the network's kind: {Dnn.Replace("global::", string.Empty)}.Loss.{_model.Loss}.</summary>"
-            : $"/// <summary>The cost the network minimises: {Dnn.Replace("global::", string.Empty)}.Loss.{_model.Loss}.</summary>");
+        string loss = Dnn.Replace("global::", string.Empty) + ".Loss." + _model.Loss;
+        _w.Line(_model.FromOnnx
+            ? $"/// <summary>The loss that goes with the ONNX model's output activation (a model names none), which makes the network's kind: {loss}.</summary>"
+            : _model.IsBaked
+            ? $"/// <summary>The loss the attribute names, which makes the network's kind: {loss}.</summary>"
+            : $"/// <summary>The cost the network minimises: {loss}.</summary>");
         _w.Line($"public {Dnn}.Loss Loss => {Dnn}.Loss.{_model.Loss};");
         _w.Line();
-        _w.Line(UsesLeakyRelu
-            ? "/// <summary>The slope of the leaky relu layers for z &lt; 0 (the attribute's LeakyReluSlope).</summary>"
-            : "/// <summary>The attribute's LeakyReluSlope: no layer of this network is a leaky relu, so it is the default and unused.</summary>");
+        _w.Line((UsesLeakyRelu, _model.FromOnnx) switch
+        {
+            (true, true) => "/// <summary>The slope of the leaky relu layers for z &lt; 0, the ONNX model's (" + OnnxSlopeSource + ").</summary>",
+            (true, false) => "/// <summary>The slope of the leaky relu layers for z &lt; 0 (the attribute's LeakyReluSlope).</summary>",
+            (false, true) => "/// <summary>DnnGen's default leaky relu slope: no layer of the ONNX model is a leaky relu, so it is unused.</summary>",
+            _ => "/// <summary>The attribute's LeakyReluSlope: no layer of this network is a leaky relu, so it is the default and unused.</summary>",
+        });
         _w.Line($"public double LeakyReluSlope => {_model.LeakyReluSlope.ToString("R", CultureInfo.InvariantCulture)};");
         _w.Line();
         _w.Line("/// <summary>Weights and biases in all: the sum over layers of n[l] * (n[l-1] + 1).</summary>");

@@ -13,8 +13,10 @@ namespace DnnGen.Generator.Onnx;
 /// <para>
 /// The graph must be one input, then a chain of nodes to one output, each node taking the value the one before it made:
 /// a dense layer is a Gemm (with its bias as C, or an Add after it), or a MatMul and optionally an Add of the bias,
-/// then at most one activation (none is Linear). Identity nodes, and Flatten at axis 1 (which turns an input
-/// (N, 2, 3) into (N, 6), and is nothing on (N, k)), may stand anywhere. Weights and biases are initializers or
+/// then at most one activation (none is Linear). A leaky relu is a LeakyRelu node, or Max(z, Mul(z, alpha)) (Min for
+/// alpha above 1), as DnnGen's SaveOnnx writes it in float64, ONNX's LeakyRelu taking a float32 alpha. Identity nodes,
+/// Flatten at axis 1 (which turns an input (N, 2, 3) into (N, 6), and is nothing on (N, k)), and a Reshape to the
+/// same (N, features), as tf2onnx writes Keras's Flatten, may stand anywhere. Weights and biases are initializers or
 /// Constant nodes, in raw_data or float_data / double_data. Gemm with transB = 1, torch's, holds W as (n[l], n[l-1]);
 /// with transB = 0, and MatMul, as (n[l-1], n[l]), which is transposed into DnnGen's layout.
 /// </para>
@@ -26,14 +28,14 @@ namespace DnnGen.Generator.Onnx;
 internal static class OnnxModelReader
 {
     /// <summary>What the import supports, as its error messages say it.</summary>
-    public const string Supported = "Gemm (any transB), MatMul + Add, Relu, LeakyRelu, Tanh, Sigmoid, Softmax (last axis), Identity, Flatten; float32 and float64";
+    public const string Supported = "Gemm (any transB), MatMul + Add, Relu, LeakyRelu (or Max(z, Mul(z, alpha)), as DnnGen exports it in float64), Tanh, Sigmoid, Softmax (last axis), Identity, Flatten (or a Reshape to [-1, n] or [0, -1]); float32 and float64";
 
     /// <summary>The most parameters a network can have (a double network's buffer, NetworkShape.MaxParameterCount).</summary>
     private static readonly long MaxParameters = NetworkShape.MaxParameterCount(Precision.Double);
 
     private static readonly HashSet<string> SupportedOpTypes = new(StringComparer.Ordinal)
     {
-        "Gemm", "MatMul", "Add", "Relu", "LeakyRelu", "Tanh", "Sigmoid", "Softmax", "Identity", "Flatten", "Constant",
+        "Gemm", "MatMul", "Add", "Relu", "LeakyRelu", "Mul", "Max", "Min", "Tanh", "Sigmoid", "Softmax", "Identity", "Flatten", "Reshape", "Constant",
     };
 
     public static OnnxReadResult Read(byte[] bytes)
@@ -154,7 +156,7 @@ internal static class OnnxModelReader
         private readonly Dictionary<string, OnnxTensorProto> _constants = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<OnnxNodeProto>> _consumers = new(StringComparer.Ordinal);
         private readonly List<Layer> _layers = new();
-        private readonly List<(OnnxNodeProto Node, float Alpha)> _leakyRelus = new();
+        private readonly List<(OnnxNodeProto Node, double Slope)> _leakyRelus = new();
         private Precision? _precision;
         private string _precisionSource = "";
         private long _parameters;
@@ -338,6 +340,25 @@ internal static class OnnxModelReader
                     throw Error(OnnxErrorKind.NotADenseChain, $"The value '{current}' made by {currentSource} is used by no node and is not the graph's output '{output.Name}'; a dense network is one chain of nodes from its input to its output.");
                 }
 
+                if (users.Count == 2 && LeakyReluPair(users, current) is { } pair)
+                {
+                    // Max(z, Mul(z, alpha)): two nodes that take z, one activation (DnnGen's float64 export of a leaky relu).
+                    if (!visited.Add(pair.Mul) || !visited.Add(pair.Max))
+                    {
+                        throw Error(OnnxErrorKind.NotADenseChain, $"{Capitalized(Describe(pair.Max))} is reached twice: the graph has a cycle.", pair.Max);
+                    }
+
+                    if (rank != 2)
+                    {
+                        throw Error(OnnxErrorKind.ShapeMismatch, $"{Capitalized(Describe(pair.Max))} takes '{current}', which has shape {Shape(shape!)}; DnnGen's layers take (N, features): flatten the input first (nn.Flatten, Flatten at axis 1).", pair.Max);
+                    }
+
+                    Activate(pair.Max, open, rank, pair.Slope);
+                    current = pair.Max.Outputs[0];
+                    currentSource = Describe(pair.Max);
+                    continue;
+                }
+
                 if (users.Count > 1)
                 {
                     throw Error(OnnxErrorKind.NotADenseChain, $"The value '{current}' made by {currentSource} is an input of {Number(users.Count)} nodes ({string.Join(", ", users.Select(Describe))}); a dense network is one chain, each value the input of the next node only.", users[1]);
@@ -361,7 +382,7 @@ internal static class OnnxModelReader
                     throw Error(OnnxErrorKind.NotADenseChain, $"{Capitalized(Describe(node))} has {Number(node.Outputs.Count(name => name.Length > 0))} outputs; in a dense network each node has one.", node);
                 }
 
-                if (rank != 2 && node.OpType != "Flatten" && node.OpType != "Identity")
+                if (rank != 2 && node.OpType != "Flatten" && node.OpType != "Reshape" && node.OpType != "Identity")
                 {
                     throw Error(OnnxErrorKind.ShapeMismatch, $"{Capitalized(Describe(node))} takes '{current}', which has shape {Shape(shape!)}; DnnGen's layers take (N, features): flatten the input first (nn.Flatten, Flatten at axis 1).", node);
                 }
@@ -379,6 +400,14 @@ internal static class OnnxModelReader
 
                         rank = 2;
                         break;
+                    case "Reshape":
+                        width = Reshape(node, current, rank, width);
+                        rank = 2;
+                        break;
+                    case "Mul":
+                    case "Max":
+                    case "Min":
+                        throw Error(OnnxErrorKind.UnsupportedOperator, $"{Capitalized(Describe(node))} is not supported on its own: DnnGen imports Mul and Max only as a leaky relu, Max(z, Mul(z, alpha)) with a constant 0 < alpha <= 1 (or Min for alpha >= 1), both nodes taking the same z, as DnnGen's SaveOnnx writes it in float64.", node);
                     case "Gemm":
                     case "MatMul":
                         Close(open);
@@ -417,6 +446,101 @@ internal static class OnnxModelReader
             {
                 throw Error(OnnxErrorKind.ShapeMismatch, $"The graph's output '{output.Name}' has shape {Shape(outputShape)}, but the last layer gives (N, {Number(_layers[_layers.Count - 1].Units)}).");
             }
+        }
+
+        /// <summary>
+        /// The nodes <paramref name="users"/> of <paramref name="current"/> when they are a leaky relu as DnnGen's
+        /// SaveOnnx writes one in float64: <c>s = Mul(z, alpha)</c> and <c>Max(z, s)</c> (<c>Min</c> for a slope above
+        /// 1), operands in either order, alpha one constant value; null when they are not that shape, an error when
+        /// they are but alpha makes no leaky relu.
+        /// </summary>
+        private (OnnxNodeProto Mul, OnnxNodeProto Max, double Slope)? LeakyReluPair(List<OnnxNodeProto> users, string current)
+        {
+            OnnxNodeProto? mul = users.FirstOrDefault(n => n.OpType == "Mul");
+            OnnxNodeProto? max = users.FirstOrDefault(n => n.OpType is "Max" or "Min");
+            if (mul is null || max is null || mul.Inputs.Count != 2 || mul.Outputs.Count != 1 || mul.Outputs[0].Length == 0
+                || max.Inputs.Count != 2 || max.Outputs.Count != 1 || max.Outputs[0].Length == 0)
+            {
+                return null;
+            }
+
+            string scaled = mul.Outputs[0];
+            string alphaName = mul.Inputs[0] == current ? mul.Inputs[1] : mul.Inputs[1] == current ? mul.Inputs[0] : string.Empty;
+            bool operands = max.Inputs[0] == current && max.Inputs[1] == scaled || max.Inputs[1] == current && max.Inputs[0] == scaled;
+            if (!_constants.TryGetValue(alphaName, out OnnxTensorProto? alpha) || !operands
+                || !_consumers.TryGetValue(scaled, out List<OnnxNodeProto>? scaledUsers) || scaledUsers.Count != 1 || scaledUsers[0] != max)
+            {
+                return null;
+            }
+
+            if (alpha.Dims.Any(d => d != 1))
+            {
+                throw Error(OnnxErrorKind.UnsupportedAttribute, $"{Capitalized(Describe(mul))} multiplies '{current}' by '{alpha.Name}', of shape {Shape(alpha.Dims)}; DnnGen imports Max(z, Mul(z, alpha)) as a leaky relu when alpha is one value, the slope.", mul);
+            }
+
+            double slope = Values(alpha, mul, "slope")[0];
+            _parameters--;
+            if (alpha.DataType == OnnxDataType.Float)
+            {
+                slope = ShortestDecimal((float)slope);
+            }
+
+            bool isMax = max.OpType == "Max";
+            if (!(slope > 0) || (isMax ? slope > 1 : slope < 1))
+            {
+                throw Error(OnnxErrorKind.UnsupportedAttribute, $"{Capitalized(Describe(max))} of '{current}' and {slope.ToString("R", CultureInfo.InvariantCulture)} * '{current}' ({Describe(mul)}) is no leaky relu: DnnGen imports Max(z, alpha * z) with 0 < alpha <= 1, and Min(z, alpha * z) with alpha >= 1, as a leaky relu of slope alpha.", max);
+            }
+
+            return (mul, max, slope);
+        }
+
+        /// <summary>
+        /// A Reshape that flattens and keeps the batch axis, as tf2onnx writes Keras's Flatten: to a constant [-1, n] or
+        /// [0, n], n the features per example, or [0, -1]; it is Flatten at axis 1, and nothing on (N, n). The width after it.
+        /// </summary>
+        private long? Reshape(OnnxNodeProto node, string current, int rank, long? width)
+        {
+            if (node.Inputs.Count != 2 || node.Inputs[0] != current || !_constants.TryGetValue(node.Inputs[1], out OnnxTensorProto? target))
+            {
+                throw Error(OnnxErrorKind.NotADenseChain, $"{Capitalized(Describe(node))} has the inputs ({string.Join(", ", node.Inputs.Select(n => "'" + n + "'"))}); DnnGen imports Reshape of the previous value '{current}' to a constant shape.", node);
+            }
+
+            long[]? to = Int64Values(target);
+            bool allowZero = (node.Attribute("allowzero")?.I ?? 0) != 0;
+            string features = width is long known ? Number(known) + " features per example" : "its features per example not known from the model";
+            bool flattens = to is { Length: 2 } && !allowZero && (to[0] == 0 && to[1] == -1
+                || (to[0] == -1 || to[0] == 0) && to[1] > 0 && (width is null ? rank == 2 : width == to[1]));
+            if (!flattens)
+            {
+                string shape = to is null ? $"'{target.Name}' (not a constant INT64 tensor)" : "[" + string.Join(", ", to.Select(Number)) + "]" + (allowZero ? " with allowzero = 1" : "");
+                throw Error(OnnxErrorKind.UnsupportedAttribute, $"{Capitalized(Describe(node))} reshapes '{current}' (rank {Number(rank)}, {features}) to {shape}; DnnGen imports Reshape only as a flatten that keeps the batch axis: to [-1, n] or [0, n], n the features per example, or to [0, -1].", node);
+            }
+
+            return to![1] > 0 ? to[1] : width;
+        }
+
+        /// <summary>The values of a small INT64 tensor (in raw_data or int64_data), or null when it is not one.</summary>
+        private static long[]? Int64Values(OnnxTensorProto tensor)
+        {
+            const int Int64 = 7;
+            if (tensor.DataType != Int64 || tensor.Elsewhere || tensor.Dims.Count != 1 || tensor.Dims[0] < 0 || tensor.Dims[0] > 8)
+            {
+                return null;
+            }
+
+            int count = (int)tensor.Dims[0];
+            if (tensor.RawData is ArraySegment<byte> raw)
+            {
+                if (raw.Count != count * 8)
+                {
+                    return null;
+                }
+
+                var reader = new ProtobufReader(raw.Array!, raw.Offset, raw.Offset + raw.Count);
+                return Enumerable.Range(0, count).Select(_ => unchecked((long)reader.ReadFixed64())).ToArray();
+            }
+
+            return tensor.Int64Data.Count == count ? tensor.Int64Data.ToArray() : null;
         }
 
         private static void Close(Layer? layer)
@@ -535,7 +659,8 @@ internal static class OnnxModelReader
             return broadcast;
         }
 
-        private void Activate(OnnxNodeProto node, Layer? open, int rank)
+        /// <summary>Makes <paramref name="node"/> the open layer's activation; <paramref name="slope"/> is a Max or Min node's (see <see cref="LeakyReluPair"/>).</summary>
+        private void Activate(OnnxNodeProto node, Layer? open, int rank, double slope = 0)
         {
             if (open is null)
             {
@@ -569,7 +694,12 @@ internal static class OnnxModelReader
                     }
 
                     open.Activation = Activation.LeakyRelu;
-                    _leakyRelus.Add((node, alpha));
+                    _leakyRelus.Add((node, ShortestDecimal(alpha)));
+                    break;
+                case "Max":
+                case "Min":
+                    open.Activation = Activation.LeakyRelu;
+                    _leakyRelus.Add((node, slope));
                     break;
                 default:
                     // Softmax: opset 13 made -1 the default axis; before it was 1 (and it flattened at the axis). On the
@@ -672,9 +802,9 @@ internal static class OnnxModelReader
 
         private OnnxReadResult Result()
         {
-            if (_leakyRelus.Count > 0 && _leakyRelus.FirstOrDefault(l => l.Alpha != _leakyRelus[0].Alpha) is { Node: not null } differing)
+            if (_leakyRelus.Count > 0 && _leakyRelus.FirstOrDefault(l => l.Slope != _leakyRelus[0].Slope) is { Node: not null } differing)
             {
-                throw Error(OnnxErrorKind.UnsupportedAttribute, $"{Capitalized(Describe(differing.Node))} has alpha = {ShortestDecimal(differing.Alpha).ToString("R", CultureInfo.InvariantCulture)}, but {Describe(_leakyRelus[0].Node)} has {ShortestDecimal(_leakyRelus[0].Alpha).ToString("R", CultureInfo.InvariantCulture)}; a DnnGen network has one leaky relu slope.", differing.Node);
+                throw Error(OnnxErrorKind.UnsupportedAttribute, $"{Capitalized(Describe(differing.Node))} has alpha = {differing.Slope.ToString("R", CultureInfo.InvariantCulture)}, but {Describe(_leakyRelus[0].Node)} has {_leakyRelus[0].Slope.ToString("R", CultureInfo.InvariantCulture)}; a DnnGen network has one leaky relu slope.", differing.Node);
             }
 
             // What ONNX allows but a DnnGen network cannot have (DNNG0021 and DNNG0022 for [Network]).
@@ -706,7 +836,7 @@ internal static class OnnxModelReader
                 parameters.AddRange(layer.Bias!);
             }
 
-            double slope = _leakyRelus.Count > 0 ? ShortestDecimal(_leakyRelus[0].Alpha) : NetworkModel.DefaultLeakyReluSlope;
+            double slope = _leakyRelus.Count > 0 ? _leakyRelus[0].Slope : NetworkModel.DefaultLeakyReluSlope;
             var network = new OnnxNetwork(
                 new EquatableArray<int>(sizes),
                 new EquatableArray<int>(activations),

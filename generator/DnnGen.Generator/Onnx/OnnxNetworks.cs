@@ -14,11 +14,12 @@ internal sealed record NamedLocation(string Name, LocationInfo? Location);
 
 /// <summary>
 /// What a [NetworkFromOnnx] class declares that the generated members could collide with, kept by value: the generated
-/// names depend on the layer count and the loss, which only the model gives, so the checks of [Network]
-/// (DNNG0007, DNNG0014) run after the model is read, on these facts. (DNNG0017, an INetwork&lt;T&gt; of the other element
-/// type, does not apply: an imported network implements IPredictor&lt;T&gt;, and the compiler reports any INetwork&lt;T&gt;
-/// it is declared with and does not implement.)
+/// names depend on the layer count and the loss, and the element type on the model, so the checks of [Network]
+/// (DNNG0007, DNNG0014, DNNG0017) run after the model is read, on these facts.
 /// </summary>
+/// <param name="Interfaces">
+/// Each interface of the base list that is, or extends, INetwork&lt;T&gt; or IPredictor&lt;T&gt; of float or double.
+/// </param>
 /// <param name="BaseMembers">
 /// The accessible members of the base classes, nearest first, each "ancestor\nname" (ancestor empty for the direct base).
 /// </param>
@@ -26,7 +27,14 @@ internal sealed record DeclarationFacts(
     EquatableArray<NamedLocation> Members,
     EquatableArray<string> BaseMembers,
     string BaseName,
-    LocationInfo? BaseLocation);
+    LocationInfo? BaseLocation,
+    EquatableArray<DeclaredInterface> Interfaces);
+
+/// <summary>
+/// A network interface in an imported class's base list: how the message names it ("INetwork&lt;double&gt; through
+/// 'IMine'"), what to remove, its element type ("float" or "double") and where it is written.
+/// </summary>
+internal sealed record DeclaredInterface(string How, string Remove, string ElementType, LocationInfo? Location);
 
 /// <summary>
 /// One [NetworkFromOnnx("x.onnx")] declaration as the parse leaves it: the network's place and names (a
@@ -84,7 +92,7 @@ internal static class OnnxNetworks
         }
 
         var containingTypes = new List<ContainingType>();
-        if (!NetworkParser.CheckDeclaration(symbol, declaration, className, identifier, attributeLocation, diagnostics, containingTypes, cancellationToken))
+        if (!NetworkParser.CheckDeclaration(symbol, declaration, className, identifier, attributeLocation, diagnostics, containingTypes, cancellationToken, "NetworkFromOnnx"))
         {
             return Failed();
         }
@@ -189,6 +197,25 @@ internal static class OnnxNetworks
             return Failed(tooLarge);
         }
 
+        string own = network.Precision == Precision.Single ? "float" : "double";
+        DiagnosticInfo[] otherType = facts.Interfaces
+            .Where(declared => declared.ElementType != own)
+            .Select(declared => NetworkParser.Report(
+                DiagnosticDescriptors.OtherPrecisionInterface,
+                declared.Location ?? declaration.Identifier,
+                className,
+                declared.How,
+                own,
+                declared.Remove,
+                "import a model of " + (own == "float" ? "float64 (DOUBLE)" : "float32 (FLOAT)") + " tensors",
+                "NetworkFromOnnx(\"" + declaration.Path + "\")",
+                "IPredictor"))
+            .ToArray();
+        if (otherType.Length > 0)
+        {
+            return Failed(otherType);
+        }
+
         var generated = new HashSet<string>(shape.BakedMemberNames(Losses.Of(loss).Labels));
         DiagnosticInfo[] collisions = Collisions(facts, className, declaration.Identifier, generated).ToArray();
         if (collisions.Length > 0)
@@ -247,7 +274,7 @@ internal static class OnnxNetworks
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (ancestor.GetAttributes().Any(a => NetworkParser.IsNetworkAttribute(a) || a.AttributeClass?.ToDisplayString() == AttributeMetadataName)
-                    || ancestor.Interfaces.Any(i => i.OriginalDefinition.ToDisplayString() is "DnnGen.INetwork<T>" or "DnnGen.IPredictor<T>"))
+                    || ancestor.Interfaces.Any(IsNetworkInterface))
                 {
                     string which = SymbolEqualityComparer.Default.Equals(ancestor, directBase) ? "it" : "its base '" + ancestor.Name + "'";
                     diagnostics.Add(NetworkParser.Report(
@@ -271,12 +298,33 @@ internal static class OnnxNetworks
             }
         }
 
+        var interfaces = new List<DeclaredInterface>();
+        foreach (INamedTypeSymbol declared in symbol.Interfaces)
+        {
+            INamedTypeSymbol? network = IsNetworkInterface(declared) ? declared : declared.AllInterfaces.FirstOrDefault(IsNetworkInterface);
+            if (network is { TypeArguments.Length: 1 } && network.TypeArguments[0].SpecialType is SpecialType.System_Single or SpecialType.System_Double)
+            {
+                string name = network.Name + "<" + (network.TypeArguments[0].SpecialType == SpecialType.System_Single ? "float" : "double") + ">";
+                string declaredName = "'" + declared.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'";
+                bool direct = SymbolEqualityComparer.Default.Equals(network, declared);
+                interfaces.Add(new DeclaredInterface(
+                    direct ? name : name + " through " + declaredName,
+                    direct ? name : declaredName,
+                    network.TypeArguments[0].SpecialType == SpecialType.System_Single ? "float" : "double",
+                    NetworkParser.BaseTypeLocation(context, symbol, declared, cancellationToken) ?? identifier));
+            }
+        }
+
         return new DeclarationFacts(
             new EquatableArray<NamedLocation>(members.ToArray()),
             new EquatableArray<string>(baseMembers.ToArray()),
             baseName,
-            baseLocation);
+            baseLocation,
+            new EquatableArray<DeclaredInterface>(interfaces.ToArray()));
     }
+
+    private static bool IsNetworkInterface(INamedTypeSymbol type)
+        => type.OriginalDefinition.ToDisplayString() is "DnnGen.INetwork<T>" or "DnnGen.IPredictor<T>";
 
     /// <summary>DNNG0007 and DNNG0014 as [Network] reports them, from the facts and the names the model generates.</summary>
     private static IEnumerable<DiagnosticInfo> Collisions(DeclarationFacts facts, string className, LocationInfo? identifier, HashSet<string> generated)

@@ -305,6 +305,9 @@ internal sealed class OnnxTensorProto
 
     public List<double> DoubleData { get; } = new();
 
+    /// <summary>int64_data: the values of an INT64 tensor not held in raw_data, such as a Reshape's target shape.</summary>
+    public List<long> Int64Data { get; } = new();
+
     /// <summary>True when the values are elsewhere: in an external file (data_location EXTERNAL, external_data) or a segment of a split tensor.</summary>
     public bool Elsewhere { get; private set; }
 
@@ -346,6 +349,18 @@ internal sealed class OnnxTensorProto
                 case 4:
                     ProtobufReader.Expect(field, wire, ProtobufReader.Fixed32, "TensorProto");
                     tensor.FloatData.Add(reader.ReadFloat());
+                    break;
+                case 7 when wire == ProtobufReader.LengthDelimited:
+                    ProtobufReader longs = reader.ReadMessage();
+                    while (!longs.AtEnd)
+                    {
+                        tensor.Int64Data.Add(longs.ReadInt64());
+                    }
+
+                    break;
+                case 7:
+                    ProtobufReader.Expect(field, wire, ProtobufReader.Varint, "TensorProto");
+                    tensor.Int64Data.Add(reader.ReadInt64());
                     break;
                 case 8:
                     ProtobufReader.Expect(field, wire, ProtobufReader.LengthDelimited, "TensorProto");

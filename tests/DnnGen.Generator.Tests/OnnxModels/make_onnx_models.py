@@ -25,9 +25,19 @@ Models the import must refuse, each with the diagnostic it deserves:
   sigmoid_float16           the float32 sigmoid Gemm model with its input, weights and output as float16
   shapes_mismatch           the float64 softmax Gemm model with its second weight cut to (3, 7): the shapes do not chain
 
+Keras-style models, hand-built with onnx.helper in the form tf2onnx gives a Keras Sequential of Dense layers (TensorFlow
+is not installable here, so these are NOT exported by Keras or tf2onnx: they copy its form), evaluated with NumPy:
+  each Dense is MatMul by a (n[l-1], n[l]) kernel, then Add of a 1-D bias (n[l],), then the activation; the batch
+  dimension is symbolic, "unk__6" as tf2onnx names it or "N"; Flatten is a Reshape by a constant INT64 shape
+  keras_sigmoid_f32   input (unk__6, 2, 3), Reshape to [-1, 6], Dense(5, relu), Dense(1, sigmoid)
+  keras_softmax_f64   input (N, 5), Reshape to [-1, 5] (Flatten of a 2-D input, nothing), Dense(8, tanh), Dense(3, softmax)
+  keras_linear_f64    input (unk__6, 3), Reshape to [0, -1], Dense(7, LeakyReLU(0.3)), Dense(2), shape in int64_data
+  keras_reshape_rows  refused: a Reshape to [-1, 3] of an (N, 6) input, which makes two rows of each example
+For these, y is NumPy's forward pass in the model's element type.
+
 For every model M that imports, M.npz holds
   x         the stored inputs, example-major (16 examples by n[0] features, the Flatten already applied)
-  y         PyTorch's outputs for them (16 by n[L]), in the model's element type
+  y         PyTorch's (or, for keras_*, NumPy's) outputs for them (16 by n[L]), in the model's element type
   W1, b1, ... the parameters in DnnGen's layout: W[l] (n[l], n[l-1]) and b[l] (n[l], 1), the state_dict's values
 The script checks every model with onnx.checker and prints the op types it holds.
 """
@@ -226,3 +236,70 @@ class Residual(nn.Module):
 refused["residual_add"] = Residual()
 for stem, module in refused.items():
     save(stem + ".onnx", export(module.double().eval(), torch.randn(16, 4, dtype=torch.float64), stem + ".onnx"))
+
+
+# ---- Keras-style graphs, hand-built in tf2onnx's form (not exported by Keras: TensorFlow is not installable here) ----
+
+rng = np.random.default_rng(13)
+NUMPY = {
+    "relu": lambda z: np.maximum(z, 0),
+    "tanh": np.tanh,
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "softmax": lambda z: np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True),
+    "leaky": lambda z: np.where(z > 0, z, z.dtype.type(0.3) * z),
+    "linear": lambda z: z,
+}
+KERAS_OPS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "softmax": "Softmax", "leaky": "LeakyRelu"}
+
+
+def keras_model(stem, input_dims, reshape, sizes, activations, dtype, int64_data=False, save_npz=True):
+    elem = onnx.TensorProto.DOUBLE if dtype == np.float64 else onnx.TensorProto.FLOAT
+    nodes, initializers = [], []
+    shape = np.array(reshape, dtype=np.int64)
+    shape_tensor = (helper.make_tensor("const_fold_opt__16", onnx.TensorProto.INT64, [2], shape.tolist()) if int64_data
+                    else numpy_helper.from_array(shape, "const_fold_opt__16"))
+    initializers.append(shape_tensor)
+    nodes.append(helper.make_node("Reshape", ["dense_input", "const_fold_opt__16"], ["sequential/flatten/Reshape:0"], name="sequential/flatten/Reshape"))
+    current = "sequential/flatten/Reshape:0"
+    kernels, biases = [], []
+    for l in range(1, len(sizes)):
+        layer = "dense" if l == 1 else f"dense_{l - 1}"
+        kernel = (rng.standard_normal((sizes[l - 1], sizes[l])) / np.sqrt(sizes[l - 1])).astype(dtype)
+        bias = (rng.standard_normal(sizes[l]) * 0.5).astype(dtype)
+        kernels.append(kernel)
+        biases.append(bias)
+        initializers += [numpy_helper.from_array(kernel, f"sequential/{layer}/MatMul/ReadVariableOp:0"),
+                         numpy_helper.from_array(bias, f"sequential/{layer}/BiasAdd/ReadVariableOp:0")]
+        nodes.append(helper.make_node("MatMul", [current, f"sequential/{layer}/MatMul/ReadVariableOp:0"], [f"sequential/{layer}/MatMul:0"], name=f"sequential/{layer}/MatMul"))
+        nodes.append(helper.make_node("Add", [f"sequential/{layer}/MatMul:0", f"sequential/{layer}/BiasAdd/ReadVariableOp:0"], [f"sequential/{layer}/BiasAdd:0"], name=f"sequential/{layer}/BiasAdd"))
+        current = f"sequential/{layer}/BiasAdd:0"
+        activation = activations[l - 1]
+        last = l == len(sizes) - 1
+        if activation != "linear" or last:
+            out = layer if last else f"sequential/{layer}/{KERAS_OPS.get(activation, 'Identity')}:0"
+            op = KERAS_OPS.get(activation, "Identity")
+            attributes = {"alpha": 0.3} if activation == "leaky" else {}
+            nodes.append(helper.make_node(op, [current], [out], name=f"sequential/{layer}/{op}", **attributes))
+            current = out
+    graph = helper.make_graph(nodes, "sequential", [helper.make_tensor_value_info("dense_input", elem, input_dims)],
+                              [helper.make_tensor_value_info(current, elem, [input_dims[0], sizes[-1]])], initializers)
+    model = helper.make_model(graph, producer_name="tf2onnx (form copied by make_onnx_models.py)", opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 7
+    save(stem + ".onnx", model)
+    if not save_npz:
+        return
+    x = (rng.standard_normal((16, sizes[0])) * 2).astype(dtype)
+    a = x
+    for kernel, bias, activation in zip(kernels, biases, activations):
+        a = NUMPY[activation](a @ kernel + bias).astype(dtype)
+    arrays = {"x": x, "y": a}
+    for l, (kernel, bias) in enumerate(zip(kernels, biases), start=1):
+        arrays[f"W{l}"] = kernel.T.copy()
+        arrays[f"b{l}"] = bias.reshape(-1, 1)
+    np.savez(stem + ".npz", **arrays)
+
+
+keras_model("keras_sigmoid_f32", ["unk__6", 2, 3], [-1, 6], [6, 5, 1], ["relu", "sigmoid"], np.float32)
+keras_model("keras_softmax_f64", ["N", 5], [-1, 5], [5, 8, 3], ["tanh", "softmax"], np.float64)
+keras_model("keras_linear_f64", ["unk__6", 3], [0, -1], [3, 7, 2], ["leaky", "linear"], np.float64, int64_data=True)
+keras_model("keras_reshape_rows", ["N", 6], [-1, 3], [3, 2], ["sigmoid"], np.float64, save_npz=False)

@@ -37,20 +37,20 @@ namespace Demo
         /// <summary>L: the number of layers with parameters.</summary>
         public const int LayerCount = 2;
 
-        /// <summary>n[0], n[1], ..., n[L], as given to [Network].</summary>
+        /// <summary>n[0], n[1], ..., n[L], as the ONNX model's weights give them.</summary>
         public global::System.ReadOnlySpan<int> LayerSizes => s_layerSizes;
 
         private static readonly int[] s_layerSizes = { 5, 8, 3 };
 
-        /// <summary>Each layer's activation g[l], layer 1 first: L entries, as the attribute resolved them.</summary>
+        /// <summary>Each layer's activation g[l], layer 1 first: L entries, as the ONNX model's nodes give them (Linear for a layer with none).</summary>
         public global::System.ReadOnlySpan<global::DnnGen.Activation> Activations => s_activations;
 
         private static readonly global::DnnGen.Activation[] s_activations = { global::DnnGen.Activation.Tanh, global::DnnGen.Activation.Softmax };
 
-        /// <summary>The loss the attribute names, which makes the network's kind: DnnGen.Loss.CategoricalCrossEntropy.</summary>
+        /// <summary>The loss that goes with the ONNX model's output activation (a model names none), which makes the network's kind: DnnGen.Loss.CategoricalCrossEntropy.</summary>
         public global::DnnGen.Loss Loss => global::DnnGen.Loss.CategoricalCrossEntropy;
 
-        /// <summary>The attribute's LeakyReluSlope: no layer of this network is a leaky relu, so it is the default and unused.</summary>
+        /// <summary>DnnGen's default leaky relu slope: no layer of the ONNX model is a leaky relu, so it is unused.</summary>
         public double LeakyReluSlope => 0.01;
 
         /// <summary>Weights and biases in all: the sum over layers of n[l] * (n[l-1] + 1).</summary>
