@@ -11,6 +11,10 @@ THREADS = (1, 2)
 UNITS = {"s": 1.0, "ms": 1e3, "us": 1e6}
 
 
+def threads_text(count):
+    return f"{count} thread{'s' if count > 1 else ''}"
+
+
 def report(label, action, repeats, unit="us", per=1):
     """Times action (the median of repeats runs, divided by per when one run does per steps) with each of THREADS
     intra-op threads and prints one line: each figure, then the best and its thread count."""
@@ -19,8 +23,8 @@ def report(label, action, repeats, unit="us", per=1):
         torch.set_num_threads(threads)
         figures[threads] = median_seconds(action, repeats) / per * UNITS[unit]
     best = min(figures, key=figures.get)
-    each = ", ".join(f"{t} thread{'s' if t > 1 else ''} {figures[t]:.2f} {unit}" for t in THREADS)
-    print(f"torch  {label}: best {figures[best]:.2f} {unit} ({best} thread{'s' if best > 1 else ''}; {each})", flush=True)
+    each = ", ".join(f"{threads_text(t)} {figures[t]:.2f} {unit}" for t in THREADS)
+    print(f"torch  {label}: best {figures[best]:.2f} {unit} ({threads_text(best)}; {each})", flush=True)
 
 LAYERS = [12288, 20, 7, 5, 1]
 M = 209
@@ -182,5 +186,5 @@ def main():
 
 
 if __name__ == "__main__":
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads by default; every row with {' and '.join(map(str, THREADS))}")
+    print(f"torch {torch.__version__}, {threads_text(torch.get_num_threads())} by default; every row with {' and '.join(map(str, THREADS))}")
     main()
