@@ -173,7 +173,8 @@ def main():
         seconds = median_seconds(lambda: iteration(X, Y, parameters, 1e-9), 50)
         print(f"numpy  cat iteration, {name}, the course's functions: {seconds * 1e3:.2f} ms")
         seconds = median_seconds(lambda: best_iteration(X, Y, parameters, 1e-9), 50)
-        print(f"numpy  cat iteration, {name}, best NumPy (no dA0, in place, cost only when printed): {seconds * 1e3:.2f} ms")
+        print(f"numpy  cat iteration, {name}, best NumPy (no dA0, in place, cost only when printed): "
+              f"{seconds * 1e3:.2f} ms")
 
     parameters = initialize(LAYERS, np.float32)
     image = rng.random_sample((LAYERS[0], 1)).astype(np.float32)

@@ -80,26 +80,31 @@ def kinds(generator):
     X = torch.randn(2, 400, generator=generator, dtype=f64)
     Y = (torch.rand(1, 400, generator=generator) < 0.5).to(f64)
     bce = torch.nn.functional.binary_cross_entropy
-    report("(2, 4, 1) tanh iteration, m = 400, float64", lambda: generic_iteration(X, Y, planar, 1e-9, torch.tanh, torch.sigmoid, bce), 500)
+    report("(2, 4, 1) tanh iteration, m = 400, float64",
+           lambda: generic_iteration(X, Y, planar, 1e-9, torch.tanh, torch.sigmoid, bce), 500)
 
     digits = make_parameters([64, 32, 10], f64)
     X = 16 * torch.rand(64, 1500, generator=generator, dtype=f64)
     classes = torch.randint(0, 10, (1500,), generator=generator)
-    report("(64, 32, 10) softmax iteration, m = 1500, float64", lambda: softmax_iteration(X, classes, digits, 1e-9), 200)
+    report("(64, 32, 10) softmax iteration, m = 1500, float64",
+           lambda: softmax_iteration(X, classes, digits, 1e-9), 200)
 
     diabetes = make_parameters([10, 16, 1], f64)
     X = torch.randn(10, 353, generator=generator, dtype=f64)
     Y = torch.randn(1, 353, generator=generator, dtype=f64)
-    report("(10, 16, 1) linear iteration, m = 353, float64", lambda: generic_iteration(X, Y, diabetes, 1e-9, torch.relu, lambda z: z, squared_error), 500)
+    report("(10, 16, 1) linear iteration, m = 353, float64",
+           lambda: generic_iteration(X, Y, diabetes, 1e-9, torch.relu, lambda z: z, squared_error), 500)
 
     with torch.no_grad():
         point = torch.randn(2, 1, generator=generator, dtype=f64)
         report("(2, 4, 1) tanh forward, 1 example, float64", lambda: forward(point, planar, torch.tanh), 20000)
         image = 16 * torch.rand(64, 1, generator=generator, dtype=f64)
         softmax = lambda z: torch.softmax(z, dim=0)
-        report("(64, 32, 10) softmax forward, 1 example, float64", lambda: forward(image, digits, output=softmax), 20000)
+        report("(64, 32, 10) softmax forward, 1 example, float64",
+               lambda: forward(image, digits, output=softmax), 20000)
         patient = torch.randn(10, 1, generator=generator, dtype=f64)
-        report("(10, 16, 1) linear forward, 1 example, float64", lambda: forward(patient, diabetes, output=lambda z: z), 20000)
+        report("(10, 16, 1) linear forward, 1 example, float64",
+               lambda: forward(patient, diabetes, output=lambda z: z), 20000)
 
 
 def epoch(X, Y, parameters, optimizer, batch_size, loss, hidden=torch.relu, output=torch.sigmoid, seed=11):
@@ -132,7 +137,8 @@ def optimizers(generator):
             ("Adam", lambda p: torch.optim.Adam(p, lr=1e-9, betas=(0.9, 0.999), eps=1e-8))):
         parameters = make_parameters([2, 5, 2, 1], f64)
         optimizer = make(parameters)
-        report(f"moons (2, 5, 2, 1) epoch, m = 300, mini-batches of 64, {name}, float64", lambda: epoch(X, Y, parameters, optimizer, 64, bce), 300)
+        report(f"moons (2, 5, 2, 1) epoch, m = 300, mini-batches of 64, {name}, float64",
+               lambda: epoch(X, Y, parameters, optimizer, 64, bce), 300)
 
     X = 16 * torch.rand(64, 1500, generator=generator, dtype=f64)
     classes = torch.randint(0, 10, (1500,), generator=generator)
@@ -186,5 +192,6 @@ def main():
 
 
 if __name__ == "__main__":
-    print(f"torch {torch.__version__}, {threads_text(torch.get_num_threads())} by default; every row with {' and '.join(map(str, THREADS))}")
+    print(f"torch {torch.__version__}, {threads_text(torch.get_num_threads())} by default; "
+          f"every row with {' and '.join(map(str, THREADS))}")
     main()
