@@ -201,10 +201,13 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
 
         var history = new List<TrainingRecord>();
         int completed = 0;
-        var clock = Stopwatch.StartNew();
+        var clock = new Stopwatch();
         try
         {
             TrainingView.For(console).Run(options.Iterations, report =>
+            {
+                // Timed from here, once the progress display has been set up: that is not training.
+                clock.Start();
                 network.Train(x, y, options.Iterations, options.LearningRate, record =>
                 {
                     completed = record.Iteration + 1;
@@ -216,7 +219,9 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
                     }
 
                     report(record, line);
-                }, cancellationToken));
+                }, cancellationToken);
+                clock.Stop();
+            });
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

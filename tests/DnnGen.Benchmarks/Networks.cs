@@ -41,3 +41,14 @@ public partial class MoonsAdam;
 /// <summary>The digits classifier trained with Adam on mini-batches.</summary>
 [Network(64, 32, 10, OutputActivation = Activation.Softmax, Initialization = Initialization.He, Optimizer = Optimizer.Adam)]
 public partial class DigitsAdam;
+
+/// <summary>
+/// A wider network than the course's, with MNIST's shape: 784 inputs, two hidden layers of 256 ReLU units and ten
+/// softmax classes, trained with Adam on mini-batches of 128 (WideBenchmarks).
+/// </summary>
+[Network(784, 256, 256, 10, OutputActivation = Activation.Softmax, Initialization = Initialization.He, Optimizer = Optimizer.Adam)]
+public partial class WideAdam;
+
+/// <summary>The wide network in float32.</summary>
+[Network(784, 256, 256, 10, OutputActivation = Activation.Softmax, Initialization = Initialization.He, Optimizer = Optimizer.Adam, Precision = Precision.Single)]
+public partial class WideAdamSingle;

@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # Runs both sides of the performance comparison on this machine, one after the other, so that the figures of the
-# README's benchmark table can be reproduced in one run. Installs the Python references' Debian packages if needed
-# (they are used for the comparison only; DnnGen itself never needs Python).
+# README's benchmark table can be reproduced in one run: the NumPy reference (the course's functions and the best NumPy
+# version, and the course's 2500-iteration cat application where the data is: $DNNGEN_DATA, else ../shared/data), the
+# PyTorch reference (every row with one thread and with two), then the BenchmarkDotNet benchmarks (--filter '*', or
+# the script's arguments instead, for example --filter '*Training*' --job short). Installs the Python references'
+# Debian packages if needed (they are used for the comparison only; DnnGen itself never needs Python).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
-if ! /usr/bin/python3 -c "import numpy, torch" 2>/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then
+if ! /usr/bin/python3 -c "import numpy, torch, h5py" 2>/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-torch libopenblas0-pthread >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy python3-torch python3-h5py libopenblas0-pthread >/dev/null
 fi
+
+# The machine the figures belong to: they mean little without it.
+echo "machine: $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores" \
+    "($(grep -c '^processor' /proc/cpuinfo) in /proc/cpuinfo), $(free -g | awk '/^Mem:/ { print $2 " GiB" }')," \
+    "$(uname -sr), $(dotnet --version 2>/dev/null | sed 's/^/.NET SDK /')"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/python3 -c "import numpy, torch; print(f'numpy {numpy.__version__}, torch {torch.__version__}')"
 
 /usr/bin/python3 tests/DnnGen.Benchmarks/reference/numpy_reference.py
 /usr/bin/python3 tests/DnnGen.Benchmarks/reference/torch_reference.py
-dotnet run -c Release --project tests/DnnGen.Benchmarks -- --filter '*' "$@"
+if [ $# -eq 0 ]; then set -- --filter '*'; fi
+dotnet run -c Release --project tests/DnnGen.Benchmarks -- "$@"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
