@@ -196,6 +196,8 @@ public sealed unsafe class DataSpanTrainer<T>
             {
                 try
                 {
+                    // The weights before the last update are of no more use: only a step inside this Train rolls back.
+                    _keptValid = false;
                     SyncWeights();
                     SyncGradients();
                 }
@@ -377,14 +379,37 @@ public sealed unsafe class DataSpanTrainer<T>
 
         _m = m;
         _gram = new T[gram];
-
-        // G = X^T . X in the course's terms: with examples as rows, G[i, k] = x_i . x_k, the forward product of X with itself.
-        Dense.Forward<T>(x, x, _zeros.AsSpan(0, m), _gram, _nIn, m);
+        Gram(x, m);
         Array.Clear(_c);
         _keptValid = false;
         _weightsStale = false;
         _gradientsStale = false;
         _rebase = true;
+    }
+
+    // G = X^T . X in the course's terms: with examples as rows, G[i, k] = x_i . x_k, the forward product of X with itself.
+    // G is symmetric, so only the blocks of rows on and right of the diagonal are computed (58% of the work for m = 209),
+    // each by Dense.Forward, and mirrored: every G[i, k] is the dot product the whole product would give, bit for bit.
+    private void Gram(ReadOnlySpan<T> x, int m)
+    {
+        const int Rows = 32;
+        var part = new T[Math.Min(Rows, m) * m];
+        for (int r0 = 0; r0 < m; r0 += Rows)
+        {
+            int rows = Math.Min(Rows, m - r0);
+            int columns = m - r0;
+            Span<T> block = part.AsSpan(0, rows * columns);
+            Dense.Forward<T>(x.Slice(r0 * _nIn, rows * _nIn), x.Slice(r0 * _nIn, columns * _nIn), _zeros.AsSpan(0, columns), block, _nIn, columns);
+            for (int i = 0; i < rows; i++)
+            {
+                for (int k = 0; k < columns; k++)
+                {
+                    T value = block[(i * columns) + k];
+                    _gram[((r0 + i) * m) + r0 + k] = value;
+                    _gram[((r0 + k) * m) + r0 + i] = value;
+                }
+            }
+        }
     }
 
     private void RequireActive()

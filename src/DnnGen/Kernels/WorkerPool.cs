@@ -51,6 +51,11 @@ internal static unsafe class WorkerPool
     // The current job's claim word: generation (bits 32..63), piece count (16..31), next unclaimed piece (0..15).
     // One atomic value, so that a worker's claim is valid for exactly the job it read, never a later one.
     private static long s_claims;
+
+    // When each of the last jobs was posted, by generation modulo the ring's size: a worker that slept through a job (its
+    // caller ran every piece) learns from here when that job came, which is the wait its spin should have covered.
+    private const int PostedRing = 16;
+    private static readonly long[] s_postedAt = new long[PostedRing];
     private static int s_pending;
     private static delegate*<void*, int, void> s_body;
     private static void* s_state;
@@ -114,6 +119,7 @@ internal static unsafe class WorkerPool
             // keeps that piece's share of the operands (half of W1, for one prediction of the cat network) in its own
             // core's cache instead of trading halves with a worker that claimed first.
             long generation = (Volatile.Read(ref s_claims) >> 32) + 1;
+            s_postedAt[generation % PostedRing] = Stopwatch.GetTimestamp();
             Interlocked.Exchange(ref s_claims, (generation << 32) | ((long)pieces << 16) | 1);
             if (Volatile.Read(ref s_sleepers) != 0)
             {
@@ -246,6 +252,7 @@ internal static unsafe class WorkerPool
             RunPieces();
 
             long idleSince = Stopwatch.GetTimestamp();
+            long idleGeneration = Volatile.Read(ref s_claims) >> 32;
             long window = Volatile.Read(ref s_spinTicks);
             long spin = s_adaptiveSpin ? WorkerSpinPolicy.SpinTicks(waits, window) : window;
             if (spin <= 0 || !SpinForJob(idleSince + spin))
@@ -253,8 +260,27 @@ internal static unsafe class WorkerPool
                 Sleep();
             }
 
-            WorkerSpinPolicy.Record(waits, ref oldest, Stopwatch.GetTimestamp() - idleSince);
+            WorkerSpinPolicy.Record(waits, ref oldest, WaitFor(idleSince, idleGeneration));
         }
+    }
+
+    /// <summary>
+    /// The wait a spin would have had to cover: from going idle to the posting of the first job since, read from the
+    /// ring (or, when the ring no longer holds it, to when the worker found a job). Measuring to when a sleeping worker
+    /// found its job would add the wake-up's latency, and the jobs it slept through while their callers ran every piece
+    /// themselves: its waits would look long, keep it asleep, and cost every job a wake-up.
+    /// </summary>
+    private static long WaitFor(long idleSince, long idleGeneration)
+    {
+        long found = Stopwatch.GetTimestamp() - idleSince;
+        long jobsSince = (Volatile.Read(ref s_claims) >> 32) - idleGeneration;
+        if (jobsSince < 1 || jobsSince > PostedRing / 2)
+        {
+            return found;
+        }
+
+        long first = Volatile.Read(ref s_postedAt[(idleGeneration + 1) % PostedRing]) - idleSince;
+        return Math.Clamp(first, 0, found);
     }
 
     /// <summary>Spins until a job has an unclaimed piece (true) or the clock passes <paramref name="spinUntil"/> (false).</summary>
