@@ -21,7 +21,7 @@ public sealed class BakedWeightsUserTests(PackageFixture package, SharedSteps sh
     /// <summary>
     /// The PyTorch exports the app imports: float64 Linear(5, 8) -> Tanh -> Linear(8, 3) -> Softmax as a Gemm per
     /// layer, and float32 Linear(3, 7) -> LeakyReLU -> Linear(7, 4) -> LeakyReLU -> Linear(4, 2) as MatMul + Add.
-    /// Their .npz files beside them hold the 16 stored inputs, x, and PyTorch's outputs for them, y.
+    /// Their .npz files in OnnxModels hold the 16 stored inputs, x, and PyTorch's outputs for them, y.
     /// </summary>
     private static readonly OnnxImport Mlp = new("mlp", "models/mlp.onnx", "softmax_gemm_f64", Single: false);
     private static readonly OnnxImport Regression = new("regression", "models/regression_f32.onnx", "linear_matmul_f32", Single: true);
@@ -53,13 +53,13 @@ public sealed class BakedWeightsUserTests(PackageFixture package, SharedSteps sh
         Console.WriteLine("classes: " + string.Join(" ", classes));
 
         // PyTorch's models, imported from ONNX, on the inputs stored with them.
-        double[] mlpInputs = [{{Literals(mlpInputs, "")}}];
+        double[] mlpInputs = [{{Literals(mlpInputs, single: false)}}];
         double[] mlpProbabilities = new double[mlpInputs.Length / Mlp.InputSize * Mlp.OutputSize];
         IPredictor<double> mlp = new Mlp();
         mlp.Predict(mlpInputs, mlpProbabilities);
         Console.WriteLine("mlp: " + Text(mlpProbabilities));
 
-        float[] regressionInputs = [{{Literals(regressionInputs, "f")}}];
+        float[] regressionInputs = [{{Literals(regressionInputs, single: true)}}];
         float[] regressionPredictions = new float[regressionInputs.Length / Regression.InputSize * Regression.OutputSize];
         new Regression().Predict(regressionInputs, regressionPredictions);
         Console.WriteLine("regression: " + string.Join(" ", regressionPredictions.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
@@ -79,8 +79,9 @@ public sealed class BakedWeightsUserTests(PackageFixture package, SharedSteps sh
         partial class Regression;
         """;
 
-    private static string Literals(double[] values, string suffix) =>
-        string.Join(", ", values.Select(v => (suffix == "f" ? ((float)v).ToString("R", CultureInfo.InvariantCulture) : v.ToString("R", CultureInfo.InvariantCulture)) + suffix));
+    /// <summary>C# literals of the values: doubles, or floats (the values are floats widened) with their f suffix.</summary>
+    private static string Literals(double[] values, bool single) =>
+        string.Join(", ", values.Select(v => single ? ((float)v).ToString("R", CultureInfo.InvariantCulture) + "f" : v.ToString("R", CultureInfo.InvariantCulture)));
 
     [Fact(Timeout = Timeout)]
     public async Task Weights_baked_into_a_console_app_predict_what_the_files_say()
@@ -131,7 +132,8 @@ public sealed class BakedWeightsUserTests(PackageFixture package, SharedSteps sh
         string[] encoded = new[] { "*.npz.txt", "*.onnx.txt" }
             .SelectMany(pattern => Directory.EnumerateFiles(baked.App.Path("obj"), pattern, SearchOption.AllDirectories))
             .ToArray();
-        Assert.True(encoded.Length >= 4, "The build wrote no text form of some model file under obj: " + string.Join(", ", encoded));
+        // The build and the publish each write the four files' text forms.
+        Assert.True(encoded.Length >= 4, "Expected the text forms of the four model files under obj, found: " + string.Join(", ", encoded));
         foreach (string text in encoded)
         {
             File.Delete(text);
