@@ -10,8 +10,9 @@
 //   3. A block that cannot compile on its own (an excerpt of generated code, a line to add to a method) starts with
 //      a visible comment `// Fragment: what it is`, and is shown, never compiled. Keep these few.
 //   4. Fence C# with ```csharp: a block fenced ```cs or ```c# fails the test rather than escaping it.
-//   5. A block that bakes weights (Weights = "cat.npz") is compiled with that file listed, as DnnGen.targets lists it:
-//      ReadmeModelFiles says which file of the repository stands for each name.
+//   5. A block that bakes weights (Weights = "cat.npz") or imports a model ([NetworkFromOnnx("mlp.onnx")]) is compiled
+//      with that file listed, as DnnGen.targets lists it: ReadmeModelFiles says which file of the repository stands
+//      for each name.
 //
 // A block compiles when the compilation with the generated code has no error and no warning, and no DNNG diagnostic
 // of any severity is reported, by the generator or the compiler. A failure names the README's line.
@@ -110,10 +111,10 @@ public sealed partial class ReadmeCodeTests
         CSharpCompilation input = GeneratorHarness.Compile().AddSyntaxTrees(trees);
         input = input.WithOptions(input.Options.WithOutputKind(topLevel ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary));
 
-        // A block that bakes weights (Weights = "cat.npz") gets the file, listed as a build with DnnGen.targets lists it.
+        // A block that bakes weights (Weights = "cat.npz") or imports a model gets the file, listed as a build with DnnGen.targets lists it.
         var problems = new List<string>();
         var files = new List<ModelFileHarness.Listed>();
-        foreach (string named in project.Files.SelectMany(file => WeightsFile().Matches(file.Text)).Select(match => match.Groups["file"].Value).Distinct())
+        foreach (string named in project.Files.SelectMany(file => ModelFile().Matches(file.Text)).Select(match => match.Groups["file"].Value).Distinct())
         {
             if (ReadmeModelFiles.TryGetValue(named, out string? path))
             {
@@ -121,7 +122,7 @@ public sealed partial class ReadmeCodeTests
             }
             else
             {
-                problems.Add($"  Weights = \"{named}\": ReadmeCodeTests.ReadmeModelFiles has no file for it");
+                problems.Add($"  \"{named}\": ReadmeCodeTests.ReadmeModelFiles has no file for it");
             }
         }
 
@@ -136,14 +137,16 @@ public sealed partial class ReadmeCodeTests
             .ToList();
     }
 
-    /// <summary>The files the README's blocks bake in, by the name they give them, and where each is in the repository.</summary>
+    /// <summary>The files the README's blocks bake in or import, by the name they give them, and where each is in the repository.</summary>
     private static readonly Dictionary<string, string> ReadmeModelFiles = new(StringComparer.Ordinal)
     {
         ["cat.npz"] = "tests/DnnGen.Course.Tests/Reference/cat.npz",
+        // PyTorch's Linear(5, 8) -> Tanh -> Linear(8, 3) -> Softmax in float32, as the package readme's mlp.onnx is.
+        ["mlp.onnx"] = "tests/DnnGen.Generator.Tests/OnnxModels/softmax_gemm_f32.onnx",
     };
 
-    [GeneratedRegex(@"Weights = ""(?<file>[^""]+)""")]
-    private static partial Regex WeightsFile();
+    [GeneratedRegex(@"(?:Weights = |NetworkFromOnnx\()""(?<file>[^""]+)""")]
+    private static partial Regex ModelFile();
 
     /// <summary>A fence that opens C# under any of the names Markdown renderers know it by.</summary>
     [GeneratedRegex(@"^\s*```\s*(?<language>(?:cs|c#|c-sharp|csharp)(?:[\s{].*)?)$", RegexOptions.IgnoreCase)]
