@@ -243,7 +243,7 @@ internal static class NetworkParser
         }
 
         LabelForm labels = Losses.Of(resolvedLoss).Labels;
-        var generated = new HashSet<string>(baked ? shape.BakedMemberNames(labels) : shape.GeneratedMemberNames(labels, optimizer));
+        var generated = new HashSet<string>(baked ? shape.BakedMemberNames(labels) : shape.GeneratedMemberNames(labels, optimizer, precision));
         diagnostics.AddRange(FindCollisions(symbol, generated, identifier, cancellationToken));
         diagnostics.AddRange(FindBaseClassCollisions(context, symbol, generated, identifier, cancellationToken));
         diagnostics.AddRange(FindOtherPrecisionInterfaces(context, symbol, precision, identifier, cancellationToken));

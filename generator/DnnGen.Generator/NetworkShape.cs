@@ -83,6 +83,18 @@ internal sealed class NetworkShape
 
     public bool IsStraightLine(int layer) => (long)Sizes[layer] * Sizes[layer - 1] <= StraightLineMaxWeights;
 
+    /// <summary>
+    /// Whether Train(x, y, iterations, learningRate) can train layer 1 in the span of the data (DnnGen.Kernels.DataSpan): in
+    /// double, where layer 1 uses the kernels on at least <see cref="DataSpanMinimumInputs"/> inputs. Not in float: G's
+    /// 12288-term sums and the cancellation in C . G lose too much in 24 bits (the cat application's costs drifted 17% from
+    /// the direct float path's over 2500 iterations).
+    /// </summary>
+    public bool TrainsInSpan(Precision precision)
+        => precision == Precision.Double && !IsStraightLine(1) && Sizes[0] >= DataSpanMinimumInputs;
+
+    /// <summary>Below this many inputs layer 1 is cheap beside the rest of an iteration, and the span could pay only for a handful of examples.</summary>
+    public const int DataSpanMinimumInputs = 512;
+
     /// <summary>Every layer is straight-line code, so Predict can take each example through the whole network in locals.</summary>
     public bool IsAllStraightLine
     {
@@ -240,8 +252,16 @@ internal sealed class NetworkShape
     /// Every member name the generated part of a network with labels of form <paramref name="labels"/> declares; a user
     /// member with one of these names is DNNG0007.
     /// </summary>
-    public IEnumerable<string> GeneratedMemberNames(LabelForm labels, Optimizer optimizer = Optimizer.GradientDescent)
+    public IEnumerable<string> GeneratedMemberNames(LabelForm labels, Optimizer optimizer = Optimizer.GradientDescent, Precision precision = Precision.Double)
     {
+        if (TrainsInSpan(precision))
+        {
+            foreach (string name in new[] { "_dataSpan", "TrainLoop", "UpdateInSpan", "RestoreAfterWeights1", "_rollbackInSpan" })
+            {
+                yield return name;
+            }
+        }
+
         foreach (string name in new[]
         {
             "InputSize", "OutputSize", "LayerCount", "LayerSizes", "s_layerSizes", "Activations", "s_activations", "Loss", "LeakyReluSlope", "ParameterCount", "Parameters", "Gradients",

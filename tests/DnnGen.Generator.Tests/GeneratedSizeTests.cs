@@ -10,8 +10,11 @@ namespace DnnGen.Generator.Tests;
 /// </summary>
 public class GeneratedSizeTests
 {
-    /// <summary>The most source a 3-layer network may take, whatever its widths (about 38,000 characters in fact).</summary>
-    private const int MaxThreeLayerSource = 64 * 1024;
+    /// <summary>
+    /// The most source a 3-layer network may take, whatever its widths: 71,251 characters in fact for (12288, 4096, 4096, 1),
+    /// with course 2's training loop and the span-of-the-data training of layer 1.
+    /// </summary>
+    private const int MaxThreeLayerSource = 80 * 1024;
 
     [Fact]
     public void A_network_of_67_million_parameters_emits_a_bounded_amount_of_code_and_compiles_quickly()
@@ -68,8 +71,9 @@ public class GeneratedSizeTests
     [Fact]
     public void Width_changes_only_the_digits_of_the_source()
     {
-        // Every layer of both goes through the kernels (more than 64 weights), so the code is the same but for the sizes.
-        int narrow = SourceLength("128, 100, 100, 1");
+        // Every layer of both goes through the kernels (more than 64 weights), and both have the 512 inputs from which Train
+        // can run in the span of the data, so the code is the same but for the sizes.
+        int narrow = SourceLength("640, 100, 100, 1");
         int wide = SourceLength("12288, 4096, 4096, 1");
 
         wide.ShouldBeInRange(narrow, narrow * 105 / 100);

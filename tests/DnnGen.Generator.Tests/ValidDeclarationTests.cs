@@ -286,6 +286,7 @@ public class ValidDeclarationTests
             : attribute.Contains("Optimizer.Momentum") ? Optimizer.Momentum
             : Optimizer.GradientDescent;
 
-        declared.ShouldBe(new NetworkShape(new EquatableArray<int>(sizes)).GeneratedMemberNames(Enum.Parse<LabelForm>(labels), optimizer).ToHashSet(), ignoreOrder: true);
+        Precision precision = attribute.Contains("Precision.Single") ? Precision.Single : Precision.Double;
+        declared.ShouldBe(new NetworkShape(new EquatableArray<int>(sizes)).GeneratedMemberNames(Enum.Parse<LabelForm>(labels), optimizer, precision).ToHashSet(), ignoreOrder: true);
     }
 }

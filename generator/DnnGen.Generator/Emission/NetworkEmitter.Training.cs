@@ -323,15 +323,8 @@ internal sealed partial class NetworkEmitter
         }
     }
 
-    /// <summary>
-    /// Whether Train(x, y, iterations, learningRate) can train layer 1 in the span of the data: in double, where layer 1 uses
-    /// the kernels on long inputs. Not in float: G's 12288-term sums and the cancellation in C . G lose too much in 24 bits
-    /// (the cat application's costs drifted 17% from the direct float path's over 2500 iterations).
-    /// </summary>
-    private bool TrainsInSpan => _model.Precision == Precision.Double && !_shape.IsStraightLine(1) && N(0) >= DataSpanMinimumInputs;
-
-    // Below this many inputs layer 1 is cheap beside the rest of an iteration, and the span could pay only for a handful of examples.
-    private const int DataSpanMinimumInputs = 512;
+    /// <summary>Whether Train(x, y, iterations, learningRate) can train layer 1 in the span of the data (see NetworkShape.TrainsInSpan).</summary>
+    private bool TrainsInSpan => _shape.TrainsInSpan(_model.Precision);
 
     /// <summary>W1 in place, <c>_parameters.Slice(0, n)</c>: what the W1 property returns, without making it explicit first.</summary>
     private string WeightsRegion(int l) => $"_parameters.Slice({_shape.WeightOffset(l)}, {_shape.WeightCount(l)})";
