@@ -236,13 +236,7 @@ public sealed unsafe class DataSpanTrainer<T>
         RequireActive();
         Guard.Length(dZ1, (long)_m * _nOut, nameof(dZ1), "(m, n[1]) for the training examples");
         Guard.Length<T>(db1, _nOut, nameof(db1), "n[1]");
-        db1.Clear();
-        for (int i = 0; i < _m; i++)
-        {
-            TensorPrimitives.Add(db1, dZ1.Slice(i * _nOut, _nOut), db1);
-        }
-
-        TensorPrimitives.Multiply(db1, T.One / T.CreateChecked(_m), db1);
+        Dense.BiasGradient(dZ1, db1, _m, _nOut, T.One / T.CreateChecked(_m));
         dZ1.CopyTo(_dZ);
         _gradientsStale = true;
     }

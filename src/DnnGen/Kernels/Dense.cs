@@ -115,8 +115,17 @@ public static class Dense
         int m = DenseShapes.Check(aPrev, dW, dZ, nIn, nOut, nameof(aPrev), nameof(dW), nameof(dZ));
         Guard.Length<T>(db, nOut, nameof(db), "nOut");
         T inverseM = T.One / T.CreateChecked(m);
+        BiasGradient(dZ, db, m, nOut, inverseM);
+        SumsOfOuterProducts(dZ, aPrev, dW, m, nIn, nOut, inverseM);
+    }
 
-        // db: the examples' rows of dZ added in order, so every db[j] sums over i exactly as the reference does.
+    /// <summary>
+    /// db = (1/m) sum over examples of dZ: the examples' rows of dZ added in order, so every db[j] sums over i exactly as
+    /// the reference does; <see cref="WeightGradients{T}"/>'s, and <see cref="DataSpanTrainer{T}"/>'s, which must agree with it.
+    /// </summary>
+    internal static void BiasGradient<T>(ReadOnlySpan<T> dZ, Span<T> db, int m, int nOut, T inverseM)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         db.Clear();
         for (int i = 0; i < m; i++)
         {
@@ -124,7 +133,6 @@ public static class Dense
         }
 
         TensorPrimitives.Multiply(db, inverseM, db);
-        SumsOfOuterProducts(dZ, aPrev, dW, m, nIn, nOut, inverseM);
     }
 
     /// <summary>
