@@ -36,6 +36,7 @@ public class ActivationKindsTests
     {
         // dA is the fixed sequence; the special value goes into Z (or A).
         AssertBackwardAgrees<double>((dA, z, dZ) => Activations.ReluBackward<double>(dA, z, dZ), Activations.ReluBackward);
+        AssertBackwardAgrees<float>((dA, z, dZ) => Activations.ReluBackward<float>(dA, z, dZ), Activations.ReluBackward);
         AssertBackwardAgrees<double>((dA, z, dZ) => Activations.LeakyReluBackward<double>(dA, z, dZ, Slope), (dA, z) => Activations.LeakyReluBackward(dA, z, Slope));
         AssertBackwardAgrees<float>((dA, z, dZ) => Activations.LeakyReluBackward<float>(dA, z, dZ, 0.2f), (dA, z) => Activations.LeakyReluBackward(dA, z, 0.2f));
         AssertBackwardAgrees<double>((dA, a, dZ) => Activations.TanhBackward<double>(dA, a, dZ), Activations.TanhBackward);

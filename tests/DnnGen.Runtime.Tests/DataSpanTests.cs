@@ -34,8 +34,9 @@ public class DataSpanTests
             DataSpan.Mode = DataSpanTraining.Always;
             Assert.True(DataSpan.Pays(12288, 20, 209, 1));
             Assert.True(DataSpan.Pays(10, 4, 400, 1));
-            // G must fit in one array: 46,341^2 values do not.
-            Assert.False(DataSpan.Pays(100000, 4, 46341, 1));
+            // G must fit in one array, its rows padded to whole vectors: 46,336 x 46,336 values do, 46,337 x 46,352 do not.
+            Assert.True(DataSpan.Pays(100000, 4, 46336, 1));
+            Assert.False(DataSpan.Pays(100000, 4, 46337, 1));
             Assert.False(DataSpan.Pays(12288, 20, 209, 0));
         }
         finally
@@ -71,6 +72,85 @@ public class DataSpanTests
                 Assert.Equal(sum, result[(j * nIn) + k]);
             }
         }
+    }
+
+    [Theory]
+    // The course's shape (209 examples, 20 units), and edges: one example, units not a multiple of the block of four,
+    // rows of G that are one vector, a block of four vectors, or neither, at every width the machine runs.
+    [InlineData(209, 20)]
+    [InlineData(1, 1)]
+    [InlineData(2, 3)]
+    [InlineData(16, 5)]
+    [InlineData(33, 7)]
+    [InlineData(64, 4)]
+    [InlineData(100, 9)]
+    public void The_Gram_product_kernel_matches_its_reference_bit_for_bit(int m, int nOut)
+    {
+        int stride = Dense.GramStride(m);
+        Assert.Equal(0, stride % 16);
+        Assert.InRange(stride - m, 0, 15);
+        var random = new NumPyRandom(11);
+        var c = new double[m * nOut];
+        var gram = new double[m * stride];
+        random.FillStandardNormal(c);
+        for (int k = 0; k < m; k++)
+        {
+            // Only the first m columns hold values; the padding is zero, as the trainer keeps it.
+            var values = new double[m];
+            random.FillStandardNormal(values);
+            values.CopyTo(gram, k * stride);
+        }
+
+        var kernel = new double[nOut * stride];
+        var reference = new double[nOut * stride];
+        kernel.AsSpan().Fill(double.NaN);
+        Dense.GramProduct<double>(c, gram, kernel, m, stride, nOut);
+        Dense.ReferenceGramProduct<double>(c, gram, reference, m, stride, nOut);
+        Assert.Equal(reference, kernel);
+
+        // And the products are the plain sums up to rounding (the reference is not its own oracle).
+        for (int j = 0; j < nOut; j++)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                double sum = 0, magnitude = 0;
+                for (int k = 0; k < m; k++)
+                {
+                    sum += c[(k * nOut) + j] * gram[(k * stride) + i];
+                    magnitude += Math.Abs(c[(k * nOut) + j] * gram[(k * stride) + i]);
+                }
+
+                Assert.True(Math.Abs(sum - kernel[(j * stride) + i]) <= 1e-14 * (magnitude + 1), $"zt[{j}, {i}]: {kernel[(j * stride) + i]} against {sum}");
+            }
+
+            for (int i = m; i < stride; i++)
+            {
+                Assert.Equal(0.0, kernel[(j * stride) + i]);
+            }
+        }
+
+        // float runs the same code at twice the lanes.
+        var cSingle = Array.ConvertAll(c, v => (float)v);
+        var gramSingle = Array.ConvertAll(gram, v => (float)v);
+        var kernelSingle = new float[nOut * stride];
+        var referenceSingle = new float[nOut * stride];
+        Dense.GramProduct<float>(cSingle, gramSingle, kernelSingle, m, stride, nOut);
+        Dense.ReferenceGramProduct<float>(cSingle, gramSingle, referenceSingle, m, stride, nOut);
+        Assert.Equal(referenceSingle, kernelSingle);
+    }
+
+    [Fact]
+    public void The_Gram_product_kernel_names_a_wrong_shape()
+    {
+        var c = new double[20 * 209];
+        var gram = new double[209 * 224];
+        var zt = new double[20 * 224];
+        var stride = Assert.Throws<ArgumentOutOfRangeException>(() => Dense.GramProduct<double>(c, gram, zt, 209, 209, 20));
+        Assert.Equal("stride", stride.ParamName);
+        Assert.Contains("Expected 224", stride.Message);
+        Assert.Equal("gram", Assert.ThrowsAny<ArgumentException>(() => Dense.GramProduct<double>(c, gram.AsSpan(1), zt, 209, 224, 20)).ParamName);
+        Assert.Equal("zt", Assert.ThrowsAny<ArgumentException>(() => Dense.GramProduct<double>(c, gram, zt.AsSpan(1), 209, 224, 20)).ParamName);
+        Assert.Equal("c", Assert.ThrowsAny<ArgumentException>(() => Dense.GramProduct<double>(c.AsSpan(1), gram, zt, 209, 224, 20)).ParamName);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public static class DataSpan
     /// </summary>
     public static bool Pays(int nIn, int nOut, int m, long updates)
     {
-        if (nIn < 1 || nOut < 1 || m < 1 || updates < 1 || (long)m * m > Array.MaxLength)
+        if (nIn < 1 || nOut < 1 || m < 1 || updates < 1 || GramLength(m) > Array.MaxLength)
         {
             return false;
         }
@@ -96,6 +96,9 @@ public static class DataSpan
                 return 2L * m <= nIn && saved > spent;
         }
     }
+
+    /// <summary>The number of values G takes for <paramref name="m"/> examples: m rows padded to whole vectors (<see cref="Dense.GramStride"/>).</summary>
+    internal static long GramLength(int m) => (long)m * (((long)m + 15) & ~15L);
 }
 
 /// <summary>
@@ -117,18 +120,19 @@ public sealed unsafe class DataSpanTrainer<T>
     private readonly int _nOut;
     private readonly int _biasOffset;
 
-    private T[] _gram = Array.Empty<T>();        // G (m, m): G[i, k] = x_i . x_k
+    private T[] _gram = Array.Empty<T>();        // G (m, stride): G[i, k] = x_i . x_k, the rows padded with zeros
+    private T[] _zt = Array.Empty<T>();          // C . G (nOut, stride)
     private T[] _z0 = Array.Empty<T>();          // Z1(0) (m, nOut): the base weights times X, no bias
-    private T[] _c = Array.Empty<T>();           // C (nOut, m): W1 = base + C . X
+    private T[] _c = Array.Empty<T>();           // C, W1 = base + C . X, stored transposed, (m, nOut) as dZ1
     private T[] _kept = Array.Empty<T>();        // C before the last update
     private T[] _dZ = Array.Empty<T>();          // the last Backward's dZ1 (m, nOut)
-    private T[] _transposed = Array.Empty<T>();  // C^T (m, nOut), for Dense.Combination
     private T[] _zeros = Array.Empty<T>();       // a zero bias for G and Z1(0)
     private T[]? _product;                       // C . X (nOut, nIn), made on the first sync
     private T[]? _keptWeights;                   // W1 before the last update, explicit, once a sync replaced the base
 
     private T* _x;
     private int _m;
+    private int _stride;           // the row length of G: m rounded up to whole vectors (Dense.GramStride)
     private bool _weightsStale;    // W1 in the parameters is the base, not base + C . X
     private bool _gradientsStale;  // dW1 in the gradients is not the last Backward's
     private bool _rebase;          // W1 in the parameters is explicit: Z1(0) must be recomputed from it and C zeroed
@@ -226,8 +230,19 @@ public sealed unsafe class DataSpanTrainer<T>
             _rebase = false;
         }
 
-        Dense.Forward<T>(_gram, _c, b1, z1, _m, _nOut);
-        TensorPrimitives.Add(z1, _z0, z1);
+        // (C . G)^T, computed as C . G (G is symmetric) over G's padded rows, then transposed with the bias and Z1(0) added.
+        Dense.GramProduct<T>(_c, _gram, _zt, _m, _stride, _nOut);
+        Guard.Length<T>(z1, (long)_m * _nOut, nameof(z1), "(m, n[1]) for the training examples");
+        Guard.Length<T>(b1, _nOut, nameof(b1), "n[1]");
+        for (int i = 0; i < _m; i++)
+        {
+            Span<T> row = z1.Slice(i * _nOut, _nOut);
+            ReadOnlySpan<T> baseRow = _z0.AsSpan(i * _nOut, _nOut);
+            for (int j = 0; j < row.Length; j++)
+            {
+                row[j] = (_zt[(j * _stride) + i] + b1[j]) + baseRow[j];
+            }
+        }
     }
 
     /// <summary>db1 = (1/m) sum over examples of dZ1, as <see cref="Dense.WeightGradients{T}"/> sums it; keeps dZ1 for the update.</summary>
@@ -252,13 +267,23 @@ public sealed unsafe class DataSpanTrainer<T>
         _keptValid = true;
         _keptExplicit = false;
         T inverseM = T.One / T.CreateChecked(_m);
-        for (int j = 0; j < _nOut; j++)
+        Span<T> c = _c;
+        ReadOnlySpan<T> dZ = _dZ;
+        int index = 0;
+        if (Vector.IsHardwareAccelerated && c.Length >= Vector<T>.Count)
         {
-            Span<T> row = _c.AsSpan(j * _m, _m);
-            for (int i = 0; i < row.Length; i++)
+            // The scalar loop's multiplications and subtraction lane by lane (no fused multiply-add): the same bits.
+            var rates = new Vector<T>(rate);
+            var inverses = new Vector<T>(inverseM);
+            for (; index <= c.Length - Vector<T>.Count; index += Vector<T>.Count)
             {
-                row[i] -= rate * (_dZ[(i * _nOut) + j] * inverseM);
+                (new Vector<T>(c[index..]) - (rates * (new Vector<T>(dZ[index..]) * inverses))).CopyTo(c[index..]);
             }
+        }
+
+        for (; index < c.Length; index++)
+        {
+            c[index] -= rate * (dZ[index] * inverseM);
         }
 
         _weightsStale = true;
@@ -337,16 +362,8 @@ public sealed unsafe class DataSpanTrainer<T>
     // result = coefficients . X, plus the base (the W1 region of the parameters) when addBase.
     private void Combine(T[] coefficients, T[] result, bool addBase)
     {
-        for (int j = 0; j < _nOut; j++)
-        {
-            for (int i = 0; i < _m; i++)
-            {
-                _transposed[(i * _nOut) + j] = coefficients[(j * _m) + i];
-            }
-        }
-
         Span<T> sum = result.AsSpan(0, WeightCount);
-        Dense.Combination<T>(_transposed, X, sum, _nIn, _nOut);
+        Dense.Combination<T>(coefficients, X, sum, _nIn, _nOut);
         if (addBase)
         {
             TensorPrimitives.Add(sum, Weights, sum);
@@ -355,24 +372,24 @@ public sealed unsafe class DataSpanTrainer<T>
 
     private void Begin(ReadOnlySpan<T> x, int m)
     {
-        long gram = (long)m * m;
-        if (gram > Array.MaxLength)
+        if (DataSpan.GramLength(m) > Array.MaxLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(x), m, "Expected at most 46,340 examples for training in the span of the data.");
+            throw new ArgumentOutOfRangeException(nameof(x), m, "Expected at most 46,336 examples for training in the span of the data.");
         }
 
         if (_m != m || _c.Length == 0)
         {
             _z0 = new T[m * _nOut];
-            _c = new T[_nOut * m];
-            _kept = new T[_nOut * m];
+            _c = new T[m * _nOut];
+            _kept = new T[m * _nOut];
             _dZ = new T[m * _nOut];
-            _transposed = new T[m * _nOut];
             _zeros = new T[Math.Max(m, _nOut)];
+            _zt = new T[_nOut * Dense.GramStride(m)];
         }
 
         _m = m;
-        _gram = new T[gram];
+        _stride = Dense.GramStride(m);
+        _gram = new T[DataSpan.GramLength(m)];
         Gram(x, m);
         Array.Clear(_c);
         _keptValid = false;
@@ -399,8 +416,8 @@ public sealed unsafe class DataSpanTrainer<T>
                 for (int k = 0; k < columns; k++)
                 {
                     T value = block[(i * columns) + k];
-                    _gram[((r0 + i) * m) + r0 + k] = value;
-                    _gram[((r0 + k) * m) + r0 + i] = value;
+                    _gram[((r0 + i) * _stride) + r0 + k] = value;
+                    _gram[((r0 + k) * _stride) + r0 + i] = value;
                 }
             }
         }

@@ -6,6 +6,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DnnGen.Kernels;
 
@@ -36,7 +37,7 @@ namespace DnnGen.Kernels;
 // Visible, unlike the other kernels: MaxDegreeOfParallelism is a setting users make (see the README), and
 // ParallelWorkThreshold says when it matters. The kernels themselves are hidden from IntelliSense: only generated
 // code calls them.
-public static class Dense
+public static partial class Dense
 {
     // Forward register block: ForwardExamples x ForwardUnits dot products accumulate at once, so every vector loaded
     // from aPrev is used ForwardUnits times and every vector loaded from w ForwardExamples times. DotProductBlock is
@@ -914,6 +915,12 @@ public static class Dense
         /// <summary>Lane-wise product.</summary>
         static abstract TVec Multiply(TVec left, TVec right);
 
+        /// <summary>
+        /// Lane-wise <c>left * right + addend</c>, one rounding when <see cref="FusedMultiplyAdd"/> (x86 FMA), two otherwise:
+        /// only the span-of-the-data kernels use it, which need no bit-exactness with the reference's separate roundings.
+        /// </summary>
+        static abstract TVec MultiplyAdd(TVec left, TVec right, TVec addend);
+
         /// <summary>The sum of the lanes, in a fixed order.</summary>
         static abstract T Sum(TVec value);
     }
@@ -940,6 +947,22 @@ public static class Dense
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<T> Multiply(Vector512<T> left, Vector512<T> right) => left * right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<T> MultiplyAdd(Vector512<T> left, Vector512<T> right, Vector512<T> addend)
+        {
+            if (FusedMultiplyAdd && Avx512F.IsSupported && typeof(T) == typeof(double))
+            {
+                return Avx512F.FusedMultiplyAdd(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
+            }
+
+            if (FusedMultiplyAdd && Avx512F.IsSupported && typeof(T) == typeof(float))
+            {
+                return Avx512F.FusedMultiplyAdd(left.AsSingle(), right.AsSingle(), addend.AsSingle()).As<float, T>();
+            }
+
+            return (left * right) + addend;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(Vector512<T> value) => Vector512.Sum(value);
@@ -969,6 +992,22 @@ public static class Dense
         public static Vector256<T> Multiply(Vector256<T> left, Vector256<T> right) => left * right;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<T> MultiplyAdd(Vector256<T> left, Vector256<T> right, Vector256<T> addend)
+        {
+            if (FusedMultiplyAdd && typeof(T) == typeof(double))
+            {
+                return Fma.MultiplyAdd(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
+            }
+
+            if (FusedMultiplyAdd && typeof(T) == typeof(float))
+            {
+                return Fma.MultiplyAdd(left.AsSingle(), right.AsSingle(), addend.AsSingle()).As<float, T>();
+            }
+
+            return (left * right) + addend;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(Vector256<T> value) => Vector256.Sum(value);
     }
 
@@ -996,6 +1035,22 @@ public static class Dense
         public static Vector128<T> Multiply(Vector128<T> left, Vector128<T> right) => left * right;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<T> MultiplyAdd(Vector128<T> left, Vector128<T> right, Vector128<T> addend)
+        {
+            if (FusedMultiplyAdd && typeof(T) == typeof(double))
+            {
+                return Fma.MultiplyAdd(left.AsDouble(), right.AsDouble(), addend.AsDouble()).As<double, T>();
+            }
+
+            if (FusedMultiplyAdd && typeof(T) == typeof(float))
+            {
+                return Fma.MultiplyAdd(left.AsSingle(), right.AsSingle(), addend.AsSingle()).As<float, T>();
+            }
+
+            return (left * right) + addend;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(Vector128<T> value) => Vector128.Sum(value);
     }
 
@@ -1021,6 +1076,9 @@ public static class Dense
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Multiply(T left, T right) => left * right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static T MultiplyAdd(T left, T right, T addend) => FusedMultiplyAdd ? T.FusedMultiplyAdd(left, right, addend) : (left * right) + addend;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static T Sum(T value) => value;

@@ -34,12 +34,28 @@ public static partial class Activations
         => z > T.Zero ? dA : T.Zero;
 
     /// <summary><c>dZ = dA * relu'(Z)</c>: the course's relu_backward copies dA and zeroes it where Z &lt;= 0.</summary>
+    /// <remarks>
+    /// Vectorised with a comparison and a selection per lane, the scalar form's operations, so each element equals
+    /// <see cref="ReluBackward{T}(T, T)"/> bit for bit (dA's own bits where Z &gt; 0, +0 elsewhere, NaN Z included); and
+    /// without the scalar loop's branch, which Z's signs make unpredictable.
+    /// </remarks>
     public static void ReluBackward<T>(ReadOnlySpan<T> dA, ReadOnlySpan<T> z, Span<T> dZ)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.Length<T>(z, dA.Length, nameof(z), "same as dA");
         Guard.Length<T>(dZ, dA.Length, nameof(dZ), "same as dA");
-        for (int i = 0; i < dA.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && dA.Length >= Vector<T>.Count)
+        {
+            for (; i <= dA.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var gradients = new Vector<T>(dA[i..]);
+                var values = new Vector<T>(z[i..]);
+                Vector.ConditionalSelect(Vector.GreaterThan(values, Vector<T>.Zero), gradients, Vector<T>.Zero).CopyTo(dZ[i..]);
+            }
+        }
+
+        for (; i < dA.Length; i++)
         {
             dZ[i] = ReluBackward(dA[i], z[i]);
         }
