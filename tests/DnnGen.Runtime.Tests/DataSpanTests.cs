@@ -75,8 +75,8 @@ public class DataSpanTests
     }
 
     [Theory]
-    // The course's shape (209 examples, 20 units), and edges: one example, units not a multiple of the block of four,
-    // rows of G that are one vector, a block of four vectors, or neither, at every width the machine runs.
+    // The course's shape (209 examples, 20 units), and edges: one example, units fewer than, not a multiple of, or one more
+    // than the block of ten, rows of G that are one vector, a block of two vectors, or neither, at every width the machine runs.
     [InlineData(209, 20)]
     [InlineData(1, 1)]
     [InlineData(2, 3)]
@@ -84,6 +84,8 @@ public class DataSpanTests
     [InlineData(33, 7)]
     [InlineData(64, 4)]
     [InlineData(100, 9)]
+    [InlineData(50, 11)]
+    [InlineData(209, 25)]
     public void The_Gram_product_kernel_matches_its_reference_bit_for_bit(int m, int nOut)
     {
         int stride = Dense.GramStride(m);
