@@ -3,7 +3,8 @@
 # README's benchmark table can be reproduced in one run: the NumPy reference (the course's functions and the best NumPy
 # version, and the course's 2500-iteration cat application where the data is: $DNNGEN_DATA, else ../shared/data), the
 # PyTorch reference (every row with one thread and with two), then the BenchmarkDotNet benchmarks (--filter '*', or
-# the script's arguments instead, for example --filter '*Training*' --job short). Installs the Python references'
+# the script's arguments instead, for example --filter '*Training*' --job short), then the main job three times for its
+# own printed time per iteration. Installs the Python references'
 # Debian packages if needed (they are used for the comparison only; DnnGen itself never needs Python).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -24,4 +25,18 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average at the start: $(cut -
 /usr/bin/python3 tests/DnnGen.Benchmarks/reference/torch_reference.py
 if [ $# -eq 0 ]; then set -- --filter '*'; fi
 dotnet run -c Release --project tests/DnnGen.Benchmarks -- "$@"
+
+# The main job's own printed time per iteration, three runs, beside CatApplicationBenchmarks' median / 2500 above
+# (the pictures go to a scratch folder). Skipped without the course's data, as the application line of numpy_reference.py.
+data="${DNNGEN_DATA:-../shared/data}"
+if [ -e "$data/train_catvnoncat.h5" ]; then
+    dotnet build -c Release samples/CatClassifier >/dev/null
+    scratch="$(mktemp -d)"
+    for run in 1 2 3; do
+        echo "main job, run $run: $(dotnet run -c Release --no-build --project samples/CatClassifier -- --data "$data" --output "$scratch" | grep '^Time per iteration')"
+    done
+    rm -rf "$scratch"
+else
+    echo "main job: skipped, no train_catvnoncat.h5 in $data (set DNNGEN_DATA)"
+fi
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
