@@ -35,6 +35,10 @@ public partial class LoopRegression;
 [Network(3, 6, 2, OutputActivation = Activation.Linear, Optimizer = Optimizer.Momentum)]
 public partial class LoopRegressionMomentum;
 
+/// <summary>The regression with plain gradient descent, whose update writes the rollback's copy in its own pass.</summary>
+[Network(3, 6, 2, OutputActivation = Activation.Linear)]
+public partial class LoopRegressionGradientDescent;
+
 /// <summary>The regression with Adam, in float.</summary>
 [Network(3, 6, 2, OutputActivation = Activation.Linear, Optimizer = Optimizer.Adam, Precision = Precision.Single)]
 public partial class LoopRegressionSingle;
@@ -643,13 +647,15 @@ public class TrainingLoopTests
         before.AssertEqual(State.Of(network));
     }
 
-    [Fact]
-    public void A_first_update_that_is_not_finite_leaves_the_network_unchanged()
+    [Theory]
+    [InlineData(Optimizer.Momentum)]
+    [InlineData(Optimizer.GradientDescent)]
+    public void A_first_update_that_is_not_finite_leaves_the_network_unchanged(Optimizer optimizer)
     {
         // Targets of about 1e10 give gradients (and momentum's v) of about 1e10, which a rate of 1e300 turns into infinite steps.
         (double[] x, double[] y) = Regression(40, 9);
         double[] far = Array.ConvertAll(y, v => v * 1e10);
-        var network = new LoopRegressionMomentum();
+        INetwork<double> network = optimizer == Optimizer.Momentum ? new LoopRegressionMomentum() : new LoopRegressionGradientDescent();
         var options = new TrainingOptions { LearningRate = 0.01, Epochs = 1, MiniBatchSize = 8 };
         network.Train(x, y, options, cancellationToken: Token);
         State before = State.Of(network);

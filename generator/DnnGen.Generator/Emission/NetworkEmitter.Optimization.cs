@@ -265,15 +265,21 @@ internal sealed partial class NetworkEmitter
         _w.Close();
         _w.Line();
         _w.Line("KeepRollback(epoch, batch, cost);");
-        string update = Optimizer switch
+        if (Optimizer == Optimizer.GradientDescent)
         {
-            Optimizer.Momentum => "ApplyOptimizer(rate, settings.Beta);",
-            Optimizer.Adam => "ApplyOptimizer(rate, settings.Beta1, settings.Beta2, settings.Epsilon, _updateCount + 1);",
-            _ => "ApplyOptimizer(rate);",
-        };
-        _w.Line(update);
-        string check = $"{Dnn}.Divergence.AllFinite<{_t}>(_parameters.Span)" + (HasSquares ? $" && {Dnn}.Divergence.AllFinite<{_t}>(_squares.Span)" : string.Empty);
-        _w.Open($"if (!({check}))");
+            _w.Line("// update_parameters_with_gd, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients");
+            _w.Line("// share its layout), in the same pass as the rollback's copy of the parameters before it and the check that all are finite.");
+            _w.Open($"if (!{Dnn}.Kernels.Optimizers.GradientDescentWithSnapshot<{_t}>(_parameters.Span, _gradients.Span, rate, _rollback!))");
+        }
+        else
+        {
+            _w.Line(Optimizer == Optimizer.Momentum
+                ? "ApplyOptimizer(rate, settings.Beta);"
+                : "ApplyOptimizer(rate, settings.Beta1, settings.Beta2, settings.Epsilon, _updateCount + 1);");
+            string check = $"{Dnn}.Divergence.AllFinite<{_t}>(_parameters.Span)" + (HasSquares ? $" && {Dnn}.Divergence.AllFinite<{_t}>(_squares.Span)" : string.Empty);
+            _w.Open($"if (!({check}))");
+        }
+
         _w.Line("RestoreRollback();");
         _w.Line($"throw {Dnn}.Divergence.MiniBatchUpdateNotFinite(epoch, batch, settings.BatchCount, cost, (double)rate);");
         _w.Close();
@@ -300,6 +306,12 @@ internal sealed partial class NetworkEmitter
 
     private void EmitOptimizerUpdate()
     {
+        if (Optimizer == Optimizer.GradientDescent)
+        {
+            // TrainMiniBatch calls Optimizers.GradientDescentWithSnapshot on the whole buffer instead.
+            return;
+        }
+
         switch (Optimizer)
         {
             case Optimizer.Momentum:
@@ -310,10 +322,6 @@ internal sealed partial class NetworkEmitter
                 _w.Line("// update_parameters_with_adam, layer by layer, t the update's number from 1: the moments, their bias corrections");
                 _w.Line("// v^ = v / (1 - beta1^t) and s^ = s / (1 - beta2^t), then W = W - rate v^ / (sqrt(s^) + epsilon) (b alike).");
                 _w.Open($"private void ApplyOptimizer({_t} rate, {_t} beta1, {_t} beta2, {_t} epsilon, long t)");
-                break;
-            default:
-                _w.Line("// update_parameters_with_gd, layer by layer: W = W - rate dW, b = b - rate db.");
-                _w.Open($"private void ApplyOptimizer({_t} rate)");
                 break;
         }
 
@@ -343,11 +351,6 @@ internal sealed partial class NetworkEmitter
                     _w.Line($"{Dnn}.Kernels.Optimizers.Adam<{_t}>(W{l}, _velocity.Slice({weights}, {count}), _squares.Slice({weights}, {count}), dW{l}, rate, beta1, beta2, epsilon, t);");
                     _w.Line($"{Dnn}.Kernels.Optimizers.Adam<{_t}>(b{l}, _velocity.Slice({biases}, {N(l)}), _squares.Slice({biases}, {N(l)}), db{l}, rate, beta1, beta2, epsilon, t);");
                     break;
-                default:
-                    _w.Line($"// W{l} {shapeW} -= rate * dW{l};  b{l} {shapeB} -= rate * db{l}");
-                    _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(W{l}, dW{l}, rate);");
-                    _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(b{l}, db{l}, rate);");
-                    break;
             }
         }
 
@@ -376,10 +379,14 @@ internal sealed partial class NetworkEmitter
         _w.Line();
         _w.Open("private void KeepRollback(int epoch, int batch, double cost)");
         _w.Line($"_rollback ??= new {_t}[{I(StateBuffers + 1)} * ParameterCount];");
-        _w.Line("_parameters.Span.CopyTo(_rollback);");
         if (HasVelocity)
         {
+            _w.Line("_parameters.Span.CopyTo(_rollback);");
             _w.Line($"_velocity.Span.CopyTo(new {_span}(_rollback, ParameterCount, ParameterCount));");
+        }
+        else
+        {
+            _w.Line("// The parameters are copied by the update itself (Optimizers.GradientDescentWithSnapshot), in its one pass.");
         }
 
         if (HasSquares)
@@ -489,7 +496,7 @@ internal sealed partial class NetworkEmitter
         {
             "Optimizer", "Velocity", "SquaredGradientAverage", "CompletedEpochs", "UpdateCount", "ResetTrainingState", "GradientCheck",
             "_completedEpochs", "_updateCount", "TrainMiniBatch", "SumOfSquaredWeights", "AddL2Gradients",
-            "ApplyOptimizer", "_rollback", "_rollbackValid", "_rollbackEpoch", "_rollbackBatch", "_rollbackCompletedEpochs",
+            "_rollback", "_rollbackValid", "_rollbackEpoch", "_rollbackBatch", "_rollbackCompletedEpochs",
             "_rollbackUpdateCount", "_rollbackBatchCost", "KeepRollback", "RestoreRollback", "Diverged",
         })
         {
@@ -498,6 +505,7 @@ internal sealed partial class NetworkEmitter
 
         if (optimizer != Optimizer.GradientDescent)
         {
+            yield return "ApplyOptimizer";
             yield return "_velocity";
         }
 

@@ -426,16 +426,17 @@ namespace Demo
 
             _rollbackInSpan = false;
             _snapshot ??= new double[ParameterCount];
-            _parameters.Span.CopyTo(_snapshot);
             _rollbackRate = 0.0;
-            UpdateParameters(learningRate);
-            if (!global::DnnGen.Divergence.AllFinite<double>(_parameters.Span))
+            double rate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
+            // UpdateParameters' steps, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients
+            // share its layout), in the same pass as the snapshot of the parameters before it and the check that all are finite.
+            if (!global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<double>(_parameters.Span, _gradients.Span, rate, _snapshot))
             {
                 new global::System.ReadOnlySpan<double>(_snapshot).CopyTo(_parameters.Span);
                 throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
             }
 
-            _rollbackRate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
+            _rollbackRate = rate;
             _rollbackCost = cost;
             return cost;
         }
@@ -661,8 +662,9 @@ namespace Demo
             }
 
             KeepRollback(epoch, batch, cost);
-            ApplyOptimizer(rate);
-            if (!(global::DnnGen.Divergence.AllFinite<double>(_parameters.Span)))
+            // update_parameters_with_gd, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients
+            // share its layout), in the same pass as the rollback's copy of the parameters before it and the check that all are finite.
+            if (!global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<double>(_parameters.Span, _gradients.Span, rate, _rollback!))
             {
                 RestoreRollback();
                 throw global::DnnGen.Divergence.MiniBatchUpdateNotFinite(epoch, batch, settings.BatchCount, cost, (double)rate);
@@ -682,14 +684,6 @@ namespace Demo
             global::DnnGen.Kernels.Regularization.AddL2Gradient<double>(dW1, W1, lambdaOverM); // dW1 (1, 12288) += (lambd / m) W1
         }
 
-        // update_parameters_with_gd, layer by layer: W = W - rate dW, b = b - rate db.
-        private void ApplyOptimizer(double rate)
-        {
-            // W1 (1, 12288) -= rate * dW1;  b1 (1, 1) -= rate * db1
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(W1, dW1, rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(b1, db1, rate);
-        }
-
         // Train(x, y, options) keeps the parameters from before its last update, with the counts, the mini-batch and its cost:
         // when the next mini-batch's cost is not finite, or an update is, they are restored. Never across calls: each Train
         // starts with nothing to restore.
@@ -704,7 +698,7 @@ namespace Demo
         private void KeepRollback(int epoch, int batch, double cost)
         {
             _rollback ??= new double[1 * ParameterCount];
-            _parameters.Span.CopyTo(_rollback);
+            // The parameters are copied by the update itself (Optimizers.GradientDescentWithSnapshot), in its one pass.
             _rollbackValid = true;
             _rollbackEpoch = epoch;
             _rollbackBatch = batch;

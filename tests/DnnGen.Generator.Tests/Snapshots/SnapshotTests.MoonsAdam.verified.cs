@@ -461,16 +461,17 @@ namespace Demo
             BackwardCore(x, y);
             _gradientsInvalid = false;
             _snapshot ??= new double[ParameterCount];
-            _parameters.Span.CopyTo(_snapshot);
             _rollbackRate = 0.0;
-            UpdateParameters(learningRate);
-            if (!global::DnnGen.Divergence.AllFinite<double>(_parameters.Span))
+            double rate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
+            // UpdateParameters' steps, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients
+            // share its layout), in the same pass as the snapshot of the parameters before it and the check that all are finite.
+            if (!global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<double>(_parameters.Span, _gradients.Span, rate, _snapshot))
             {
                 new global::System.ReadOnlySpan<double>(_snapshot).CopyTo(_parameters.Span);
                 throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
             }
 
-            _rollbackRate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
+            _rollbackRate = rate;
             _rollbackCost = cost;
             return cost;
         }
