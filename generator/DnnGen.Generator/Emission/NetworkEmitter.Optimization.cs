@@ -159,18 +159,14 @@ internal sealed partial class NetworkEmitter
         _w.Open("if (settings.Shuffles)");
         _w.Line($"int xLength = {Dnn}.Guard.WorkspaceLength(settings.BatchSize, InputSize, \"x\");");
         _w.Line($"int yLength = {Dnn}.Guard.WorkspaceLength(settings.BatchSize, OutputSize, \"y\");");
-        _w.Open("if (_shuffledOrder.Length < m)");
-        _w.Line("_shuffledOrder = new int[m];");
-        _w.Close();
-        _w.Line();
-        _w.Open("if (_batchX.Length < xLength)");
-        _w.Line($"_batchX = new {_t}[xLength];");
-        _w.Close();
-        _w.Line();
-        _w.Open("if (_batchY.Length < yLength)");
-        _w.Line($"_batchY = new {_t}[yLength];");
-        _w.Close();
-        _w.Line();
+        foreach ((string buffer, string type, string length) in new[] { ("_shuffledOrder", "int", "m"), ("_batchX", _t, "xLength"), ("_batchY", _t, "yLength") })
+        {
+            _w.Open($"if ({buffer}.Length < {length})");
+            _w.Line($"{buffer} = new {type}[{length}];");
+            _w.Close();
+            _w.Line();
+        }
+
         _w.Line($"_shuffler ??= new {Dnn}.NumPyRandom(0u);");
         _w.Close();
         _w.Line();
