@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using System.Threading;
@@ -34,6 +35,10 @@ public partial class LoopRegression;
 /// <summary>The regression with momentum, whose large learning rates diverge geometrically.</summary>
 [Network(3, 6, 2, OutputActivation = Activation.Linear, Optimizer = Optimizer.Momentum)]
 public partial class LoopRegressionMomentum;
+
+/// <summary>The regression with plain gradient descent, whose update writes the rollback's copy in its own pass.</summary>
+[Network(3, 6, 2, OutputActivation = Activation.Linear)]
+public partial class LoopRegressionGradientDescent;
 
 /// <summary>The regression with Adam, in float.</summary>
 [Network(3, 6, 2, OutputActivation = Activation.Linear, Optimizer = Optimizer.Adam, Precision = Precision.Single)]
@@ -643,13 +648,15 @@ public class TrainingLoopTests
         before.AssertEqual(State.Of(network));
     }
 
-    [Fact]
-    public void A_first_update_that_is_not_finite_leaves_the_network_unchanged()
+    [Theory]
+    [InlineData(Optimizer.Momentum)]
+    [InlineData(Optimizer.GradientDescent)]
+    public void A_first_update_that_is_not_finite_leaves_the_network_unchanged(Optimizer optimizer)
     {
         // Targets of about 1e10 give gradients (and momentum's v) of about 1e10, which a rate of 1e300 turns into infinite steps.
         (double[] x, double[] y) = Regression(40, 9);
         double[] far = Array.ConvertAll(y, v => v * 1e10);
-        var network = new LoopRegressionMomentum();
+        INetwork<double> network = optimizer == Optimizer.Momentum ? new LoopRegressionMomentum() : new LoopRegressionGradientDescent();
         var options = new TrainingOptions { LearningRate = 0.01, Epochs = 1, MiniBatchSize = 8 };
         network.Train(x, y, options, cancellationToken: Token);
         State before = State.Of(network);
@@ -679,28 +686,34 @@ public class TrainingLoopTests
     }
 
     [Fact]
-    public void No_epoch_or_mini_batch_allocates()
+    public void After_the_first_call_Train_allocates_only_the_history_it_returns()
     {
-        // What Train allocates is made once per call (the permutation, the batch buffers, the history's room); so 60
-        // epochs of 4 mini-batches each, with dropout and L2, allocate what 2 epochs do. A first call grows the
-        // network's own buffers (the workspace, the dropout blocks, the rollback copy), which later calls reuse.
+        // The first call grows the network's own buffers (the workspace, the dropout blocks, the rollback copy, the
+        // shuffled order, the gathered mini-batch, the generators), which later calls reuse: then 2 or 60 epochs of 4
+        // mini-batches each, with dropout and L2, allocate the returned list and nothing else; so do fewer examples.
         (double[] x, double[] y) = Regression(100, 9);
         var network = new LoopRegression();
-        var options = new TrainingOptions { LearningRate = 0.001, Epochs = 2, MiniBatchSize = 32, ShuffleSeed = 4, KeepProbability = 0.8, L2 = 0.1, RecordEvery = 1000 };
+        var options = new TrainingOptions { LearningRate = 0.001, Epochs = 2, MiniBatchSize = 32, ShuffleSeed = 4, KeepProbability = 0.8, L2 = 0.1, RecordEvery = 1 };
         network.Train(x, y, options, cancellationToken: Token);
 
-        long Allocated(int epochs)
+        void AssertAllocatesOnlyItsHistory(int examples, int epochs)
         {
+            TrainingOptions these = options with { Epochs = epochs };
             long before = GC.GetAllocatedBytesForCurrentThread();
-            network.Train(x, y, options with { Epochs = epochs }, cancellationToken: Token);
-            return GC.GetAllocatedBytesForCurrentThread() - before;
+            IReadOnlyList<TrainingRecord> history = network.Train(x.AsSpan(0, examples * 3), y.AsSpan(0, examples * 2), these, cancellationToken: Token);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            // The List<TrainingRecord> (object header, method table, array reference, count, version: 32 bytes) and its
+            // array (24 bytes of header and length, then the records).
+            var list = Assert.IsType<List<TrainingRecord>>(history);
+            long historyBytes = 32 + 24 + ((long)list.Capacity * Unsafe.SizeOf<TrainingRecord>());
+            Assert.Equal(epochs, history.Count);
+            Assert.True(allocated <= historyBytes, $"Train({examples} examples, {epochs} epochs) allocated {allocated} bytes; its history takes {historyBytes}.");
         }
 
-        long two = Allocated(2);
-        long sixty = Allocated(60);
-
-        Assert.Equal(two, sixty);
-        Assert.True(two < 8 * 1024, $"Train allocated {two} bytes for its buffers; expected a few kilobytes");
+        AssertAllocatesOnlyItsHistory(100, 2);
+        AssertAllocatesOnlyItsHistory(100, 60);
+        AssertAllocatesOnlyItsHistory(70, 3);
     }
 
     // ---- Class indices, lambdas, float and regression networks, L2 ----

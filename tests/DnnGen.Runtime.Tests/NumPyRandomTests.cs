@@ -63,6 +63,25 @@ public class NumPyRandomTests
     }
 
     [Fact]
+    public void Seeding_again_after_any_use_gives_a_fresh_generators_stream()
+    {
+        // Train(x, y, options) keeps its generators from call to call and re-seeds them: that must be a new generator.
+        var reused = new NumPyRandom(7);
+        reused.Permutation(1500); // past two regenerations of the state, mid-way through the third
+        reused.NextGaussian();    // and a normal cached
+        reused.Seed(12);
+        var fresh = new NumPyRandom(12);
+
+        Assert.Equal(fresh.NextGaussian(), reused.NextGaussian());
+        Assert.Equal(fresh.NextGaussian(), reused.NextGaussian());
+        Assert.Equal(fresh.Permutation(1000), reused.Permutation(1000));
+        for (int i = 0; i < 1400; i++)
+        {
+            Assert.Equal(fresh.NextUInt32(), reused.NextUInt32());
+        }
+    }
+
+    [Fact]
     public void Rand_fills_a_row_major_matrix_as_rand_rows_cols_and_continues_the_stream()
     {
         // np.random.seed(1); D1 = np.random.rand(3, 4); D2 = np.random.rand(2, 4): the dropout masks' draw order.

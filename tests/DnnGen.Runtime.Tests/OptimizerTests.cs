@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Numerics;
 using DnnGen.Kernels;
 
@@ -125,6 +126,37 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Gradient_descent_with_a_snapshot_equals_the_reference_and_dense_gradient_descent_bit_for_bit_at_every_length()
+    {
+        // 0 .. 70 covers 0, 1 and every vector width +- 1 for both types; 245,973 is the cat network's parameter count.
+        foreach (int n in Enumerable.Range(0, 71).Append(1003).Append(245_973))
+        {
+            AssertGradientDescentWithSnapshotAgrees<double>(n, 0.0075);
+            AssertGradientDescentWithSnapshotAgrees<float>(n, 0.0075f);
+        }
+
+        AssertGradientDescentWithSnapshotAgrees<double>(1003, 1e-9);
+        AssertGradientDescentWithSnapshotAgrees<float>(1003, 3f);
+    }
+
+    [Fact]
+    public void Gradient_descent_with_a_snapshot_reports_a_nan_or_infinity_wherever_the_update_makes_one()
+    {
+        foreach (int n in new[] { 1, Vector<double>.Count - 1, Vector<double>.Count + 1, (3 * Vector<double>.Count) + 2, 70 })
+        {
+            for (int at = 0; at < n; at++)
+            {
+                AssertNotFiniteAt<double>(n, at, double.NaN, 1.0, 0.5);                        // a NaN gradient
+                AssertNotFiniteAt<double>(n, at, 1.0, double.PositiveInfinity, 0.5);           // an infinite parameter
+                AssertNotFiniteAt<double>(n, at, -double.MaxValue, double.MaxValue, 1.0);      // finite values that overflow
+                AssertNotFiniteAt<float>(n, at, float.NegativeInfinity, 1f, 0.5f);             // an infinite gradient
+                AssertNotFiniteAt<float>(n, at, 1f, float.NaN, 0.5f);                          // a NaN parameter
+                AssertNotFiniteAt<float>(n, at, -float.MaxValue, float.MaxValue, 1f);
+            }
+        }
+    }
+
+    [Fact]
     public void Adams_first_step_moves_each_parameter_by_about_the_rate_against_its_gradient()
     {
         // At t = 1 the corrected moments are g and g^2, so the step is rate * g / (|g| + epsilon).
@@ -163,6 +195,23 @@ public class OptimizerTests
         }
 
         Assert.Contains("Expected 4 elements", Assert.Throws<ArgumentException>(() => ReferenceOptimizers.Momentum<double>(p, new double[3], g, 0.1, 0.9)).Message);
+    }
+
+    [Fact]
+    public void Gradient_descent_with_a_snapshot_names_each_bad_argument()
+    {
+        var p = new double[4];
+        var g = new double[4];
+        var snapshot = new double[4];
+
+        Assert.Equal("gradients", Assert.Throws<ArgumentException>(() => Optimizers.GradientDescentWithSnapshot<double>(p, new double[3], 0.1, snapshot)).ParamName);
+        Assert.Equal("snapshot", Assert.Throws<ArgumentException>(() => Optimizers.GradientDescentWithSnapshot<double>(p, g, 0.1, new double[5])).ParamName);
+        foreach (double rate in new[] { 0.0, -0.1, double.NaN, double.PositiveInfinity })
+        {
+            Assert.Equal("rate", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.GradientDescentWithSnapshot<double>(p, g, rate, snapshot)).ParamName);
+        }
+
+        Assert.Contains("Expected 4 elements", Assert.Throws<ArgumentException>(() => ReferenceOptimizers.GradientDescentWithSnapshot<double>(p, g, 0.1, new double[3])).Message);
     }
 
     [Fact]
@@ -244,6 +293,43 @@ public class OptimizerTests
 
         Assert.Equal(Bits(p2), Bits(p1));
         Assert.Equal(Bits(v2), Bits(v1));
+    }
+
+    private static void AssertGradientDescentWithSnapshotAgrees<T>(int n, T rate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (T[] original, T[] g) = (Sample<T>(n, 6), Sample<T>(n, 7));
+        (T[] fast, T[] reference, T[] dense) = ((T[])original.Clone(), (T[])original.Clone(), (T[])original.Clone());
+        T[] fastSnapshot = Enumerable.Repeat(T.NaN, n).ToArray(); // overwritten whole
+        var referenceSnapshot = new T[n];
+
+        Assert.True(Optimizers.GradientDescentWithSnapshot<T>(fast, g, rate, fastSnapshot));
+        Assert.True(ReferenceOptimizers.GradientDescentWithSnapshot<T>(reference, g, rate, referenceSnapshot));
+        Dense.GradientDescent<T>(dense, g, rate);
+
+        Assert.Equal(Bits(dense), Bits(fast));
+        Assert.Equal(Bits(reference), Bits(fast));
+        Assert.Equal(Bits(original), Bits(fastSnapshot));
+        Assert.Equal(Bits(original), Bits(referenceSnapshot));
+    }
+
+    // One non-finite result at index at, from gradient g and parameter p there; every other element finite.
+    private static void AssertNotFiniteAt<T>(int n, int at, T g, T p, T rate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (T[] original, T[] gradients) = (Sample<T>(n, 8), Sample<T>(n, 9));
+        (original[at], gradients[at]) = (p, g);
+        (T[] fast, T[] reference, T[] dense) = ((T[])original.Clone(), (T[])original.Clone(), (T[])original.Clone());
+        var snapshot = new T[n];
+
+        Assert.False(Optimizers.GradientDescentWithSnapshot<T>(fast, gradients, rate, snapshot), $"n = {n}, at = {at}");
+        Assert.False(ReferenceOptimizers.GradientDescentWithSnapshot<T>(reference, gradients, rate, new T[n]));
+        Dense.GradientDescent<T>(dense, gradients, rate);
+
+        Assert.False(T.IsFinite(fast[at]));
+        Assert.Equal(Bits(dense), Bits(fast));
+        Assert.Equal(reference, fast); // NaN equals NaN here
+        Assert.Equal(Bits(original), Bits(snapshot));
     }
 
     private static void AssertAdamAgrees<T>(int n, T rate, T beta1, T beta2, T epsilon)

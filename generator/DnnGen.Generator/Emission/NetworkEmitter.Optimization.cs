@@ -103,6 +103,19 @@ internal sealed partial class NetworkEmitter
         string ro = _readOnlySpan;
         _w.Line("// ---- Course 2's training loop: mini-batches, the optimizer, decay, L2 and dropout ----");
         _w.Line();
+        _w.Line("// Train(x, y, options)'s mini-batch buffers, kept from call to call: the shuffled order of the examples, one mini-batch's");
+        _w.Line($"// gathered examples and labels (each grown when a call needs more), and the generator of the shuffle{(CanDrop ? " and that of the dropout" : string.Empty)}");
+        _w.Line($"// {(CanDrop ? "masks, each" : "order,")} re-seeded before every use.");
+        _w.Line("private int[] _shuffledOrder = global::System.Array.Empty<int>();");
+        _w.Line($"private {_t}[] _batchX = global::System.Array.Empty<{_t}>();");
+        _w.Line($"private {_t}[] _batchY = global::System.Array.Empty<{_t}>();");
+        _w.Line($"private {Dnn}.NumPyRandom? _shuffler;");
+        if (CanDrop)
+        {
+            _w.Line($"private {Dnn}.NumPyRandom? _dropoutRandom;");
+        }
+
+        _w.Line();
         _w.Line("/// <summary>");
         _w.Line($"/// Trains for <paramref name=\"options\"/>.Epochs epochs with {OptimizerName}, as course 2's <c>model</c> does: each epoch");
         _w.Line("/// shuffles the examples (MiniBatchSize &gt; 0) and, for each mini-batch, runs forward (dropping hidden units when");
@@ -140,15 +153,33 @@ internal sealed partial class NetworkEmitter
         _w.Line($"{Dnn}.Guard.Finite<{_t}>(x, InputSize, \"x\");");
         _w.Close();
         _w.Line();
-        _w.Line("// Mini-batches are gathered into buffers made once here, the size of the largest: no epoch or mini-batch allocates.");
+        _w.Line("// Mini-batches are gathered into buffers kept from call to call, grown to the largest mini-batch and example count");
+        _w.Line("// seen: after the first call, no call, epoch or mini-batch allocates (but for the history).");
         _w.Line("int batches = settings.BatchCount;");
-        _w.Line($"int[] permutation = settings.Shuffles ? new int[m] : global::System.Array.Empty<int>();");
-        _w.Line($"{_t}[] batchX = settings.Shuffles ? new {_t}[{Dnn}.Guard.WorkspaceLength(settings.BatchSize, InputSize, \"x\")] : global::System.Array.Empty<{_t}>();");
-        _w.Line($"{_t}[] batchY = settings.Shuffles ? new {_t}[{Dnn}.Guard.WorkspaceLength(settings.BatchSize, OutputSize, \"y\")] : global::System.Array.Empty<{_t}>();");
-        _w.Line($"{Dnn}.NumPyRandom shuffler = new {Dnn}.NumPyRandom(0u);");
+        _w.Open("if (settings.Shuffles)");
+        _w.Line($"int xLength = {Dnn}.Guard.WorkspaceLength(settings.BatchSize, InputSize, \"x\");");
+        _w.Line($"int yLength = {Dnn}.Guard.WorkspaceLength(settings.BatchSize, OutputSize, \"y\");");
+        foreach ((string buffer, string type, string length) in new[] { ("_shuffledOrder", "int", "m"), ("_batchX", _t, "xLength"), ("_batchY", _t, "yLength") })
+        {
+            _w.Open($"if ({buffer}.Length < {length})");
+            _w.Line($"{buffer} = new {type}[{length}];");
+            _w.Close();
+            _w.Line();
+        }
+
+        _w.Line($"_shuffler ??= new {Dnn}.NumPyRandom(0u);");
+        _w.Close();
+        _w.Line();
+        _w.Line("global::System.Span<int> permutation = new global::System.Span<int>(_shuffledOrder, 0, settings.Shuffles ? m : 0);");
         if (CanDrop)
         {
-            _w.Line($"{Dnn}.NumPyRandom? dropout = settings.Dropout ? new {Dnn}.NumPyRandom(settings.DropoutSeed) : null;");
+            _w.Line($"{Dnn}.NumPyRandom? dropout = null;");
+            _w.Open("if (settings.Dropout)");
+            _w.Line("// The state of a generator made afresh: np.random.seed(DropoutSeed).");
+            _w.Line($"dropout = _dropoutRandom ??= new {Dnn}.NumPyRandom(settings.DropoutSeed);");
+            _w.Line("dropout.Seed(settings.DropoutSeed);");
+            _w.Close();
+            _w.Line();
             _w.Line("_keepProbability = settings.KeepProbability;");
         }
         else
@@ -165,7 +196,7 @@ internal sealed partial class NetworkEmitter
         _w.Line($"{_t} rate = settings.RateAt(epoch);");
         _w.Line("// np.random.seed(ShuffleSeed + 1 + epoch); permutation = np.random.permutation(m)");
         _w.Open("if (settings.Shuffles)");
-        _w.Line($"{Dnn}.Kernels.MiniBatches.Shuffle(shuffler, settings.ShuffleSeedOf(epoch), permutation);");
+        _w.Line($"{Dnn}.Kernels.MiniBatches.Shuffle(_shuffler!, settings.ShuffleSeedOf(epoch), permutation);");
         _w.Close();
         _w.Line();
         if (CanDrop)
@@ -187,10 +218,10 @@ internal sealed partial class NetworkEmitter
         _w.Line("// The shuffled examples permutation[start .. start + size), the course's X[:, permutation][:, start:start + size].");
         _w.Line($"int start = {Dnn}.Kernels.MiniBatches.BatchStart(m, settings.MiniBatchSize, batch);");
         _w.Line($"size = {Dnn}.Kernels.MiniBatches.BatchSize(m, settings.MiniBatchSize, batch);");
-        _w.Line($"{_span} gatheredX = new {_span}(batchX, 0, size * InputSize);");
-        _w.Line($"{_span} gatheredY = new {_span}(batchY, 0, size * OutputSize);");
-        _w.Line($"{Dnn}.Kernels.MiniBatches.Gather<{_t}>(x, InputSize, new global::System.ReadOnlySpan<int>(permutation, start, size), gatheredX);");
-        _w.Line($"{Dnn}.Kernels.MiniBatches.Gather<{_t}>(y, OutputSize, new global::System.ReadOnlySpan<int>(permutation, start, size), gatheredY);");
+        _w.Line($"{_span} gatheredX = new {_span}(_batchX, 0, size * InputSize);");
+        _w.Line($"{_span} gatheredY = new {_span}(_batchY, 0, size * OutputSize);");
+        _w.Line($"{Dnn}.Kernels.MiniBatches.Gather<{_t}>(x, InputSize, permutation.Slice(start, size), gatheredX);");
+        _w.Line($"{Dnn}.Kernels.MiniBatches.Gather<{_t}>(y, OutputSize, permutation.Slice(start, size), gatheredY);");
         _w.Line("xBatch = gatheredX;");
         _w.Line("yBatch = gatheredY;");
         _w.Close();
@@ -265,15 +296,21 @@ internal sealed partial class NetworkEmitter
         _w.Close();
         _w.Line();
         _w.Line("KeepRollback(epoch, batch, cost);");
-        string update = Optimizer switch
+        if (Optimizer == Optimizer.GradientDescent)
         {
-            Optimizer.Momentum => "ApplyOptimizer(rate, settings.Beta);",
-            Optimizer.Adam => "ApplyOptimizer(rate, settings.Beta1, settings.Beta2, settings.Epsilon, _updateCount + 1);",
-            _ => "ApplyOptimizer(rate);",
-        };
-        _w.Line(update);
-        string check = $"{Dnn}.Divergence.AllFinite<{_t}>(_parameters.Span)" + (HasSquares ? $" && {Dnn}.Divergence.AllFinite<{_t}>(_squares.Span)" : string.Empty);
-        _w.Open($"if (!({check}))");
+            _w.Line("// update_parameters_with_gd, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients");
+            _w.Line("// share its layout), in the same pass as the rollback's copy of the parameters before it and the check that all are finite.");
+            _w.Open($"if (!{Dnn}.Kernels.Optimizers.GradientDescentWithSnapshot<{_t}>(_parameters.Span, _gradients.Span, rate, _rollback!))");
+        }
+        else
+        {
+            _w.Line(Optimizer == Optimizer.Momentum
+                ? "ApplyOptimizer(rate, settings.Beta);"
+                : "ApplyOptimizer(rate, settings.Beta1, settings.Beta2, settings.Epsilon, _updateCount + 1);");
+            string check = $"{Dnn}.Divergence.AllFinite<{_t}>(_parameters.Span)" + (HasSquares ? $" && {Dnn}.Divergence.AllFinite<{_t}>(_squares.Span)" : string.Empty);
+            _w.Open($"if (!({check}))");
+        }
+
         _w.Line("RestoreRollback();");
         _w.Line($"throw {Dnn}.Divergence.MiniBatchUpdateNotFinite(epoch, batch, settings.BatchCount, cost, (double)rate);");
         _w.Close();
@@ -300,6 +337,12 @@ internal sealed partial class NetworkEmitter
 
     private void EmitOptimizerUpdate()
     {
+        if (Optimizer == Optimizer.GradientDescent)
+        {
+            // TrainMiniBatch calls Optimizers.GradientDescentWithSnapshot on the whole buffer instead.
+            return;
+        }
+
         switch (Optimizer)
         {
             case Optimizer.Momentum:
@@ -310,10 +353,6 @@ internal sealed partial class NetworkEmitter
                 _w.Line("// update_parameters_with_adam, layer by layer, t the update's number from 1: the moments, their bias corrections");
                 _w.Line("// v^ = v / (1 - beta1^t) and s^ = s / (1 - beta2^t), then W = W - rate v^ / (sqrt(s^) + epsilon) (b alike).");
                 _w.Open($"private void ApplyOptimizer({_t} rate, {_t} beta1, {_t} beta2, {_t} epsilon, long t)");
-                break;
-            default:
-                _w.Line("// update_parameters_with_gd, layer by layer: W = W - rate dW, b = b - rate db.");
-                _w.Open($"private void ApplyOptimizer({_t} rate)");
                 break;
         }
 
@@ -343,11 +382,6 @@ internal sealed partial class NetworkEmitter
                     _w.Line($"{Dnn}.Kernels.Optimizers.Adam<{_t}>(W{l}, _velocity.Slice({weights}, {count}), _squares.Slice({weights}, {count}), dW{l}, rate, beta1, beta2, epsilon, t);");
                     _w.Line($"{Dnn}.Kernels.Optimizers.Adam<{_t}>(b{l}, _velocity.Slice({biases}, {N(l)}), _squares.Slice({biases}, {N(l)}), db{l}, rate, beta1, beta2, epsilon, t);");
                     break;
-                default:
-                    _w.Line($"// W{l} {shapeW} -= rate * dW{l};  b{l} {shapeB} -= rate * db{l}");
-                    _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(W{l}, dW{l}, rate);");
-                    _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(b{l}, db{l}, rate);");
-                    break;
             }
         }
 
@@ -376,10 +410,14 @@ internal sealed partial class NetworkEmitter
         _w.Line();
         _w.Open("private void KeepRollback(int epoch, int batch, double cost)");
         _w.Line($"_rollback ??= new {_t}[{I(StateBuffers + 1)} * ParameterCount];");
-        _w.Line("_parameters.Span.CopyTo(_rollback);");
         if (HasVelocity)
         {
+            _w.Line("_parameters.Span.CopyTo(_rollback);");
             _w.Line($"_velocity.Span.CopyTo(new {_span}(_rollback, ParameterCount, ParameterCount));");
+        }
+        else
+        {
+            _w.Line("// The parameters are copied by the update itself (Optimizers.GradientDescentWithSnapshot), in its one pass.");
         }
 
         if (HasSquares)
@@ -489,7 +527,7 @@ internal sealed partial class NetworkEmitter
         {
             "Optimizer", "Velocity", "SquaredGradientAverage", "CompletedEpochs", "UpdateCount", "ResetTrainingState", "GradientCheck",
             "_completedEpochs", "_updateCount", "TrainMiniBatch", "SumOfSquaredWeights", "AddL2Gradients",
-            "ApplyOptimizer", "_rollback", "_rollbackValid", "_rollbackEpoch", "_rollbackBatch", "_rollbackCompletedEpochs",
+            "_rollback", "_shuffledOrder", "_batchX", "_batchY", "_shuffler", "_rollbackValid", "_rollbackEpoch", "_rollbackBatch", "_rollbackCompletedEpochs",
             "_rollbackUpdateCount", "_rollbackBatchCost", "KeepRollback", "RestoreRollback", "Diverged",
         })
         {
@@ -498,6 +536,7 @@ internal sealed partial class NetworkEmitter
 
         if (optimizer != Optimizer.GradientDescent)
         {
+            yield return "ApplyOptimizer";
             yield return "_velocity";
         }
 
@@ -511,7 +550,7 @@ internal sealed partial class NetworkEmitter
             yield break;
         }
 
-        foreach (string name in new[] { "ForwardCore", "_dropout", "_dropoutCapacity", "_keepProbability", "PrepareDropout", "DropoutBlock" })
+        foreach (string name in new[] { "ForwardCore", "_dropoutRandom", "_dropout", "_dropoutCapacity", "_keepProbability", "PrepareDropout", "DropoutBlock" })
         {
             yield return name;
         }

@@ -457,16 +457,17 @@ internal sealed partial class NetworkEmitter
         }
 
         _w.Line($"_snapshot ??= new {_t}[ParameterCount];");
-        _w.Line("_parameters.Span.CopyTo(_snapshot);");
         _w.Line($"_rollbackRate = {Literal("0.0")};");
-        _w.Line("UpdateParameters(learningRate);");
-        _w.Line($"if (!{Dnn}.Divergence.AllFinite<{_t}>(_parameters.Span))");
+        _w.Line($"{_t} rate = {Dnn}.Guard.LearningRate<{_t}>(learningRate, \"learningRate\");");
+        _w.Line("// UpdateParameters' steps, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients");
+        _w.Line("// share its layout), in the same pass as the snapshot of the parameters before it and the check that all are finite.");
+        _w.Line($"if (!{Dnn}.Kernels.Optimizers.GradientDescentWithSnapshot<{_t}>(_parameters.Span, _gradients.Span, rate, _snapshot))");
         _w.Line("{");
         _w.Line($"    new {_readOnlySpan}(_snapshot).CopyTo(_parameters.Span);");
         _w.Line($"    throw {Dnn}.Divergence.UpdateNotFinite(iteration, cost, learningRate);");
         _w.Line("}");
         _w.Line();
-        _w.Line($"_rollbackRate = {Dnn}.Guard.LearningRate<{_t}>(learningRate, \"learningRate\");");
+        _w.Line("_rollbackRate = rate;");
         _w.Line("_rollbackCost = cost;");
         _w.Line("return cost;");
         _w.Close();

@@ -9,8 +9,9 @@ namespace DnnGen.Kernels;
 
 /// <summary>
 /// The parameter updates with state of the course's Optimization notebook: gradient descent with momentum and Adam.
-/// (Plain gradient descent is <see cref="Dense.GradientDescent{T}"/>.) Each call updates a span of parameters and its
-/// state twins in place, element by element; a network passes its whole parameter buffer, or one layer's W and b.
+/// (Plain gradient descent is <see cref="Dense.GradientDescent{T}"/>; <see cref="GradientDescentWithSnapshot{T}"/> is
+/// the same update with a training step's snapshot and check.) Each call updates a span of parameters and its state
+/// twins in place, element by element; a network passes its whole parameter buffer, or one layer's W and b.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -30,6 +31,68 @@ namespace DnnGen.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Optimizers
 {
+    /// <summary>
+    /// Gradient descent, <c>W = W - rate g</c>, with what a training step does around it, in one pass over the
+    /// parameters instead of three: each parameter's value before the update goes into <paramref name="snapshot"/>,
+    /// the update is <see cref="Dense.GradientDescent{T}"/>'s bit for bit, and the result says whether every updated
+    /// value is finite. An update that was not is undone by copying <paramref name="snapshot"/> back.
+    /// </summary>
+    /// <typeparam name="T">The element type, <see cref="double"/> or <see cref="float"/> (others run scalar code).</typeparam>
+    /// <param name="parameters">The parameters W, updated in place (a network's whole buffer: every region's update is the same).</param>
+    /// <param name="gradients">The gradients g, as many values as <paramref name="parameters"/>, in their layout.</param>
+    /// <param name="rate">The learning rate, finite and greater than zero.</param>
+    /// <param name="snapshot">Receives the parameters before the update, as many values; must not overlap them.</param>
+    /// <returns>Whether every updated parameter is finite (neither NaN nor infinite).</returns>
+    /// <remarks>
+    /// Evaluation order in <typeparamref name="T"/>: <c>W[k] = (g[k] * -rate) + W[k]</c> in two roundings, which is
+    /// <c>W[k] - (rate * g[k])</c> bit for bit (negation is exact and round-to-nearest symmetric) and is the operation
+    /// of <see cref="Dense.GradientDescent{T}"/> and <see cref="Divergence.TryRestoreBeforeUpdate{T}"/>. The check adds
+    /// <c>W[k] - W[k]</c> per lane, zero for a finite value and NaN otherwise.
+    /// </remarks>
+    /// <exception cref="ArgumentException">A span's length differs from <paramref name="parameters"/>'; the exception names it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is not finite and greater than zero.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static bool GradientDescentWithSnapshot<T>(Span<T> parameters, ReadOnlySpan<T> gradients, T rate, Span<T> snapshot)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Guard.Length(gradients, parameters.Length, nameof(gradients), "same as parameters");
+        Guard.Length<T>(snapshot, parameters.Length, nameof(snapshot), "same as parameters");
+        Rate(rate, nameof(rate));
+        T negativeRate = -rate;
+
+        ref T w = ref MemoryMarshal.GetReference(parameters);
+        ref T g = ref MemoryMarshal.GetReference(gradients);
+        ref T old = ref MemoryMarshal.GetReference(snapshot);
+        int n = parameters.Length;
+        int k = 0;
+        bool finite = true;
+        if (Vectorised<T>())
+        {
+            var negativeRateV = new Vector<T>(negativeRate);
+            Vector<T> check = Vector<T>.Zero;
+            for (; k <= n - Vector<T>.Count; k += Vector<T>.Count)
+            {
+                Vector<T> wk = Vector.LoadUnsafe(ref w, (nuint)k);
+                wk.StoreUnsafe(ref old, (nuint)k);
+                Vector<T> updated = (Vector.LoadUnsafe(ref g, (nuint)k) * negativeRateV) + wk;
+                updated.StoreUnsafe(ref w, (nuint)k);
+                check += updated - updated;
+            }
+
+            finite = Vector.EqualsAll(check, Vector<T>.Zero);
+        }
+
+        for (; k < n; k++)
+        {
+            ref T wk = ref Unsafe.Add(ref w, k);
+            Unsafe.Add(ref old, k) = wk;
+            wk = (Unsafe.Add(ref g, k) * negativeRate) + wk;
+            finite &= T.IsFinite(wk);
+        }
+
+        return finite;
+    }
+
     /// <summary>
     /// Gradient descent with momentum, as the course's update_parameters_with_momentum:
     /// <c>v = beta v + (1 - beta) g</c>, then <c>W = W - rate v</c> (v starts at zero).

@@ -13,6 +13,25 @@ namespace DnnGen.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ReferenceOptimizers
 {
+    /// <summary>
+    /// <c>snapshot[k] = W[k]</c>; <c>W[k] = W[k] - rate g[k]</c>; whether every new <c>W[k]</c> is finite.
+    /// </summary>
+    public static bool GradientDescentWithSnapshot<T>(Span<T> parameters, ReadOnlySpan<T> gradients, T rate, Span<T> snapshot)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Guard.Length(gradients, parameters.Length, nameof(gradients), "same as parameters");
+        Guard.Length<T>(snapshot, parameters.Length, nameof(snapshot), "same as parameters");
+        bool finite = true;
+        for (int k = 0; k < parameters.Length; k++)
+        {
+            snapshot[k] = parameters[k];
+            parameters[k] = parameters[k] - rate * gradients[k];
+            finite = finite && T.IsFinite(parameters[k]);
+        }
+
+        return finite;
+    }
+
     /// <summary><c>v[k] = beta v[k] + (1 - beta) g[k]</c>; <c>W[k] = W[k] - rate v[k]</c>.</summary>
     public static void Momentum<T>(Span<T> parameters, Span<T> velocity, ReadOnlySpan<T> gradients, T rate, T beta)
         where T : unmanaged, IFloatingPointIeee754<T>

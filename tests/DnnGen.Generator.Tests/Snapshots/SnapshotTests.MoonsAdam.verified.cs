@@ -461,16 +461,17 @@ namespace Demo
             BackwardCore(x, y);
             _gradientsInvalid = false;
             _snapshot ??= new double[ParameterCount];
-            _parameters.Span.CopyTo(_snapshot);
             _rollbackRate = 0.0;
-            UpdateParameters(learningRate);
-            if (!global::DnnGen.Divergence.AllFinite<double>(_parameters.Span))
+            double rate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
+            // UpdateParameters' steps, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients
+            // share its layout), in the same pass as the snapshot of the parameters before it and the check that all are finite.
+            if (!global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<double>(_parameters.Span, _gradients.Span, rate, _snapshot))
             {
                 new global::System.ReadOnlySpan<double>(_snapshot).CopyTo(_parameters.Span);
                 throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
             }
 
-            _rollbackRate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
+            _rollbackRate = rate;
             _rollbackCost = cost;
             return cost;
         }
@@ -528,6 +529,15 @@ namespace Demo
 
         // ---- Course 2's training loop: mini-batches, the optimizer, decay, L2 and dropout ----
 
+        // Train(x, y, options)'s mini-batch buffers, kept from call to call: the shuffled order of the examples, one mini-batch's
+        // gathered examples and labels (each grown when a call needs more), and the generator of the shuffle and that of the dropout
+        // masks, each re-seeded before every use.
+        private int[] _shuffledOrder = global::System.Array.Empty<int>();
+        private double[] _batchX = global::System.Array.Empty<double>();
+        private double[] _batchY = global::System.Array.Empty<double>();
+        private global::DnnGen.NumPyRandom? _shuffler;
+        private global::DnnGen.NumPyRandom? _dropoutRandom;
+
         /// <summary>
         /// Trains for <paramref name="options"/>.Epochs epochs with Adam, as course 2's <c>model</c> does: each epoch
         /// shuffles the examples (MiniBatchSize &gt; 0) and, for each mini-batch, runs forward (dropping hidden units when
@@ -566,13 +576,40 @@ namespace Demo
                 global::DnnGen.Guard.Finite<double>(x, InputSize, "x");
             }
 
-            // Mini-batches are gathered into buffers made once here, the size of the largest: no epoch or mini-batch allocates.
+            // Mini-batches are gathered into buffers kept from call to call, grown to the largest mini-batch and example count
+            // seen: after the first call, no call, epoch or mini-batch allocates (but for the history).
             int batches = settings.BatchCount;
-            int[] permutation = settings.Shuffles ? new int[m] : global::System.Array.Empty<int>();
-            double[] batchX = settings.Shuffles ? new double[global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, InputSize, "x")] : global::System.Array.Empty<double>();
-            double[] batchY = settings.Shuffles ? new double[global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, OutputSize, "y")] : global::System.Array.Empty<double>();
-            global::DnnGen.NumPyRandom shuffler = new global::DnnGen.NumPyRandom(0u);
-            global::DnnGen.NumPyRandom? dropout = settings.Dropout ? new global::DnnGen.NumPyRandom(settings.DropoutSeed) : null;
+            if (settings.Shuffles)
+            {
+                int xLength = global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, InputSize, "x");
+                int yLength = global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, OutputSize, "y");
+                if (_shuffledOrder.Length < m)
+                {
+                    _shuffledOrder = new int[m];
+                }
+
+                if (_batchX.Length < xLength)
+                {
+                    _batchX = new double[xLength];
+                }
+
+                if (_batchY.Length < yLength)
+                {
+                    _batchY = new double[yLength];
+                }
+
+                _shuffler ??= new global::DnnGen.NumPyRandom(0u);
+            }
+
+            global::System.Span<int> permutation = new global::System.Span<int>(_shuffledOrder, 0, settings.Shuffles ? m : 0);
+            global::DnnGen.NumPyRandom? dropout = null;
+            if (settings.Dropout)
+            {
+                // The state of a generator made afresh: np.random.seed(DropoutSeed).
+                dropout = _dropoutRandom ??= new global::DnnGen.NumPyRandom(settings.DropoutSeed);
+                dropout.Seed(settings.DropoutSeed);
+            }
+
             _keepProbability = settings.KeepProbability;
             _rollbackValid = false;
             global::System.Collections.Generic.List<global::DnnGen.TrainingRecord> history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(global::System.Math.Min(settings.Epochs / settings.RecordEvery + 2, 1024));
@@ -584,7 +621,7 @@ namespace Demo
                 // np.random.seed(ShuffleSeed + 1 + epoch); permutation = np.random.permutation(m)
                 if (settings.Shuffles)
                 {
-                    global::DnnGen.Kernels.MiniBatches.Shuffle(shuffler, settings.ShuffleSeedOf(epoch), permutation);
+                    global::DnnGen.Kernels.MiniBatches.Shuffle(_shuffler!, settings.ShuffleSeedOf(epoch), permutation);
                 }
 
                 // Fresh masks: this epoch's draw from np.random.seed(DropoutSeed + epoch), mini-batch after mini-batch.
@@ -604,10 +641,10 @@ namespace Demo
                         // The shuffled examples permutation[start .. start + size), the course's X[:, permutation][:, start:start + size].
                         int start = global::DnnGen.Kernels.MiniBatches.BatchStart(m, settings.MiniBatchSize, batch);
                         size = global::DnnGen.Kernels.MiniBatches.BatchSize(m, settings.MiniBatchSize, batch);
-                        global::System.Span<double> gatheredX = new global::System.Span<double>(batchX, 0, size * InputSize);
-                        global::System.Span<double> gatheredY = new global::System.Span<double>(batchY, 0, size * OutputSize);
-                        global::DnnGen.Kernels.MiniBatches.Gather<double>(x, InputSize, new global::System.ReadOnlySpan<int>(permutation, start, size), gatheredX);
-                        global::DnnGen.Kernels.MiniBatches.Gather<double>(y, OutputSize, new global::System.ReadOnlySpan<int>(permutation, start, size), gatheredY);
+                        global::System.Span<double> gatheredX = new global::System.Span<double>(_batchX, 0, size * InputSize);
+                        global::System.Span<double> gatheredY = new global::System.Span<double>(_batchY, 0, size * OutputSize);
+                        global::DnnGen.Kernels.MiniBatches.Gather<double>(x, InputSize, permutation.Slice(start, size), gatheredX);
+                        global::DnnGen.Kernels.MiniBatches.Gather<double>(y, OutputSize, permutation.Slice(start, size), gatheredY);
                         xBatch = gatheredX;
                         yBatch = gatheredY;
                     }

@@ -461,16 +461,17 @@ namespace Demo
             BackwardCore(x, y);
             _gradientsInvalid = false;
             _snapshot ??= new float[ParameterCount];
-            _parameters.Span.CopyTo(_snapshot);
             _rollbackRate = 0.0f;
-            UpdateParameters(learningRate);
-            if (!global::DnnGen.Divergence.AllFinite<float>(_parameters.Span))
+            float rate = global::DnnGen.Guard.LearningRate<float>(learningRate, "learningRate");
+            // UpdateParameters' steps, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients
+            // share its layout), in the same pass as the snapshot of the parameters before it and the check that all are finite.
+            if (!global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<float>(_parameters.Span, _gradients.Span, rate, _snapshot))
             {
                 new global::System.ReadOnlySpan<float>(_snapshot).CopyTo(_parameters.Span);
                 throw global::DnnGen.Divergence.UpdateNotFinite(iteration, cost, learningRate);
             }
 
-            _rollbackRate = global::DnnGen.Guard.LearningRate<float>(learningRate, "learningRate");
+            _rollbackRate = rate;
             _rollbackCost = cost;
             return cost;
         }
@@ -524,6 +525,15 @@ namespace Demo
 
         // ---- Course 2's training loop: mini-batches, the optimizer, decay, L2 and dropout ----
 
+        // Train(x, y, options)'s mini-batch buffers, kept from call to call: the shuffled order of the examples, one mini-batch's
+        // gathered examples and labels (each grown when a call needs more), and the generator of the shuffle and that of the dropout
+        // masks, each re-seeded before every use.
+        private int[] _shuffledOrder = global::System.Array.Empty<int>();
+        private float[] _batchX = global::System.Array.Empty<float>();
+        private float[] _batchY = global::System.Array.Empty<float>();
+        private global::DnnGen.NumPyRandom? _shuffler;
+        private global::DnnGen.NumPyRandom? _dropoutRandom;
+
         /// <summary>
         /// Trains for <paramref name="options"/>.Epochs epochs with gradient descent, as course 2's <c>model</c> does: each epoch
         /// shuffles the examples (MiniBatchSize &gt; 0) and, for each mini-batch, runs forward (dropping hidden units when
@@ -562,13 +572,40 @@ namespace Demo
                 global::DnnGen.Guard.Finite<float>(x, InputSize, "x");
             }
 
-            // Mini-batches are gathered into buffers made once here, the size of the largest: no epoch or mini-batch allocates.
+            // Mini-batches are gathered into buffers kept from call to call, grown to the largest mini-batch and example count
+            // seen: after the first call, no call, epoch or mini-batch allocates (but for the history).
             int batches = settings.BatchCount;
-            int[] permutation = settings.Shuffles ? new int[m] : global::System.Array.Empty<int>();
-            float[] batchX = settings.Shuffles ? new float[global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, InputSize, "x")] : global::System.Array.Empty<float>();
-            float[] batchY = settings.Shuffles ? new float[global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, OutputSize, "y")] : global::System.Array.Empty<float>();
-            global::DnnGen.NumPyRandom shuffler = new global::DnnGen.NumPyRandom(0u);
-            global::DnnGen.NumPyRandom? dropout = settings.Dropout ? new global::DnnGen.NumPyRandom(settings.DropoutSeed) : null;
+            if (settings.Shuffles)
+            {
+                int xLength = global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, InputSize, "x");
+                int yLength = global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, OutputSize, "y");
+                if (_shuffledOrder.Length < m)
+                {
+                    _shuffledOrder = new int[m];
+                }
+
+                if (_batchX.Length < xLength)
+                {
+                    _batchX = new float[xLength];
+                }
+
+                if (_batchY.Length < yLength)
+                {
+                    _batchY = new float[yLength];
+                }
+
+                _shuffler ??= new global::DnnGen.NumPyRandom(0u);
+            }
+
+            global::System.Span<int> permutation = new global::System.Span<int>(_shuffledOrder, 0, settings.Shuffles ? m : 0);
+            global::DnnGen.NumPyRandom? dropout = null;
+            if (settings.Dropout)
+            {
+                // The state of a generator made afresh: np.random.seed(DropoutSeed).
+                dropout = _dropoutRandom ??= new global::DnnGen.NumPyRandom(settings.DropoutSeed);
+                dropout.Seed(settings.DropoutSeed);
+            }
+
             _keepProbability = settings.KeepProbability;
             _rollbackValid = false;
             global::System.Collections.Generic.List<global::DnnGen.TrainingRecord> history = new global::System.Collections.Generic.List<global::DnnGen.TrainingRecord>(global::System.Math.Min(settings.Epochs / settings.RecordEvery + 2, 1024));
@@ -580,7 +617,7 @@ namespace Demo
                 // np.random.seed(ShuffleSeed + 1 + epoch); permutation = np.random.permutation(m)
                 if (settings.Shuffles)
                 {
-                    global::DnnGen.Kernels.MiniBatches.Shuffle(shuffler, settings.ShuffleSeedOf(epoch), permutation);
+                    global::DnnGen.Kernels.MiniBatches.Shuffle(_shuffler!, settings.ShuffleSeedOf(epoch), permutation);
                 }
 
                 // Fresh masks: this epoch's draw from np.random.seed(DropoutSeed + epoch), mini-batch after mini-batch.
@@ -600,10 +637,10 @@ namespace Demo
                         // The shuffled examples permutation[start .. start + size), the course's X[:, permutation][:, start:start + size].
                         int start = global::DnnGen.Kernels.MiniBatches.BatchStart(m, settings.MiniBatchSize, batch);
                         size = global::DnnGen.Kernels.MiniBatches.BatchSize(m, settings.MiniBatchSize, batch);
-                        global::System.Span<float> gatheredX = new global::System.Span<float>(batchX, 0, size * InputSize);
-                        global::System.Span<float> gatheredY = new global::System.Span<float>(batchY, 0, size * OutputSize);
-                        global::DnnGen.Kernels.MiniBatches.Gather<float>(x, InputSize, new global::System.ReadOnlySpan<int>(permutation, start, size), gatheredX);
-                        global::DnnGen.Kernels.MiniBatches.Gather<float>(y, OutputSize, new global::System.ReadOnlySpan<int>(permutation, start, size), gatheredY);
+                        global::System.Span<float> gatheredX = new global::System.Span<float>(_batchX, 0, size * InputSize);
+                        global::System.Span<float> gatheredY = new global::System.Span<float>(_batchY, 0, size * OutputSize);
+                        global::DnnGen.Kernels.MiniBatches.Gather<float>(x, InputSize, permutation.Slice(start, size), gatheredX);
+                        global::DnnGen.Kernels.MiniBatches.Gather<float>(y, OutputSize, permutation.Slice(start, size), gatheredY);
                         xBatch = gatheredX;
                         yBatch = gatheredY;
                     }
@@ -666,8 +703,9 @@ namespace Demo
             }
 
             KeepRollback(epoch, batch, cost);
-            ApplyOptimizer(rate);
-            if (!(global::DnnGen.Divergence.AllFinite<float>(_parameters.Span)))
+            // update_parameters_with_gd, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients
+            // share its layout), in the same pass as the rollback's copy of the parameters before it and the check that all are finite.
+            if (!global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<float>(_parameters.Span, _gradients.Span, rate, _rollback!))
             {
                 RestoreRollback();
                 throw global::DnnGen.Divergence.MiniBatchUpdateNotFinite(epoch, batch, settings.BatchCount, cost, (double)rate);
@@ -689,22 +727,6 @@ namespace Demo
             global::DnnGen.Kernels.Regularization.AddL2Gradient<float>(dW3, W3, lambdaOverM); // dW3 (1, 3) += (lambd / m) W3
         }
 
-        // update_parameters_with_gd, layer by layer: W = W - rate dW, b = b - rate db.
-        private void ApplyOptimizer(float rate)
-        {
-            // W1 (4, 5) -= rate * dW1;  b1 (4, 1) -= rate * db1
-            global::DnnGen.Kernels.Dense.GradientDescent<float>(W1, dW1, rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<float>(b1, db1, rate);
-
-            // W2 (3, 4) -= rate * dW2;  b2 (3, 1) -= rate * db2
-            global::DnnGen.Kernels.Dense.GradientDescent<float>(W2, dW2, rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<float>(b2, db2, rate);
-
-            // W3 (1, 3) -= rate * dW3;  b3 (1, 1) -= rate * db3
-            global::DnnGen.Kernels.Dense.GradientDescent<float>(W3, dW3, rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<float>(b3, db3, rate);
-        }
-
         // Train(x, y, options) keeps the parameters from before its last update, with the counts, the mini-batch and its cost:
         // when the next mini-batch's cost is not finite, or an update is, they are restored. Never across calls: each Train
         // starts with nothing to restore.
@@ -719,7 +741,7 @@ namespace Demo
         private void KeepRollback(int epoch, int batch, double cost)
         {
             _rollback ??= new float[1 * ParameterCount];
-            _parameters.Span.CopyTo(_rollback);
+            // The parameters are copied by the update itself (Optimizers.GradientDescentWithSnapshot), in its one pass.
             _rollbackValid = true;
             _rollbackEpoch = epoch;
             _rollbackBatch = batch;
