@@ -28,7 +28,8 @@ namespace DnnGen.Kernels;
 /// multiply-adds with DnnGen's worker threads (see <see cref="MaxDegreeOfParallelism"/>); the other kernels run on the
 /// calling thread. No kernel allocates, and every kernel is deterministic: the same inputs give bit-identical outputs
 /// on every run on the same machine, with any number of threads. Products and sums are separate roundings (no fused
-/// multiply-add).
+/// multiply-add), except in GramProduct, the span-of-the-data kernel (Dense.Span.cs), which needs no bitwise agreement with
+/// the direct path.
 /// <see cref="WeightGradients{T}"/>, <see cref="InputGradient{T}"/> and <see cref="GradientDescent{T}"/> add their
 /// terms in the reference's order and so match it bit for bit; <see cref="Forward{T}"/> splits each dot product into
 /// per-lane partial sums and differs from the reference only by rounding.
