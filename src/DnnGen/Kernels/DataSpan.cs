@@ -78,7 +78,7 @@ public static class DataSpan
     /// </summary>
     public static bool Pays(int nIn, int nOut, int m, long updates)
     {
-        if (nIn < 1 || nOut < 1 || m < 1 || updates < 1 || GramLength(m) > Array.MaxLength)
+        if (nIn < 1 || nOut < 1 || m < 1 || updates < 1 || Dense.GramLength(m) > Array.MaxLength)
         {
             return false;
         }
@@ -96,9 +96,6 @@ public static class DataSpan
                 return 2L * m <= nIn && saved > spent;
         }
     }
-
-    /// <summary>The number of values G takes for <paramref name="m"/> examples: m rows padded to whole vectors (<see cref="Dense.GramStride"/>).</summary>
-    internal static long GramLength(int m) => (long)m * (((long)m + 15) & ~15L);
 }
 
 /// <summary>
@@ -372,11 +369,12 @@ public sealed unsafe class DataSpanTrainer<T>
 
     private void Begin(ReadOnlySpan<T> x, int m)
     {
-        if (DataSpan.GramLength(m) > Array.MaxLength)
+        if (Dense.GramLength(m) > Array.MaxLength)
         {
             throw new ArgumentOutOfRangeException(nameof(x), m, "Expected at most 46,336 examples for training in the span of the data.");
         }
 
+        _stride = Dense.GramStride(m);
         if (_m != m || _c.Length == 0)
         {
             _z0 = new T[m * _nOut];
@@ -384,12 +382,11 @@ public sealed unsafe class DataSpanTrainer<T>
             _kept = new T[m * _nOut];
             _dZ = new T[m * _nOut];
             _zeros = new T[Math.Max(m, _nOut)];
-            _zt = new T[_nOut * Dense.GramStride(m)];
+            _zt = new T[_nOut * _stride];
         }
 
         _m = m;
-        _stride = Dense.GramStride(m);
-        _gram = new T[DataSpan.GramLength(m)];
+        _gram = new T[Dense.GramLength(m)];
         Gram(x, m);
         Array.Clear(_c);
         _keptValid = false;

@@ -30,7 +30,12 @@ public static partial class Dense
     /// The row length of G as <see cref="GramProduct{T}"/> wants it: m rounded up to a multiple of 16 values, whole vectors
     /// of every width, the padding zero.
     /// </summary>
-    internal static int GramStride(int m) => checked((m + 15) & ~15);
+    internal static int GramStride(int m) => checked((int)PaddedRow(m));
+
+    /// <summary>The number of values G takes for <paramref name="m"/> examples, m rows of <see cref="GramStride"/>; in 64 bits, for any m.</summary>
+    internal static long GramLength(int m) => m * PaddedRow(m);
+
+    private static long PaddedRow(int m) => ((long)m + 15) & ~15L;
 
     /// <summary>
     /// <c>zt[j, i] = sum over k of c[k, j] * gram[k, i]</c> for every unit j and column i (padding included): the
