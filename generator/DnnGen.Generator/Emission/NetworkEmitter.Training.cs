@@ -297,28 +297,19 @@ internal sealed partial class NetworkEmitter
         _w.Open("if (_gradientsInvalid)");
         _w.Line("throw new global::System.InvalidOperationException(\"The gradients are not usable: the last Backward threw before it finished. Call Backward(x, y) with the last Forward's examples first.\");");
         _w.Close();
-        EmitGradientDescentSteps(weights1: true);
+        EmitGradientDescentSteps();
         _w.Close();
         _w.Line();
     }
 
-    /// <summary>update_parameters' steps, layer by layer, with W1's unless it is updated in the span of the data.</summary>
-    private void EmitGradientDescentSteps(bool weights1)
+    /// <summary>update_parameters' steps, layer by layer.</summary>
+    private void EmitGradientDescentSteps()
     {
         for (int l = 1; l <= L; l++)
         {
             _w.Line();
-            if (l == 1 && !weights1)
-            {
-                _w.Line($"// W1 ({N(1)}, {N(0)}) -= rate * dW1 in the span of the data: C ({N(1)}, m) -= rate (1/m) dZ1 ({N(1)}, m);  b1 ({N(1)}, 1) -= rate * db1");
-                _w.Line($"bool coefficientsFinite = _dataSpan!.Update(rate);");
-            }
-            else
-            {
-                _w.Line($"// W{l} ({N(l)}, {N(l - 1)}) -= rate * dW{l};  b{l} ({N(l)}, 1) -= rate * db{l}");
-                _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(W{l}, dW{l}, rate);");
-            }
-
+            _w.Line($"// W{l} ({N(l)}, {N(l - 1)}) -= rate * dW{l};  b{l} ({N(l)}, 1) -= rate * db{l}");
+            _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(W{l}, dW{l}, rate);");
             _w.Line($"{Dnn}.Kernels.Dense.GradientDescent<{_t}>(b{l}, db{l}, rate);");
         }
     }
@@ -527,12 +518,25 @@ internal sealed partial class NetworkEmitter
         _w.Line($"// copy for a rollback), so the snapshot holds only b1 and the layers after it: {I(tailLength)} values, not {I(_shape.ParameterCount)}.");
         _w.Open($"private double UpdateInSpan(double cost, double learningRate, int iteration)");
         _w.Line($"_snapshot ??= new {_t}[ParameterCount];");
-        _w.Line($"_parameters.Span.Slice({tail}).CopyTo(new global::System.Span<{_t}>(_snapshot, {tail}, {tailLength}));");
         _w.Line($"_rollbackRate = {Literal("0.0")};");
         _w.Line($"{_t} rate = {Dnn}.Guard.LearningRate<{_t}>(learningRate, \"learningRate\");");
-        EmitGradientDescentSteps(weights1: false);
         _w.Line();
-        _w.Line($"if (!coefficientsFinite || !{Dnn}.Divergence.AllFinite<{_t}>(_parameters.Span.Slice({tail})))");
+        _w.Line($"// W1 ({N(1)}, {N(0)}) -= rate * dW1 in the span of the data: C ({N(1)}, m) -= rate (1/m) dZ1 ({N(1)}, m)");
+        _w.Line("bool coefficientsFinite = _dataSpan!.Update(rate);");
+        if (L == 1)
+        {
+            _w.Line($"// b1 ({N(1)}, 1) -= rate * db1 (from {tail} on), in the same pass as its snapshot and the check that it is finite.");
+        }
+        else
+        {
+            string layers = L == 2 ? "W2 -= rate * dW2 and b2 -= rate * db2" : $"W[l] -= rate * dW[l] and b[l] -= rate * db[l] for l = 2 .. {L}";
+            _w.Line($"// b1 -= rate * db1, then {layers}: the {I(tailLength)} values");
+            _w.Line($"// from {tail} on (the gradients share the parameters' layout), in the same pass as their snapshot and the check that");
+            _w.Line("// all are finite.");
+        }
+
+        _w.Line($"bool restFinite = {Dnn}.Kernels.Optimizers.GradientDescentWithSnapshot<{_t}>(_parameters.Span.Slice({tail}), _gradients.Span.Slice({tail}), rate, new global::System.Span<{_t}>(_snapshot, {tail}, {tailLength}));");
+        _w.Line("if (!coefficientsFinite || !restFinite)");
         _w.Line("{");
         _w.Line("    _dataSpan.RollBack();");
         _w.Line("    RestoreAfterWeights1();");

@@ -630,27 +630,16 @@ namespace Demo
         private double UpdateInSpan(double cost, double learningRate, int iteration)
         {
             _snapshot ??= new double[ParameterCount];
-            _parameters.Span.Slice(245760).CopyTo(new global::System.Span<double>(_snapshot, 245760, 213));
             _rollbackRate = 0.0;
             double rate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
 
-            // W1 (20, 12288) -= rate * dW1 in the span of the data: C (20, m) -= rate (1/m) dZ1 (20, m);  b1 (20, 1) -= rate * db1
+            // W1 (20, 12288) -= rate * dW1 in the span of the data: C (20, m) -= rate (1/m) dZ1 (20, m)
             bool coefficientsFinite = _dataSpan!.Update(rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(b1, db1, rate);
-
-            // W2 (7, 20) -= rate * dW2;  b2 (7, 1) -= rate * db2
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(W2, dW2, rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(b2, db2, rate);
-
-            // W3 (5, 7) -= rate * dW3;  b3 (5, 1) -= rate * db3
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(W3, dW3, rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(b3, db3, rate);
-
-            // W4 (1, 5) -= rate * dW4;  b4 (1, 1) -= rate * db4
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(W4, dW4, rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(b4, db4, rate);
-
-            if (!coefficientsFinite || !global::DnnGen.Divergence.AllFinite<double>(_parameters.Span.Slice(245760)))
+            // b1 -= rate * db1, then W[l] -= rate * dW[l] and b[l] -= rate * db[l] for l = 2 .. 4: the 213 values
+            // from 245760 on (the gradients share the parameters' layout), in the same pass as their snapshot and the check that
+            // all are finite.
+            bool restFinite = global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<double>(_parameters.Span.Slice(245760), _gradients.Span.Slice(245760), rate, new global::System.Span<double>(_snapshot, 245760, 213));
+            if (!coefficientsFinite || !restFinite)
             {
                 _dataSpan.RollBack();
                 RestoreAfterWeights1();

@@ -465,15 +465,14 @@ namespace Demo
         private double UpdateInSpan(double cost, double learningRate, int iteration)
         {
             _snapshot ??= new double[ParameterCount];
-            _parameters.Span.Slice(12288).CopyTo(new global::System.Span<double>(_snapshot, 12288, 1));
             _rollbackRate = 0.0;
             double rate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
 
-            // W1 (1, 12288) -= rate * dW1 in the span of the data: C (1, m) -= rate (1/m) dZ1 (1, m);  b1 (1, 1) -= rate * db1
+            // W1 (1, 12288) -= rate * dW1 in the span of the data: C (1, m) -= rate (1/m) dZ1 (1, m)
             bool coefficientsFinite = _dataSpan!.Update(rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(b1, db1, rate);
-
-            if (!coefficientsFinite || !global::DnnGen.Divergence.AllFinite<double>(_parameters.Span.Slice(12288)))
+            // b1 (1, 1) -= rate * db1 (from 12288 on), in the same pass as its snapshot and the check that it is finite.
+            bool restFinite = global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<double>(_parameters.Span.Slice(12288), _gradients.Span.Slice(12288), rate, new global::System.Span<double>(_snapshot, 12288, 1));
+            if (!coefficientsFinite || !restFinite)
             {
                 _dataSpan.RollBack();
                 RestoreAfterWeights1();

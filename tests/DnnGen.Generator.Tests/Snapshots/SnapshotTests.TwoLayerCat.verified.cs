@@ -526,19 +526,16 @@ namespace Demo
         private double UpdateInSpan(double cost, double learningRate, int iteration)
         {
             _snapshot ??= new double[ParameterCount];
-            _parameters.Span.Slice(86016).CopyTo(new global::System.Span<double>(_snapshot, 86016, 15));
             _rollbackRate = 0.0;
             double rate = global::DnnGen.Guard.LearningRate<double>(learningRate, "learningRate");
 
-            // W1 (7, 12288) -= rate * dW1 in the span of the data: C (7, m) -= rate (1/m) dZ1 (7, m);  b1 (7, 1) -= rate * db1
+            // W1 (7, 12288) -= rate * dW1 in the span of the data: C (7, m) -= rate (1/m) dZ1 (7, m)
             bool coefficientsFinite = _dataSpan!.Update(rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(b1, db1, rate);
-
-            // W2 (1, 7) -= rate * dW2;  b2 (1, 1) -= rate * db2
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(W2, dW2, rate);
-            global::DnnGen.Kernels.Dense.GradientDescent<double>(b2, db2, rate);
-
-            if (!coefficientsFinite || !global::DnnGen.Divergence.AllFinite<double>(_parameters.Span.Slice(86016)))
+            // b1 -= rate * db1, then W2 -= rate * dW2 and b2 -= rate * db2: the 15 values
+            // from 86016 on (the gradients share the parameters' layout), in the same pass as their snapshot and the check that
+            // all are finite.
+            bool restFinite = global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<double>(_parameters.Span.Slice(86016), _gradients.Span.Slice(86016), rate, new global::System.Span<double>(_snapshot, 86016, 15));
+            if (!coefficientsFinite || !restFinite)
             {
                 _dataSpan.RollBack();
                 RestoreAfterWeights1();
