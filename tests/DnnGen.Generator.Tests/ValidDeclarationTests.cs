@@ -289,4 +289,37 @@ public class ValidDeclarationTests
         Precision precision = attribute.Contains("Precision.Single") ? Precision.Single : Precision.Double;
         declared.ShouldBe(new NetworkShape(new EquatableArray<int>(sizes)).GeneratedMemberNames(Enum.Parse<LabelForm>(labels), optimizer, precision).ToHashSet(), ignoreOrder: true);
     }
+
+    /// <summary>
+    /// docs/diagnostics.md's entry for DNNG0007 names every member a network can declare, so that a user who meets the
+    /// error finds the name there: each of GeneratedMemberNames (for every kind of label, optimizer and precision) and
+    /// BakedMemberNames, for a deep network and a small one, in backquotes, a layer's number written as {l} (W{l},
+    /// dA{l}, a{l}Dropped) where the name is one per layer.
+    /// </summary>
+    [Fact]
+    public void The_collision_entry_in_the_diagnostics_help_names_every_generated_member()
+    {
+        string help = System.IO.File.ReadAllText(System.IO.Path.Combine(global::DnnGen.Tests.Shared.RepositoryPaths.Root, "docs", "diagnostics.md")).Replace("\r\n", "\n");
+        string entry = help.Split("\n## DNNG0007\n")[1].Split("\n## ")[0];
+        var names = new System.Collections.Generic.SortedSet<string>(StringComparer.Ordinal);
+        foreach (int[] sizes in new[] { new[] { 12288, 20, 7, 5, 1 }, new[] { 2, 4, 1 } })
+        {
+            var shape = new NetworkShape(new EquatableArray<int>(sizes));
+            foreach (LabelForm labels in Enum.GetValues<LabelForm>())
+            {
+                names.UnionWith(shape.BakedMemberNames(labels));
+                foreach (Optimizer optimizer in Enum.GetValues<Optimizer>())
+                {
+                    foreach (Precision precision in Enum.GetValues<Precision>())
+                    {
+                        names.UnionWith(shape.GeneratedMemberNames(labels, optimizer, precision));
+                    }
+                }
+            }
+        }
+
+        names.Where(name => !entry.Contains($"`{name}`", StringComparison.Ordinal)
+                && !entry.Contains($"`{System.Text.RegularExpressions.Regex.Replace(name, "[0-9]+", "{l}")}`", StringComparison.Ordinal))
+            .ShouldBeEmpty();
+    }
 }
