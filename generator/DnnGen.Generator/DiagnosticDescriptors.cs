@@ -49,7 +49,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NetworkTooLarge = new(
         id: "DNNG0004",
         title: "The network is too large for a .NET array",
-        messageFormat: "[Network] on '{0}' needs {1}, more than the {2}; make the layers smaller",
+        messageFormat: "[{3}] on '{0}' needs {1}, more than the {2}; make the layers smaller",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
@@ -157,7 +157,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TopLevelStatementsClass = new(
         id: "DNNG0016",
         title: "[Network] is on the class that top-level statements declare",
-        messageFormat: "'{0}' is the class that the top-level statements declare, which cannot take a generated part; declare the network in a class of its own, such as '[Network(...)] public partial class Net;', and create it with new Net() in the top-level statements",
+        messageFormat: "'{0}' is the class that the top-level statements declare, which cannot take a generated part; declare the network in a class of its own, such as '[{1}] public partial class Net;', and create it with new Net() in the top-level statements",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,

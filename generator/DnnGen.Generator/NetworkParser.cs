@@ -300,7 +300,7 @@ internal static class NetworkParser
         {
             // The generated part's base list on this class crashes the C# compiler (an InvalidCastException in Roslyn's
             // base-list binding), so nothing may be generated: the network needs a class of its own.
-            diagnostics.Add(Report(DiagnosticDescriptors.TopLevelStatementsClass, identifier, className));
+            diagnostics.Add(Report(DiagnosticDescriptors.TopLevelStatementsClass, identifier, className, attribute == "Network" ? "Network(...)" : attribute + "(\"model.onnx\")"));
             return false;
         }
 
@@ -628,7 +628,7 @@ internal static class NetworkParser
     /// DNNG0004 when the parameters do not fit in one aligned buffer (the limit its constructor enforces at run time), or
     /// one example's training caches in one array.
     /// </summary>
-    internal static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, Precision precision, string className, LocationInfo? location, bool baked)
+    internal static DiagnosticInfo? CheckArrayLimits(NetworkShape shape, Precision precision, string className, LocationInfo? location, bool baked, string attribute = "Network")
     {
         long maxParameters = NetworkShape.MaxParameterCount(precision);
         if (shape.ParameterCount > maxParameters)
@@ -649,13 +649,13 @@ internal static class NetworkParser
                 Format(NetworkShape.MaxArrayLength),
                 NetworkShape.MaxArrayLength - maxParameters,
                 NetworkShape.AlignedBufferAlignment);
-            return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, count, limit);
+            return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, count, limit, attribute);
         }
 
         if (!baked && shape.WorkspaceWidth > NetworkShape.MaxArrayLength)
         {
             string width = Format(shape.WorkspaceWidth) + " training values for each example (Z, A, dZ and dA of every layer)";
-            return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, width, Format(NetworkShape.MaxArrayLength) + " elements a .NET array can hold");
+            return Report(DiagnosticDescriptors.NetworkTooLarge, location, className, width, Format(NetworkShape.MaxArrayLength) + " elements a .NET array can hold", attribute);
         }
 
         return null;

@@ -5,6 +5,7 @@ using DnnGen.Tests.Shared;
 using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Shouldly;
 
 namespace DnnGen.Generator.Tests;
@@ -42,6 +43,30 @@ public class OnnxDeclarationTests
             """);
 
         diagnostic.GetMessage().ShouldBe("'Imported' has [NetworkFromOnnx], but this declaration of it is not partial; declare it 'partial class Imported' so DnnGen can add the network's members");
+    }
+
+    [Fact]
+    public void DNNG0016_the_top_level_statements_class_names_the_import_attribute()
+    {
+        (string source, Microsoft.CodeAnalysis.Text.TextSpan span) = Markup.Parse("""
+            using DnnGen;
+            System.Console.WriteLine("hello");
+
+            [NetworkFromOnnx("mlp.onnx")]
+            public partial class [|Program|];
+            """);
+        CSharpCompilation input = GeneratorHarness.Compile(source).WithOptions(new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        GeneratorDriver driver = ModelFileHarness.CreateDriver([new ModelFileHarness.Listed("mlp.onnx", Model("sigmoid_gemm_f64"))])
+            .RunGeneratorsAndUpdateCompilation(input, out _, out _);
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+
+        Diagnostic diagnostic = result.Diagnostics.ShouldHaveSingleItem();
+        diagnostic.Id.ShouldBe("DNNG0016");
+        diagnostic.Location.SourceSpan.ShouldBe(span);
+        diagnostic.GetMessage().ShouldBe(
+            "'Program' is the class that the top-level statements declare, which cannot take a generated part; declare the network " +
+            "in a class of its own, such as '[NetworkFromOnnx(\"model.onnx\")] public partial class Net;', and create it with new Net() in the top-level statements");
+        result.GeneratedSources.ShouldBeEmpty();
     }
 
     [Theory]

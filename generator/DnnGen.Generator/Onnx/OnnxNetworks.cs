@@ -191,7 +191,7 @@ internal static class OnnxNetworks
         Activation output = network.ActivationOf(network.LayerSizes.Count - 1);
         Loss loss = Activations.Of(output).DefaultLoss;
         var shape = new NetworkShape(network.LayerSizes);
-        DiagnosticInfo? tooLarge = NetworkParser.CheckArrayLimits(shape, network.Precision, className, location, baked: true);
+        DiagnosticInfo? tooLarge = NetworkParser.CheckArrayLimits(shape, network.Precision, className, location, baked: true, attribute: "NetworkFromOnnx");
         if (tooLarge is not null)
         {
             return Failed(tooLarge);
