@@ -181,17 +181,7 @@ public static class GradientChecking
         return cost + Regularization.L2Cost(squares, l2, x.Length / network.LayerSizes[0]);
     }
 
-    /// <summary>Where each W[l] sits in Parameters.</summary>
+    /// <summary>Where each W[l] sits in Parameters, and how many values it has.</summary>
     private static (int Offset, int Count)[] Weights(ReadOnlySpan<int> sizes)
-    {
-        var weights = new (int, int)[sizes.Length - 1];
-        int offset = 0;
-        for (int l = 1; l < sizes.Length; l++)
-        {
-            weights[l - 1] = (offset, sizes[l] * sizes[l - 1]);
-            offset += (sizes[l] * sizes[l - 1]) + sizes[l];
-        }
-
-        return weights;
-    }
+        => Array.ConvertAll(ParameterLayout.Of(sizes), slot => (slot.WeightOffset, slot.WeightCount));
 }

@@ -331,18 +331,18 @@ public static partial class Npz
     /// <summary>Adds W1 (as <paramref name="prefix"/>W1), b1, ..., WL, bL of one buffer; returns the buffer's length.</summary>
     private static long AddLayers(List<ArraySpec> arrays, ReadOnlySpan<int> sizes, ArrayKind kind, string prefix, Func<string, string> describe)
     {
-        long offset = 0;
-        for (int l = 1; l < sizes.Length; l++)
+        long length = 0;
+        foreach (LayerSlot slot in ParameterLayout.Of(sizes))
         {
-            string weights = string.Create(CultureInfo.InvariantCulture, $"layer {l}'s weights ({sizes[l - 1]} -> {sizes[l]})");
+            int l = slot.Layer;
+            string weights = string.Create(CultureInfo.InvariantCulture, $"layer {l}'s weights ({slot.Columns} -> {slot.Rows})");
             string biases = string.Create(CultureInfo.InvariantCulture, $"layer {l}'s biases");
-            arrays.Add(new ArraySpec(string.Create(CultureInfo.InvariantCulture, $"{prefix}W{l}"), kind, IsBias: false, sizes[l], sizes[l - 1], (int)offset, describe(weights)));
-            offset += (long)sizes[l] * sizes[l - 1];
-            arrays.Add(new ArraySpec(string.Create(CultureInfo.InvariantCulture, $"{prefix}b{l}"), kind, IsBias: true, sizes[l], 1, (int)offset, describe(biases)));
-            offset += sizes[l];
+            arrays.Add(new ArraySpec(string.Create(CultureInfo.InvariantCulture, $"{prefix}W{l}"), kind, IsBias: false, slot.Rows, slot.Columns, slot.WeightOffset, describe(weights)));
+            arrays.Add(new ArraySpec(string.Create(CultureInfo.InvariantCulture, $"{prefix}b{l}"), kind, IsBias: true, slot.Rows, 1, slot.BiasOffset, describe(biases)));
+            length = slot.End;
         }
 
-        return offset;
+        return length;
     }
 
     /// <summary>The buffer of <paramref name="network"/> an array of kind <paramref name="kind"/> (not a counter) is part of.</summary>

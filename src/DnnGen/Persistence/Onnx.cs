@@ -232,17 +232,14 @@ public static class Onnx
         var nodes = new ProtoBuffer();
         var initializers = new List<Initializer>();
         string previous = InputName;
-        int offset = 0;
-        for (int l = 1; l <= layers; l++)
+        foreach (LayerSlot slot in ParameterLayout.Of(sizes))
         {
+            int l = slot.Layer;
             string layer = l.ToString(CultureInfo.InvariantCulture);
             string weights = "W" + layer;
             string biases = "b" + layer;
-            int weightCount = sizes[l] * sizes[l - 1];
-            initializers.Add(ParameterTensor(weights, [sizes[l], sizes[l - 1]], elementType, offset, weightCount));
-            offset += weightCount;
-            initializers.Add(ParameterTensor(biases, [sizes[l]], elementType, offset, sizes[l]));
-            offset += sizes[l];
+            initializers.Add(ParameterTensor(weights, [slot.Rows, slot.Columns], elementType, slot.WeightOffset, slot.WeightCount));
+            initializers.Add(ParameterTensor(biases, [slot.Rows], elementType, slot.BiasOffset, slot.Rows));
 
             Activation activation = activations[l - 1];
             string output = l == layers ? outputName : "A" + layer;
