@@ -16,7 +16,7 @@ internal static class DiagnosticDescriptors
 {
     private const string Category = "DnnGen";
 
-    /// <summary>DNNG0013 warns when the parameters, gradients and training snapshot together exceed this many bytes: 1 GiB.</summary>
+    /// <summary>DNNG0013 warns when the buffers of the parameter count (parameters, gradients, optimizer state, snapshot and rollback) together exceed this many bytes: 1 GiB.</summary>
     public const long MemoryWarningBytes = 1L << 30;
 
     public static readonly DiagnosticDescriptor ClassMustBePartial = new(
@@ -130,11 +130,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LargeNetwork = new(
         id: "DNNG0013",
         title: "The network needs a lot of memory",
-        messageFormat: "'{0}' has {1} parameters: they, their gradients and the snapshot training keeps take {2}, above DnnGen's warning threshold of 1 GiB, and training adds {3} per example; check the sizes, consider Precision = Precision.Single, or suppress DNNG0013 if this is intended",
+        messageFormat: "'{0}' has {1} parameters: with their gradients, {5}the snapshot that undoes a diverging step and the copy Train(x, y, options) keeps for its rollback, {4} buffers of that length take {2}, above DnnGen's warning threshold of 1 GiB, and training adds {3} per example; check the sizes, consider Precision = Precision.Single, or suppress DNNG0013 if this is intended",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A network holds its parameters, their gradients and, once it trains, a snapshot of the parameters: three buffers of the parameter count. Above 1 GiB in all, a typing mistake in the sizes is likely; the network is still generated.");
+        description: "A network holds its parameters, their gradients, its optimizer's state (momentum's velocity, Adam's two moment estimates) and, once it trains, a snapshot of the parameters and, for Train(x, y, options), a rollback copy of the parameters and the state: 4 buffers of the parameter count with gradient descent, 6 with momentum, 8 with Adam. Above 1 GiB in all, a typing mistake in the sizes is likely; the network is still generated.");
 
     public static readonly DiagnosticDescriptor BaseClassCollision = new(
         id: "DNNG0014",

@@ -253,7 +253,7 @@ internal static class NetworkParser
         }
 
         // A baked network keeps no gradients, snapshot or training caches: its parameters are data of the assembly.
-        DiagnosticInfo? largeNetwork = baked ? null : CheckMemory(shape, precision, className, attributeLocation);
+        DiagnosticInfo? largeNetwork = baked ? null : CheckMemory(shape, precision, optimizer, className, attributeLocation);
         string? ns = symbol.ContainingNamespace.IsGlobalNamespace ? null : symbol.ContainingNamespace.ToDisplayString(NamespaceFormat);
         var model = new NetworkModel(
             ns,
@@ -661,11 +661,17 @@ internal static class NetworkParser
         return null;
     }
 
-    /// <summary>DNNG0013 when the parameters, gradients and training snapshot exceed <see cref="DiagnosticDescriptors.MemoryWarningBytes"/>.</summary>
-    private static DiagnosticInfo? CheckMemory(NetworkShape shape, Precision precision, string className, LocationInfo? location)
+    /// <summary>
+    /// DNNG0013 when the buffers of the parameter count exceed <see cref="DiagnosticDescriptors.MemoryWarningBytes"/>: the
+    /// parameters, gradients, the optimizer's state (v, and Adam's s), the snapshot of TrainIteration and the rollback of
+    /// Train(x, y, options), which copies the parameters and the state.
+    /// </summary>
+    private static DiagnosticInfo? CheckMemory(NetworkShape shape, Precision precision, Optimizer optimizer, string className, LocationInfo? location)
     {
         int elementBytes = precision == Precision.Single ? 4 : 8;
-        long bytes = 3 * shape.ParameterCount * elementBytes;
+        int state = optimizer switch { Optimizer.Adam => 2, Optimizer.Momentum => 1, _ => 0 };
+        int buffers = 2 + state + 1 + (1 + state);
+        long bytes = buffers * shape.ParameterCount * elementBytes;
         if (bytes <= DiagnosticDescriptors.MemoryWarningBytes)
         {
             return null;
@@ -677,7 +683,9 @@ internal static class NetworkParser
             className,
             Format(shape.ParameterCount),
             FormatBytes(bytes),
-            FormatBytes(shape.WorkspaceWidth * elementBytes));
+            FormatBytes(shape.WorkspaceWidth * elementBytes),
+            buffers.ToString(CultureInfo.InvariantCulture),
+            optimizer switch { Optimizer.Adam => "Adam's two moment estimates, ", Optimizer.Momentum => "momentum's velocity, ", _ => string.Empty });
     }
 
     /// <summary>A byte count in the largest binary unit that keeps it at least 1, such as "1.50 GiB" or "1.0 KiB".</summary>
