@@ -2,6 +2,8 @@ using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace DnnGen.Kernels;
 
@@ -231,13 +233,18 @@ public sealed unsafe class DataSpanTrainer<T>
         Dense.GramProduct<T>(_c, _gram, _zt, _m, _stride, _nOut);
         Guard.Length<T>(z1, (long)_m * _nOut, nameof(z1), "(m, n[1]) for the training examples");
         Guard.Length<T>(b1, _nOut, nameof(b1), "n[1]");
-        for (int i = 0; i < _m; i++)
+        // Unit by unit, so that C . G is read along its rows; the lengths are checked above, so no bounds checks.
+        ref T z = ref MemoryMarshal.GetReference(z1);
+        ref T z0 = ref MemoryMarshal.GetArrayDataReference(_z0);
+        for (int j = 0; j < _nOut; j++)
         {
-            Span<T> row = z1.Slice(i * _nOut, _nOut);
-            ReadOnlySpan<T> baseRow = _z0.AsSpan(i * _nOut, _nOut);
-            for (int j = 0; j < row.Length; j++)
+            T bias = b1[j];
+            ref T product = ref MemoryMarshal.GetArrayDataReference(_zt);
+            product = ref Unsafe.Add(ref product, j * _stride);
+            nuint at = (nuint)j;
+            for (int i = 0; i < _m; i++, at += (nuint)_nOut)
             {
-                row[j] = (_zt[(j * _stride) + i] + b1[j]) + baseRow[j];
+                Unsafe.Add(ref z, at) = (Unsafe.Add(ref product, i) + bias) + Unsafe.Add(ref z0, at);
             }
         }
     }
