@@ -5,7 +5,7 @@ using System.Numerics.Tensors;
 
 namespace DnnGen.Kernels;
 
-/// <summary>When full-batch gradient descent trains layer 1 in the span of the data (see <see cref="DataSpan"/>).</summary>
+/// <summary>When full-batch gradient descent or momentum trains layer 1 in the span of the data (see <see cref="DataSpan"/>).</summary>
 public enum DataSpanTraining
 {
     /// <summary>When it pays, by <see cref="DataSpan.Pays"/>'s rule (the default).</summary>
@@ -41,9 +41,20 @@ public enum DataSpanTraining
 /// progress callback); weights written from a callback are honoured, as Z1(0) is then recomputed from them.
 /// </para>
 /// <para>
+/// The generated <c>Train(x, y, TrainingOptions)</c> of such a network takes the path by the same rule, with one update
+/// per epoch (<c>updates</c> = Epochs), for full batches (MiniBatchSize 0, or at least m: one batch of all m examples,
+/// taken in their order, the same gradient) with gradient descent or momentum and no dropout, with or without L2 and
+/// learning-rate decay. L2 scales the share of the base: <c>W1 = c W1(0) + C . X^T</c>, and
+/// <c>dW1 = (lambd/m) c W1(0) + ((1/m) dZ1 + (lambd/m) C) . X^T</c>, so gradient descent gives
+/// <c>c -= rate (lambd/m) c</c> and <c>C -= rate ((1/m) dZ1 + (lambd/m) C)</c>; momentum keeps v_dW1 in the span alike
+/// (see <see cref="DataSpanTrainer{T}"/>), formed when training ends and whenever it is read. The L2 cost's sum(W1^2) is
+/// <c>||c W1(0)||^2 + 2 &lt;c Z1(0), C&gt; + trace(C G C^T)</c>, from Z1(0) and C . G. Adam (its elementwise square root
+/// leaves the span), mini-batches and dropout train directly.
+/// </para>
+/// <para>
 /// float32 networks train directly: G sums 12288 products per entry, and Z1 = Z1(0) + C . G cancels large terms, which
 /// 24 bits do not survive (the cat application's costs drifted 17% from the direct float32 path's over 2500
-/// iterations). Train(x, y, TrainingOptions) trains directly too, as does TrainStep.
+/// iterations). TrainStep trains directly too.
 /// </para>
 /// </remarks>
 public static class DataSpan
