@@ -260,6 +260,13 @@ internal sealed class NetworkShape
             {
                 yield return name;
             }
+
+            if (optimizer != Optimizer.Adam)
+            {
+                // Train(x, y, options) in the span of the data.
+                yield return "TrainEpochs";
+                yield return "ApplyOptimizerInSpan";
+            }
         }
 
         foreach (string name in new[]

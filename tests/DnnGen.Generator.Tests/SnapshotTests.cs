@@ -24,6 +24,8 @@ public class SnapshotTests
     [InlineData("Mixed", "Mixed", "[Network(6, 5, 4, 3, Activations = new[] { Activation.LeakyRelu, Activation.Tanh, Activation.Sigmoid })]")]
     [InlineData("MoonsAdam", "MoonsAdam", "[Network(2, 5, 2, 1, Optimizer = Optimizer.Adam, Initialization = Initialization.He)]")]
     [InlineData("MoonsMomentum", "MoonsMomentum", "[Network(2, 5, 2, 1, Optimizer = Optimizer.Momentum, Initialization = Initialization.He)]")]
+    // Momentum on enough inputs for training in the span of the data: Train(x, y, options) moves W1 and v_dW1 there.
+    [InlineData("WideMomentum", "WideMomentum", "[Network(1024, 16, 1, Optimizer = Optimizer.Momentum)]")]
     public void Generated_source_matches_the_snapshot(string snapshot, string name, string attribute)
     {
         string source = $$"""

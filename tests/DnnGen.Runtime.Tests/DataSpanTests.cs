@@ -5,8 +5,11 @@ namespace DnnGen.Runtime.Tests;
 
 /// <summary>
 /// The rule that chooses training in the span of the data, and the trainer's kernel and argument checks. The end-to-end
-/// comparison with the direct path is in DnnGen.Course.Tests (DataSpanTrainingTests), which has generated networks.
+/// comparison with the direct path is in DnnGen.Course.Tests (DataSpanTrainingTests), which has generated networks, and,
+/// for Train(x, y, TrainingOptions), in <see cref="DataSpanOptionsTests"/>. One test changes <see cref="DataSpan.Mode"/>, so
+/// they run alone.
 /// </summary>
+[Collection(nameof(DataSpanModeCollection))]
 public class DataSpanTests
 {
     [Theory]

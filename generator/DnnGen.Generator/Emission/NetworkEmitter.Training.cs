@@ -73,8 +73,20 @@ internal sealed partial class NetworkEmitter
             if (l == 1 && TrainsInSpan)
             {
                 _w.Open("if (inSpan)");
-                _w.Line($"// Z1 ({N(1)}, m) = Z1(0) ({N(1)}, m) + C ({N(1)}, m) . G (m, m) + b1 ({N(1)}, 1), G = X^T . X: W1 = W1(0) + C . X^T is never");
-                _w.Line("// formed (see DnnGen.Kernels.DataSpan)");
+                _w.Line($"// Z1 ({N(1)}, m) = c Z1(0) ({N(1)}, m) + C ({N(1)}, m) . G (m, m) + b1 ({N(1)}, 1), G = X^T . X: W1 = c W1(0) + C . X^T is never");
+                if (OptionsTrainInSpan && HasVelocity)
+                {
+                    _w.Line("// formed (see DnnGen.Kernels.DataSpan); c = 1 but under L2, and momentum adds c' v_dW1(0) . X (see ApplyOptimizerInSpan)");
+                }
+                else if (OptionsTrainInSpan)
+                {
+                    _w.Line("// formed (see DnnGen.Kernels.DataSpan); c = 1 but under Train(x, y, options)'s L2 (see ApplyOptimizerInSpan)");
+                }
+                else
+                {
+                    _w.Line("// formed (see DnnGen.Kernels.DataSpan); c = 1 under plain gradient descent");
+                }
+
                 _w.Line($"_dataSpan!.Forward(b1, z1);");
                 _w.Line(ActivationCall(1, "z1", "a1"));
                 _w.Close();
@@ -265,7 +277,8 @@ internal sealed partial class NetworkEmitter
             _w.Line(activationBackward);
         }
 
-        _w.Line("// db1 (1/m) sum over m of dZ1 here; C -= rate (1/m) dZ1 at the update; dW1 = (1/m) dZ1 . X^T only when read");
+        _w.Line("// db1 (1/m) sum over m of dZ1 here; C moves by rate (1/m) dZ1 at the update; dW1 = (1/m) dZ1 . X^T (+ its L2 term)");
+        _w.Line("// only when read");
         _w.Line("_dataSpan!.Backward(dZ1, db1);");
         _w.Close();
         _w.Open("else");
@@ -383,7 +396,7 @@ internal sealed partial class NetworkEmitter
             _w.Line("// same numbers up to rounding at a fraction of the work (the rule: DnnGen.Kernels.DataSpan.Pays). W1 and dW1 are formed");
             _w.Line("// when training ends and whenever they are read meanwhile.");
             _w.Open($"if (_dataSpan is not {{ Active: true }} && {Dnn}.Kernels.DataSpan.Pays(InputSize, Layer1Size, m, iterations))");
-            _w.Line($"_dataSpan ??= new {Dnn}.Kernels.DataSpanTrainer<{_t}>(_parameters, _gradients, {_shape.WeightOffset(1)}, InputSize, Layer1Size);");
+            _w.Line($"_dataSpan ??= {NewDataSpanTrainer};");
             _w.Line("return _dataSpan.Train(x, y, (Network: this, Iterations: iterations, LearningRate: learningRate, Progress: progress, CancellationToken: cancellationToken),");
             _w.Line("    static (state, examples, labels) => state.Network.TrainLoop(examples, labels, state.Iterations, state.LearningRate, state.Progress, state.CancellationToken, inSpan: true));");
             _w.Close();

@@ -290,7 +290,9 @@ internal sealed partial class NetworkEmitter
         {
             _w.Line();
             _w.Line("// Layer 1 trained in the span of the data (DnnGen.Kernels.DataSpan): made by the first Train that uses it, then reused.");
-            _w.Line("// While such a Train runs, W1 and dW1 in the buffers are formed only when read, through the views below.");
+            _w.Line(OptionsTrainInSpan && HasVelocity
+                ? "// While such a Train runs, W1, dW1 and v_dW1 in the buffers are formed only when read, through the views below."
+                : "// While such a Train runs, W1 and dW1 in the buffers are formed only when read, through the views below.");
             _w.Line($"private {Dnn}.Kernels.DataSpanTrainer<{_t}>? _dataSpan;");
         }
 

@@ -7,7 +7,7 @@ using System.Runtime.InteropServices;
 
 namespace DnnGen.Kernels;
 
-/// <summary>When full-batch gradient descent trains layer 1 in the span of the data (see <see cref="DataSpan"/>).</summary>
+/// <summary>When full-batch gradient descent or momentum trains layer 1 in the span of the data (see <see cref="DataSpan"/>).</summary>
 public enum DataSpanTraining
 {
     /// <summary>When it pays, by <see cref="DataSpan.Pays"/>'s rule (the default).</summary>
@@ -43,9 +43,20 @@ public enum DataSpanTraining
 /// progress callback); weights written from a callback are honoured, as Z1(0) is then recomputed from them.
 /// </para>
 /// <para>
+/// The generated <c>Train(x, y, TrainingOptions)</c> of such a network takes the path by the same rule, with one update
+/// per epoch (<c>updates</c> = Epochs), for full batches (MiniBatchSize 0, or at least m: one batch of all m examples,
+/// taken in their order, the same gradient) with gradient descent or momentum and no dropout, with or without L2 and
+/// learning-rate decay. L2 scales the share of the base: <c>W1 = c W1(0) + C . X^T</c>, and
+/// <c>dW1 = (lambd/m) c W1(0) + ((1/m) dZ1 + (lambd/m) C) . X^T</c>, so gradient descent gives
+/// <c>c -= rate (lambd/m) c</c> and <c>C -= rate ((1/m) dZ1 + (lambd/m) C)</c>; momentum keeps v_dW1 in the span alike
+/// (see <see cref="DataSpanTrainer{T}"/>), formed when training ends and whenever it is read. The L2 cost's sum(W1^2) is
+/// <c>||c W1(0)||^2 + 2 &lt;c Z1(0), C&gt; + trace(C G C^T)</c>, from Z1(0) and C . G. Adam (its elementwise square root
+/// leaves the span), mini-batches and dropout train directly.
+/// </para>
+/// <para>
 /// float32 networks train directly: G sums 12288 products per entry, and Z1 = Z1(0) + C . G cancels large terms, which
 /// 24 bits do not survive (the cat application's costs drifted 17% from the direct float32 path's over 2500
-/// iterations). Train(x, y, TrainingOptions) trains directly too, as does TrainStep.
+/// iterations). TrainStep trains directly too.
 /// </para>
 /// </remarks>
 public static class DataSpan
@@ -102,12 +113,21 @@ public static class DataSpan
 
 /// <summary>
 /// The state of one network's layer 1 while <see cref="DataSpan"/> trains it: G, Z1(0), the coefficients C and the
-/// copy kept for a rollback. Made by generated code, one per network, and reused by each Train.
+/// copy kept for a rollback; under momentum, the velocity's coefficients too. Made by generated code, one per network,
+/// and reused by each Train.
 /// </summary>
 /// <typeparam name="T">The network's element type.</typeparam>
 /// <remarks>
-/// While a Train runs, the W1 region of the parameters holds the weights C refers to (W1(0), or the weights last made
-/// explicit): <see cref="SyncWeights"/> makes them the current ones. Single-owner, like the network.
+/// <para>
+/// While a Train runs, the W1 region of the parameters holds the base B the weights refer to (W1(0), or the weights last
+/// made explicit), and the W1 region of the velocity, if any, the velocity's base Bv (v_dW1(0), or the velocity last
+/// made explicit). In the course's shapes, with X (n[0], m):
+/// <c>W1 = a B + b Bv + C . X^T</c> and <c>v_dW1 = e B + f Bv + V . X^T</c>, with scalars a, b, e, f (1, 0, 0, 1 at the
+/// start: plain gradient descent moves only C) and coefficients C and V (n[1], m). L2 scales the bases' share by
+/// <c>1 - rate lambd / m</c> every update; momentum mixes the two bases. <see cref="SyncWeights"/> makes both the current
+/// ones, and they become the new bases.
+/// </para>
+/// <para>Single-owner, like the network.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed unsafe class DataSpanTrainer<T>
@@ -115,36 +135,74 @@ public sealed unsafe class DataSpanTrainer<T>
 {
     private readonly AlignedBuffer<T> _parameters;
     private readonly AlignedBuffer<T> _gradients;
+    private readonly AlignedBuffer<T> _velocity;
+    private readonly bool _hasVelocity;
     private readonly int _nIn;
     private readonly int _nOut;
     private readonly int _biasOffset;
 
     private T[] _gram = Array.Empty<T>();        // G (m, stride): G[i, k] = x_i . x_k, the rows padded with zeros
     private T[] _zt = Array.Empty<T>();          // C . G (nOut, stride)
-    private T[] _z0 = Array.Empty<T>();          // Z1(0) (m, nOut): the base weights times X, no bias
-    private T[] _c = Array.Empty<T>();           // C, W1 = base + C . X, stored transposed, (m, nOut) as dZ1
+    private T[] _z0 = Array.Empty<T>();          // Z1(0) (m, nOut): the base B times X, no bias
+    private T[] _zv = Array.Empty<T>();          // Bv times X (m, nOut), under momentum when Bv is not zero
+    private T[] _c = Array.Empty<T>();           // C, W1's coefficients, stored transposed, (m, nOut) as dZ1
+    private T[] _v = Array.Empty<T>();           // V, v_dW1's coefficients, (m, nOut), under momentum
     private T[] _kept = Array.Empty<T>();        // C before the last update
+    private T[] _keptV = Array.Empty<T>();       // V before the last update
     private T[] _dZ = Array.Empty<T>();          // the last Backward's dZ1 (m, nOut)
     private T[] _zeros = Array.Empty<T>();       // a zero bias for G and Z1(0)
     private T[]? _product;                       // C . X (nOut, nIn), made on the first sync
+    private T[]? _velocityProduct;               // v_dW1 made explicit before it is stored, (nOut, nIn)
     private T[]? _keptWeights;                   // W1 before the last update, explicit, once a sync replaced the base
+    private T[]? _keptVelocity;                  // v_dW1 before the last update, explicit, alike
+
+    private Scalars _scalars = Scalars.Identity; // a, b, e, f
+    private Scalars _keptScalars;                // ... before the last update
+    private double _baseSquares;                 // ||B||^2, <B, Bv>, ||Bv||^2 for the L2 cost, computed when first asked
+    private double _crossSquares;
+    private double _velocitySquares;
 
     private T* _x;
     private int _m;
     private int _stride;           // the row length of G: m rounded up to whole vectors (Dense.GramStride)
-    private bool _weightsStale;    // W1 in the parameters is the base, not base + C . X
+    private T _gradientL2;         // lambd / m of the last update: dW1 then holds (lambd / m) W1 of the forward before it
+    private bool _weightsStale;    // W1 in the parameters is the base, not a B + b Bv + C . X^T
+    private bool _velocityStale;   // v_dW1 in the velocity is its base, not e B + f Bv + V . X^T
     private bool _gradientsStale;  // dW1 in the gradients is not the last Backward's
-    private bool _rebase;          // W1 in the parameters is explicit: Z1(0) must be recomputed from it and C zeroed
+    private bool _gradientFromKept; // the last Backward's forward ran on the kept weights (an update followed it)
+    private bool _rebase;          // the bases are new: Z1(0), Bv . X and their squares must be recomputed from them
+    private bool _normsValid;      // _baseSquares and the rest are those of the bases
+    private bool _velocityBaseZero; // Bv is zero: its terms are left out
     private bool _keptValid;       // a rollback of the last update is possible
-    private bool _keptExplicit;    // ... from _keptWeights rather than _kept
+    private bool _keptExplicit;    // ... from _keptWeights (and _keptVelocity) rather than _kept
+    private bool _keptVelocityStale; // _velocityStale before the last update
 
     /// <summary>Layer 1 of a network: W1 at <paramref name="weightsOffset"/> of the parameters, b1 right after it.</summary>
     public DataSpanTrainer(AlignedBuffer<T> parameters, AlignedBuffer<T> gradients, int weightsOffset, int nIn, int nOut)
+        : this(parameters, gradients, default, hasVelocity: false, weightsOffset, nIn, nOut)
+    {
+    }
+
+    /// <summary>
+    /// Layer 1 of a network: W1 at <paramref name="weightsOffset"/> of the parameters, b1 right after it, and, for
+    /// momentum (<see cref="UpdateWithMomentum"/>), v_dW1 at the same offset of <paramref name="velocity"/>.
+    /// </summary>
+    public DataSpanTrainer(AlignedBuffer<T> parameters, AlignedBuffer<T> gradients, AlignedBuffer<T> velocity, int weightsOffset, int nIn, int nOut)
+        : this(parameters, gradients, velocity, hasVelocity: true, weightsOffset, nIn, nOut)
+    {
+    }
+
+    private DataSpanTrainer(AlignedBuffer<T> parameters, AlignedBuffer<T> gradients, AlignedBuffer<T> velocity, bool hasVelocity, int weightsOffset, int nIn, int nOut)
     {
         Guard.AtLeast(nIn, 1, nameof(nIn));
         Guard.AtLeast(nOut, 1, nameof(nOut));
         Guard.AtLeastZero(weightsOffset, nameof(weightsOffset));
         Guard.Length<T>(parameters.Span, gradients.Length, nameof(gradients), "as many values as the parameters");
+        if (hasVelocity)
+        {
+            Guard.Length<T>(parameters.Span, velocity.Length, nameof(velocity), "as many values as the parameters");
+        }
+
         if ((long)weightsOffset + ((long)nOut * nIn) + nOut > parameters.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(weightsOffset), weightsOffset, "Expected W1 and b1 inside the parameters.");
@@ -152,6 +210,8 @@ public sealed unsafe class DataSpanTrainer<T>
 
         _parameters = parameters;
         _gradients = gradients;
+        _velocity = velocity;
+        _hasVelocity = hasVelocity;
         WeightsOffset = weightsOffset;
         _biasOffset = weightsOffset + (nOut * nIn);
         _nIn = nIn;
@@ -171,11 +231,13 @@ public sealed unsafe class DataSpanTrainer<T>
 
     private Span<T> Weights => _parameters.Slice(WeightsOffset, WeightCount);
 
+    private Span<T> VelocityWeights => _velocity.Slice(WeightsOffset, WeightCount);
+
     private ReadOnlySpan<T> X => new(_x, _m * _nIn);
 
     /// <summary>
     /// Runs <paramref name="body"/> with layer 1 in the span of <paramref name="x"/>, pinned meanwhile so that W1 can be
-    /// made explicit whenever it is read; computes G first, and leaves W1 and dW1 explicit however the body ends.
+    /// made explicit whenever it is read; computes G first, and leaves W1, dW1 and v_dW1 explicit however the body ends.
     /// </summary>
     /// <exception cref="InvalidOperationException">A Train in the span of the data is already running on this network.</exception>
     public TResult Train<TState, TResult>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, TState state, Body<TState, TResult> body)
@@ -199,10 +261,11 @@ public sealed unsafe class DataSpanTrainer<T>
             {
                 try
                 {
-                    // The weights before the last update are of no more use: only a step inside this Train rolls back.
+                    // dW1 first: with L2 it may need the weights before the last update. Those are then of no more use:
+                    // only a step inside this Train rolls back.
+                    SyncGradients();
                     _keptValid = false;
                     SyncWeights();
-                    SyncGradients();
                 }
                 finally
                 {
@@ -210,22 +273,32 @@ public sealed unsafe class DataSpanTrainer<T>
                     _gram = Array.Empty<T>();
                     _keptValid = false;
                     _weightsStale = false;
+                    _velocityStale = false;
                     _gradientsStale = false;
                 }
             }
         }
     }
 
-    /// <summary>Z1 = Z1(0) + (C . G)^T + b1, (m, nOut): layer 1's linear step over the training examples.</summary>
+    /// <summary>
+    /// Z1 = a Z1(0) + b Bv . X + (C . G)^T + b1, (m, nOut): layer 1's linear step over the training examples (plain
+    /// gradient descent: Z1(0) + (C . G)^T + b1).
+    /// </summary>
     public void Forward(ReadOnlySpan<T> b1, Span<T> z1)
     {
         RequireActive();
         if (_rebase)
         {
-            // The weights in the parameters are explicit (made so for a reader, perhaps written since): they become the
-            // base, Z1(0) = W1 . X is recomputed from them, and C starts again from zero.
+            // The bases in the parameters (and the velocity) are explicit weights (made so for a reader, perhaps written
+            // since): Z1(0) = B . X, and Bv . X, are recomputed from them; C and V are already zero.
             Dense.Forward<T>(X, Weights, _zeros.AsSpan(0, _nOut), _z0, _nIn, _nOut);
-            Array.Clear(_c);
+            _velocityBaseZero = !_hasVelocity || IsZero(VelocityWeights);
+            if (!_velocityBaseZero)
+            {
+                Dense.Forward<T>(X, VelocityWeights, _zeros.AsSpan(0, _nOut), _zv, _nIn, _nOut);
+            }
+
+            _normsValid = false;
             _rebase = false;
         }
 
@@ -233,18 +306,44 @@ public sealed unsafe class DataSpanTrainer<T>
         Dense.GramProduct<T>(_c, _gram, _zt, _m, _stride, _nOut);
         Guard.Length<T>(z1, (long)_m * _nOut, nameof(z1), "(m, n[1]) for the training examples");
         Guard.Length<T>(b1, _nOut, nameof(b1), "n[1]");
-        // Unit by unit, so that C . G is read along its rows; the lengths are checked above, so no bounds checks.
-        ref T z = ref MemoryMarshal.GetReference(z1);
-        ref T z0 = ref MemoryMarshal.GetArrayDataReference(_z0);
-        for (int j = 0; j < _nOut; j++)
+        T a = _scalars.WeightsOnBase;
+        T b = _velocityBaseZero ? T.Zero : _scalars.WeightsOnVelocityBase;
+        if (a == T.One && b == T.Zero)
         {
-            T bias = b1[j];
-            ref T product = ref MemoryMarshal.GetArrayDataReference(_zt);
-            product = ref Unsafe.Add(ref product, j * _stride);
-            nuint at = (nuint)j;
-            for (int i = 0; i < _m; i++, at += (nuint)_nOut)
+            // Plain gradient descent: unit by unit, so that C . G is read along its rows; the lengths are checked above,
+            // so no bounds checks.
+            ref T z = ref MemoryMarshal.GetReference(z1);
+            ref T z0 = ref MemoryMarshal.GetArrayDataReference(_z0);
+            for (int j = 0; j < _nOut; j++)
             {
-                Unsafe.Add(ref z, at) = (Unsafe.Add(ref product, i) + bias) + Unsafe.Add(ref z0, at);
+                T bias = b1[j];
+                ref T product = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_zt), j * _stride);
+                nuint at = (nuint)j;
+                for (int i = 0; i < _m; i++, at += (nuint)_nOut)
+                {
+                    Unsafe.Add(ref z, at) = (Unsafe.Add(ref product, i) + bias) + Unsafe.Add(ref z0, at);
+                }
+            }
+
+            return;
+        }
+
+        for (int i = 0; i < _m; i++)
+        {
+            Span<T> row = z1.Slice(i * _nOut, _nOut);
+            ReadOnlySpan<T> baseRow = _z0.AsSpan(i * _nOut, _nOut);
+            for (int j = 0; j < row.Length; j++)
+            {
+                row[j] = (_zt[(j * _stride) + i] + b1[j]) + (a * baseRow[j]);
+            }
+
+            if (b != T.Zero)
+            {
+                ReadOnlySpan<T> velocityRow = _zv.AsSpan(i * _nOut, _nOut);
+                for (int j = 0; j < row.Length; j++)
+                {
+                    row[j] += b * velocityRow[j];
+                }
             }
         }
     }
@@ -258,43 +357,196 @@ public sealed unsafe class DataSpanTrainer<T>
         Dense.BiasGradient(dZ1, db1, _m, _nOut, T.One / T.CreateChecked(_m));
         dZ1.CopyTo(_dZ);
         _gradientsStale = true;
+        _gradientFromKept = false;
+        _gradientL2 = T.Zero;
     }
 
     /// <summary>
     /// W1 -= rate dW1 in the span: C -= rate (1/m) dZ1^T, each coefficient rounded as the direct update rounds its
     /// weight's <c>p - rate * ((sum) * (1/m))</c>. Keeps C for <see cref="RollBack"/>; false when a coefficient is not finite.
     /// </summary>
-    public bool Update(T rate)
+    public bool Update(T rate) => Update(rate, T.Zero);
+
+    /// <summary>
+    /// Gradient descent with L2 in the span, <c>W1 -= rate dW1</c> with <c>dW1 = (1/m) dZ1 . X^T + (lambd / m) W1</c>:
+    /// as <c>W1 = a B + b Bv + C . X^T</c>, <c>dW1 = (lambd / m)(a B + b Bv) + ((1/m) dZ1 + (lambd / m) C) . X^T</c>, so
+    /// <c>a -= rate (lambd / m) a</c> (b alike) and <c>C -= rate ((1/m) dZ1 + (lambd / m) C)</c>, each coefficient's
+    /// gradient rounded as the direct path rounds a weight's, <c>(sum * (1/m)) + (lambd / m) w</c>. Without L2
+    /// (<paramref name="lambdaOverM"/> 0), <see cref="Update(T)"/>. Keeps the state for <see cref="RollBack"/>; false
+    /// when a coefficient or scalar is not finite.
+    /// </summary>
+    public bool Update(T rate, T lambdaOverM)
     {
         RequireActive();
-        Array.Copy(_c, _kept, _c.Length);
-        _keptValid = true;
-        _keptExplicit = false;
+        Keep();
         T inverseM = T.One / T.CreateChecked(_m);
         Span<T> c = _c;
         ReadOnlySpan<T> dZ = _dZ;
         int index = 0;
+        if (lambdaOverM == T.Zero)
+        {
+            if (Vector.IsHardwareAccelerated && c.Length >= Vector<T>.Count)
+            {
+                // The scalar loop's multiplications and subtraction lane by lane (no fused multiply-add): the same bits.
+                var rates = new Vector<T>(rate);
+                var inverses = new Vector<T>(inverseM);
+                for (; index <= c.Length - Vector<T>.Count; index += Vector<T>.Count)
+                {
+                    (new Vector<T>(c[index..]) - (rates * (new Vector<T>(dZ[index..]) * inverses))).CopyTo(c[index..]);
+                }
+            }
+
+            for (; index < c.Length; index++)
+            {
+                c[index] -= rate * (dZ[index] * inverseM);
+            }
+        }
+        else
+        {
+            if (Vector.IsHardwareAccelerated && c.Length >= Vector<T>.Count)
+            {
+                var rates = new Vector<T>(rate);
+                var inverses = new Vector<T>(inverseM);
+                var lambdas = new Vector<T>(lambdaOverM);
+                for (; index <= c.Length - Vector<T>.Count; index += Vector<T>.Count)
+                {
+                    var ci = new Vector<T>(c[index..]);
+                    (ci - (rates * ((new Vector<T>(dZ[index..]) * inverses) + (lambdas * ci)))).CopyTo(c[index..]);
+                }
+            }
+
+            for (; index < c.Length; index++)
+            {
+                c[index] -= rate * ((dZ[index] * inverseM) + (lambdaOverM * c[index]));
+            }
+
+            _scalars.WeightsOnBase -= rate * (lambdaOverM * _scalars.WeightsOnBase);
+            _scalars.WeightsOnVelocityBase -= rate * (lambdaOverM * _scalars.WeightsOnVelocityBase);
+        }
+
+        _gradientL2 = lambdaOverM;
+        _gradientFromKept = true;
+        _weightsStale = true;
+        return TensorPrimitives.IsFiniteAll<T>(_c) && T.IsFinite(_scalars.WeightsOnBase) && T.IsFinite(_scalars.WeightsOnVelocityBase);
+    }
+
+    /// <summary>
+    /// Gradient descent with momentum in the span, as <see cref="Optimizers.Momentum{T}"/> on W1:
+    /// <c>v_dW1 = beta v_dW1 + (1 - beta) dW1</c>, then <c>W1 -= rate v_dW1</c>. With dW1's share of the bases
+    /// <c>(lambd / m)(a B + b Bv)</c> and coefficients <c>G_C = (1/m) dZ1 + (lambd / m) C</c>:
+    /// <c>e = beta e + (1 - beta)(lambd / m) a</c>, <c>f = beta f + (1 - beta)(lambd / m) b</c>,
+    /// <c>V = beta V + (1 - beta) G_C</c>; then <c>a -= rate e</c>, <c>b -= rate f</c>, <c>C -= rate V</c>, in the
+    /// kernel's order of operations. Keeps the state for <see cref="RollBack"/>; false when a coefficient or scalar of W1
+    /// is not finite (the direct path checks the parameters, not the velocity).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The trainer was made without a velocity.</exception>
+    public bool UpdateWithMomentum(T rate, T beta, T lambdaOverM)
+    {
+        RequireActive();
+        if (!_hasVelocity)
+        {
+            throw new InvalidOperationException("This trainer was made without a velocity: momentum needs the network's v_dW1.");
+        }
+
+        Keep();
+        T inverseM = T.One / T.CreateChecked(_m);
+        T oneMinusBeta = T.One - beta;
+        Span<T> c = _c;
+        Span<T> v = _v;
+        ReadOnlySpan<T> dZ = _dZ;
+        int index = 0;
         if (Vector.IsHardwareAccelerated && c.Length >= Vector<T>.Count)
         {
-            // The scalar loop's multiplications and subtraction lane by lane (no fused multiply-add): the same bits.
             var rates = new Vector<T>(rate);
+            var betas = new Vector<T>(beta);
+            var complements = new Vector<T>(oneMinusBeta);
             var inverses = new Vector<T>(inverseM);
+            var lambdas = new Vector<T>(lambdaOverM);
+            bool l2 = lambdaOverM != T.Zero;
             for (; index <= c.Length - Vector<T>.Count; index += Vector<T>.Count)
             {
-                (new Vector<T>(c[index..]) - (rates * (new Vector<T>(dZ[index..]) * inverses))).CopyTo(c[index..]);
+                var ci = new Vector<T>(c[index..]);
+                Vector<T> gradient = new Vector<T>(dZ[index..]) * inverses;
+                if (l2)
+                {
+                    gradient += lambdas * ci;
+                }
+
+                Vector<T> vi = (betas * new Vector<T>(v[index..])) + (complements * gradient);
+                vi.CopyTo(v[index..]);
+                (ci - (rates * vi)).CopyTo(c[index..]);
             }
         }
 
         for (; index < c.Length; index++)
         {
-            c[index] -= rate * (dZ[index] * inverseM);
+            T gradient = dZ[index] * inverseM;
+            if (lambdaOverM != T.Zero)
+            {
+                gradient += lambdaOverM * c[index];
+            }
+
+            v[index] = (beta * v[index]) + (oneMinusBeta * gradient);
+            c[index] -= rate * v[index];
         }
 
+        ref Scalars s = ref _scalars;
+        s.VelocityOnBase = (beta * s.VelocityOnBase) + (oneMinusBeta * (lambdaOverM * s.WeightsOnBase));
+        s.VelocityOnVelocityBase = (beta * s.VelocityOnVelocityBase) + (oneMinusBeta * (lambdaOverM * s.WeightsOnVelocityBase));
+        s.WeightsOnBase -= rate * s.VelocityOnBase;
+        s.WeightsOnVelocityBase -= rate * s.VelocityOnVelocityBase;
+
+        _gradientL2 = lambdaOverM;
+        _gradientFromKept = true;
         _weightsStale = true;
-        return TensorPrimitives.IsFiniteAll<T>(_c);
+        _velocityStale = true;
+        return TensorPrimitives.IsFiniteAll<T>(_c) && T.IsFinite(s.WeightsOnBase) && T.IsFinite(s.WeightsOnVelocityBase);
     }
 
-    /// <summary>Undoes the last <see cref="Update"/> of W1 (once); false when there is none to undo.</summary>
+    /// <summary>
+    /// <c>sum(W1^2)</c> of the weights the last <see cref="Forward"/> ran on, in double, without forming W1: with
+    /// <c>W1 = a B + b Bv + C . X^T</c>, <c>||W1||^2 = ||a B + b Bv||^2 + 2 &lt;a Z1(0) + b Bv . X, C&gt; + &lt;C, C . G&gt;</c>
+    /// (<c>&lt;B, C . X^T&gt; = &lt;B . X, C&gt;</c>, and <c>||C . X^T||^2 = trace(C G C^T)</c>), from Z1(0) and the
+    /// Forward's C . G. The L2 cost's term for layer 1; <c>||B||^2</c> is summed in NumPy's order
+    /// (<see cref="Regularization.L2Penalty{T}"/>), so that the first update's sum is the direct path's bit for bit.
+    /// </summary>
+    public double SumOfSquaredWeights()
+    {
+        RequireActive();
+        if (!_normsValid)
+        {
+            _baseSquares = Regularization.L2Penalty<T>(Weights);
+            _crossSquares = _velocityBaseZero ? 0 : Dot(Weights, VelocityWeights);
+            _velocitySquares = _velocityBaseZero ? 0 : Dot(VelocityWeights, VelocityWeights);
+            _normsValid = true;
+        }
+
+        double a = double.CreateTruncating(_scalars.WeightsOnBase);
+        double b = _velocityBaseZero ? 0 : double.CreateTruncating(_scalars.WeightsOnVelocityBase);
+        double bases = (a * a * _baseSquares) + (2 * a * b * _crossSquares) + (b * b * _velocitySquares);
+        double cross = a * Dot(_c, _z0);
+        if (b != 0)
+        {
+            cross += b * Dot(_c, _zv);
+        }
+
+        // <C, C . G>: C stored transposed (m, nOut), C . G (nOut, stride).
+        double quadratic = 0;
+        for (int i = 0; i < _m; i++)
+        {
+            for (int j = 0; j < _nOut; j++)
+            {
+                quadratic += double.CreateTruncating(_c[(i * _nOut) + j]) * double.CreateTruncating(_zt[(j * _stride) + i]);
+            }
+        }
+
+        // A sum of squares is finite or +infinity: when W1 is too large for double, the direct path's sum overflows to +infinity,
+        // where the expansion's terms may overflow with opposite signs into NaN.
+        double sum = bases + (2 * cross) + quadratic;
+        return double.IsFinite(sum) ? sum : double.PositiveInfinity;
+    }
+
+    /// <summary>Undoes the last update of W1 (and v_dW1) (once); false when there is none to undo.</summary>
     public bool RollBack()
     {
         if (!_keptValid)
@@ -303,54 +555,113 @@ public sealed unsafe class DataSpanTrainer<T>
         }
 
         _keptValid = false;
+        _gradientFromKept = false;
         if (_keptExplicit)
         {
-            // A reader made W1 explicit after the update, and the base then moved: the weights before it were kept whole.
+            // A reader made W1 explicit after the update, and the bases then moved: the state before it was kept whole.
             _keptWeights.AsSpan(0, WeightCount).CopyTo(Weights);
-            Array.Clear(_c);
-            _weightsStale = false;
-            _rebase = true;
+            if (_hasVelocity)
+            {
+                _keptVelocity.AsSpan(0, WeightCount).CopyTo(VelocityWeights);
+            }
+
+            NewBases();
         }
         else
         {
             Array.Copy(_kept, _c, _c.Length);
+            Array.Copy(_keptV, _v, _v.Length);
+            _scalars = _keptScalars;
             _weightsStale = true;
+            _velocityStale = _keptVelocityStale;
         }
 
         return true;
     }
 
     /// <summary>
-    /// Makes W1 in the parameters the current weights, base + C . X (a no-op unless a Train in the span runs and has
-    /// updated since): called by the generated W1 and Parameters before they hand out the weights, and before anything
-    /// writes them. The next iteration then takes them as its base.
+    /// Makes W1 in the parameters the current weights, <c>a B + b Bv + C . X^T</c>, and under momentum v_dW1 in the
+    /// velocity the current velocity (a no-op unless a Train in the span runs and has updated since): called by the
+    /// generated W1, Parameters and Velocity before they hand out the values, and before anything writes them. The next
+    /// iteration then takes them as its bases.
     /// </summary>
     public void SyncWeights()
     {
-        if (!_weightsStale || !Active)
+        if (!(_weightsStale || _velocityStale) || !Active)
         {
             return;
         }
 
+        if (_gradientsStale && _gradientL2 != T.Zero)
+        {
+            // dW1's L2 term is (lambd / m) times weights expressed on the bases about to be replaced.
+            SyncGradients();
+        }
+
         if (_keptValid && !_keptExplicit)
         {
-            // The base is about to be replaced: keep the weights before the last update whole, for a rollback.
+            // The bases are about to be replaced: keep the state before the last update whole, for a rollback.
             _keptWeights ??= new T[WeightCount];
-            Combine(_kept, _keptWeights, addBase: true);
+            Materialise(_kept, _keptScalars.WeightsOnBase, _keptScalars.WeightsOnVelocityBase, _keptWeights);
+            if (_hasVelocity)
+            {
+                _keptVelocity ??= new T[WeightCount];
+                if (_keptVelocityStale)
+                {
+                    Materialise(_keptV, _keptScalars.VelocityOnBase, _keptScalars.VelocityOnVelocityBase, _keptVelocity);
+                }
+                else
+                {
+                    VelocityWeights.CopyTo(_keptVelocity);
+                }
+            }
+
             _keptExplicit = true;
         }
 
-        _product ??= new T[WeightCount];
-        Combine(_c, _product, addBase: false);
-        Span<T> weights = Weights;
-        TensorPrimitives.Add(weights, _product, weights);
-        _weightsStale = false;
-        _rebase = true;
+        // v_dW1 into a scratch first: it reads B, which W1's write replaces; W1 then in place (Bv is still the old base).
+        if (_velocityStale)
+        {
+            _velocityProduct ??= new T[WeightCount];
+            Materialise(_v, _scalars.VelocityOnBase, _scalars.VelocityOnVelocityBase, _velocityProduct);
+        }
+
+        if (_weightsStale)
+        {
+            _product ??= new T[WeightCount];
+            Dense.Combination<T>(_c, X, _product, _nIn, _nOut);
+            Span<T> weights = Weights;
+            T a = _scalars.WeightsOnBase;
+            if (a == T.One)
+            {
+                TensorPrimitives.Add(weights, _product, weights);
+            }
+            else
+            {
+                TensorPrimitives.MultiplyAdd(weights, a, _product, weights);
+            }
+
+            if (_hasVelocity && _scalars.WeightsOnVelocityBase != T.Zero)
+            {
+                TensorPrimitives.MultiplyAdd(VelocityWeights, _scalars.WeightsOnVelocityBase, weights, weights);
+            }
+        }
+
+        if (_velocityStale)
+        {
+            _velocityProduct.AsSpan(0, WeightCount).CopyTo(VelocityWeights);
+        }
+
+        NewBases();
     }
 
+    /// <summary>Makes v_dW1 in the velocity the current one: <see cref="SyncWeights"/>, which makes both explicit together.</summary>
+    public void SyncVelocity() => SyncWeights();
+
     /// <summary>
-    /// Makes dW1 in the gradients the last Backward's, (1/m) dZ1 . X^T as the direct path computes it (a no-op unless a
-    /// Train in the span runs and has gone backward since): called by the generated dW1 and Gradients.
+    /// Makes dW1 in the gradients the last Backward's, (1/m) dZ1 . X^T as the direct path computes it, plus
+    /// (lambd / m) W1 of its forward when the update after it had L2 (a no-op unless a Train in the span runs and has
+    /// gone backward since): called by the generated dW1 and Gradients.
     /// </summary>
     public void SyncGradients()
     {
@@ -359,19 +670,89 @@ public sealed unsafe class DataSpanTrainer<T>
             return;
         }
 
-        Dense.WeightGradients<T>(_dZ, X, _gradients.Slice(WeightsOffset, WeightCount), _gradients.Slice(_biasOffset, _nOut), _nIn, _nOut);
+        Span<T> dW = _gradients.Slice(WeightsOffset, WeightCount);
+        Dense.WeightGradients<T>(_dZ, X, dW, _gradients.Slice(_biasOffset, _nOut), _nIn, _nOut);
+        if (_gradientL2 != T.Zero)
+        {
+            // dW1 += (lambd / m) W1, as Regularization.AddL2Gradient adds it, with W1 the weights of the forward: those before
+            // the last update, or the current ones when it was rolled back.
+            ReadOnlySpan<T> forwardWeights;
+            if (_gradientFromKept && _keptExplicit)
+            {
+                forwardWeights = _keptWeights.AsSpan(0, WeightCount);
+            }
+            else if (_gradientFromKept || _weightsStale)
+            {
+                _product ??= new T[WeightCount];
+                if (_gradientFromKept)
+                {
+                    Materialise(_kept, _keptScalars.WeightsOnBase, _keptScalars.WeightsOnVelocityBase, _product);
+                }
+                else
+                {
+                    Materialise(_c, _scalars.WeightsOnBase, _scalars.WeightsOnVelocityBase, _product);
+                }
+
+                forwardWeights = _product;
+            }
+            else
+            {
+                forwardWeights = Weights;
+            }
+
+            Regularization.AddL2Gradient(dW, forwardWeights, _gradientL2);
+        }
+
         _gradientsStale = false;
     }
 
-    // result = coefficients . X, plus the base (the W1 region of the parameters) when addBase.
-    private void Combine(T[] coefficients, T[] result, bool addBase)
+    // result = onBase B + onVelocityBase Bv + coefficients . X^T (B, Bv the W1 regions of the parameters and the velocity).
+    private void Materialise(T[] coefficients, T onBase, T onVelocityBase, T[] result)
     {
         Span<T> sum = result.AsSpan(0, WeightCount);
         Dense.Combination<T>(coefficients, X, sum, _nIn, _nOut);
-        if (addBase)
+        if (onBase == T.One)
         {
             TensorPrimitives.Add(sum, Weights, sum);
         }
+        else if (onBase != T.Zero)
+        {
+            TensorPrimitives.MultiplyAdd(Weights, onBase, sum, sum);
+        }
+
+        if (_hasVelocity && onVelocityBase != T.Zero)
+        {
+            if (onVelocityBase == T.One)
+            {
+                TensorPrimitives.Add(sum, VelocityWeights, sum);
+            }
+            else
+            {
+                TensorPrimitives.MultiplyAdd(VelocityWeights, onVelocityBase, sum, sum);
+            }
+        }
+    }
+
+    // The W1 (and v_dW1) regions hold the current values: they become the bases, C and V zero, the scalars those of
+    // the identity; the next Forward recomputes what depends on the bases (they may still be written before it).
+    private void NewBases()
+    {
+        Array.Clear(_c);
+        Array.Clear(_v);
+        _scalars = Scalars.Identity;
+        _weightsStale = false;
+        _velocityStale = false;
+        _rebase = true;
+    }
+
+    private void Keep()
+    {
+        Array.Copy(_c, _kept, _c.Length);
+        Array.Copy(_v, _keptV, _v.Length);
+        _keptScalars = _scalars;
+        _keptVelocityStale = _velocityStale;
+        _keptValid = true;
+        _keptExplicit = false;
     }
 
     private void Begin(ReadOnlySpan<T> x, int m)
@@ -390,16 +771,22 @@ public sealed unsafe class DataSpanTrainer<T>
             _dZ = new T[m * _nOut];
             _zeros = new T[Math.Max(m, _nOut)];
             _zt = new T[_nOut * _stride];
+            if (_hasVelocity)
+            {
+                _zv = new T[m * _nOut];
+                _v = new T[m * _nOut];
+                _keptV = new T[m * _nOut];
+            }
         }
 
         _m = m;
         _gram = new T[Dense.GramLength(m)];
         Gram(x, m);
-        Array.Clear(_c);
         _keptValid = false;
-        _weightsStale = false;
         _gradientsStale = false;
-        _rebase = true;
+        _gradientFromKept = false;
+        _gradientL2 = T.Zero;
+        NewBases();
     }
 
     // G = X^T . X in the course's terms: with examples as rows, G[i, k] = x_i . x_k, the forward product of X with itself.
@@ -427,11 +814,47 @@ public sealed unsafe class DataSpanTrainer<T>
         }
     }
 
+    private static bool IsZero(ReadOnlySpan<T> values)
+    {
+        foreach (T value in values)
+        {
+            if (value != T.Zero)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // sum of left[k] * right[k] in double, in order.
+    private static double Dot(ReadOnlySpan<T> left, ReadOnlySpan<T> right)
+    {
+        double sum = 0;
+        for (int k = 0; k < left.Length; k++)
+        {
+            sum += double.CreateTruncating(left[k]) * double.CreateTruncating(right[k]);
+        }
+
+        return sum;
+    }
+
     private void RequireActive()
     {
         if (!Active)
         {
             throw new InvalidOperationException("Layer 1 is not training in the span of the data: this is called only inside DataSpanTrainer.Train.");
         }
+    }
+
+    // W1 = WeightsOnBase B + WeightsOnVelocityBase Bv + C . X^T; v_dW1 = VelocityOnBase B + VelocityOnVelocityBase Bv + V . X^T.
+    private struct Scalars
+    {
+        public T WeightsOnBase;
+        public T WeightsOnVelocityBase;
+        public T VelocityOnBase;
+        public T VelocityOnVelocityBase;
+
+        public static Scalars Identity => new() { WeightsOnBase = T.One, WeightsOnVelocityBase = T.Zero, VelocityOnBase = T.Zero, VelocityOnVelocityBase = T.One };
     }
 }

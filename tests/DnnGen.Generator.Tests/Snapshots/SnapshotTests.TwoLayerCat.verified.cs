@@ -221,8 +221,8 @@ namespace Demo
                 //   A1 (7, m) = relu(Z1)
                 if (inSpan)
                 {
-                    // Z1 (7, m) = Z1(0) (7, m) + C (7, m) . G (m, m) + b1 (7, 1), G = X^T . X: W1 = W1(0) + C . X^T is never
-                    // formed (see DnnGen.Kernels.DataSpan)
+                    // Z1 (7, m) = c Z1(0) (7, m) + C (7, m) . G (m, m) + b1 (7, 1), G = X^T . X: W1 = c W1(0) + C . X^T is never
+                    // formed (see DnnGen.Kernels.DataSpan); c = 1 but under Train(x, y, options)'s L2 (see ApplyOptimizerInSpan)
                     _dataSpan!.Forward(b1, z1);
                     global::DnnGen.Kernels.Activations.Relu<double>(z1, a1);
                 }
@@ -325,7 +325,8 @@ namespace Demo
             if (inSpan)
             {
                 global::DnnGen.Kernels.Activations.ReluBackward<double>(dA1, z1, dZ1);
-                // db1 (1/m) sum over m of dZ1 here; C -= rate (1/m) dZ1 at the update; dW1 = (1/m) dZ1 . X^T only when read
+                // db1 (1/m) sum over m of dZ1 here; C moves by rate (1/m) dZ1 at the update; dW1 = (1/m) dZ1 . X^T (+ its L2 term)
+                // only when read
                 _dataSpan!.Backward(dZ1, db1);
             }
             else
@@ -609,6 +610,10 @@ namespace Demo
         /// shuffles the examples (MiniBatchSize &gt; 0) and, for each mini-batch, runs forward (dropping hidden units when
         /// KeepProbability &lt; 1), the cost (with the L2 term when L2 &gt; 0), backward and one update.
         /// </summary>
+        /// <remarks>
+        /// Full batches without dropout on m &lt;= n[0] / 2 examples train layer 1 in the span of the data when it pays (see
+        /// <see cref="global::DnnGen.Kernels.DataSpan"/>): the same numbers up to rounding, at a fraction of the work.
+        /// </remarks>
         /// <param name="x">m examples, example-major, finite.</param>
         /// <param name="y">Their labels (0 or 1), OutputSize per example.</param>
         /// <param name="options">The learning rate, epochs and the rest (see <see cref="global::DnnGen.TrainingOptions"/>), checked before anything changes.</param>
@@ -642,10 +647,31 @@ namespace Demo
                 global::DnnGen.Guard.Finite<double>(x, InputSize, "x");
             }
 
+            // Full batches (MiniBatchSize 0, or at least m: one batch of all m examples, whose gradient their order does not
+            // change) without dropout, with m < n[0] / 2 and enough epochs, train layer 1 in the span of the data, through
+            // G = X^T . X, as Train(x, y, iterations, learningRate) does: the same numbers up to rounding at a fraction of the work
+            // (the rule: DnnGen.Kernels.DataSpan.Pays, one update per epoch). W1 and dW1 are formed when training ends and
+            // whenever they are read.
+            if (settings.BatchCount == 1 && !settings.Dropout && _dataSpan is not { Active: true } && global::DnnGen.Kernels.DataSpan.Pays(InputSize, Layer1Size, m, settings.Epochs))
+            {
+                _dataSpan ??= new global::DnnGen.Kernels.DataSpanTrainer<double>(_parameters, _gradients, 0, InputSize, Layer1Size);
+                return _dataSpan.Train(x, y, (Network: this, Settings: settings, Progress: progress, CancellationToken: cancellationToken),
+                    static (state, examples, labels) => state.Network.TrainEpochs(examples, labels, in state.Settings, state.Progress, state.CancellationToken, inSpan: true));
+            }
+
+            return TrainEpochs(x, y, in settings, progress, cancellationToken, inSpan: false);
+        }
+
+        // Train(x, y, options)'s epochs on checked arguments, with layer 1 in the span of the data or not. In the span, the one
+        // batch is the m examples in their order, never shuffled.
+        private global::System.Collections.Generic.IReadOnlyList<global::DnnGen.TrainingRecord> TrainEpochs(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, in global::DnnGen.Kernels.TrainingSettings<double> settings, global::System.IProgress<global::DnnGen.TrainingRecord>? progress, global::System.Threading.CancellationToken cancellationToken, bool inSpan)
+        {
+            int m = x.Length / InputSize; // checked by Train
+            bool shuffles = settings.Shuffles && !inSpan;
             // Mini-batches are gathered into buffers kept from call to call, grown to the largest mini-batch and example count
             // seen: after the first call, no call, epoch or mini-batch allocates (but for the history).
             int batches = settings.BatchCount;
-            if (settings.Shuffles)
+            if (shuffles)
             {
                 int xLength = global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, InputSize, "x");
                 int yLength = global::DnnGen.Guard.WorkspaceLength(settings.BatchSize, OutputSize, "y");
@@ -667,7 +693,7 @@ namespace Demo
                 _shuffler ??= new global::DnnGen.NumPyRandom(0u);
             }
 
-            global::System.Span<int> permutation = new global::System.Span<int>(_shuffledOrder, 0, settings.Shuffles ? m : 0);
+            global::System.Span<int> permutation = new global::System.Span<int>(_shuffledOrder, 0, shuffles ? m : 0);
             global::DnnGen.NumPyRandom? dropout = null;
             if (settings.Dropout)
             {
@@ -685,7 +711,7 @@ namespace Demo
                 // Epoch 0 runs at LearningRate, epoch e + 1 at LearningRate / (1 + DecayRate floor(e / DecayInterval)).
                 double rate = settings.RateAt(epoch);
                 // np.random.seed(ShuffleSeed + 1 + epoch); permutation = np.random.permutation(m)
-                if (settings.Shuffles)
+                if (shuffles)
                 {
                     global::DnnGen.Kernels.MiniBatches.Shuffle(_shuffler!, settings.ShuffleSeedOf(epoch), permutation);
                 }
@@ -702,7 +728,7 @@ namespace Demo
                     global::System.ReadOnlySpan<double> xBatch = x;
                     global::System.ReadOnlySpan<double> yBatch = y;
                     int size = m;
-                    if (settings.Shuffles)
+                    if (shuffles)
                     {
                         // The shuffled examples permutation[start .. start + size), the course's X[:, permutation][:, start:start + size].
                         int start = global::DnnGen.Kernels.MiniBatches.BatchStart(m, settings.MiniBatchSize, batch);
@@ -721,13 +747,13 @@ namespace Demo
                         dropout.Seed(settings.DropoutSeed);
                     }
 
-                    double cost = TrainMiniBatch(xBatch, yBatch, size, rate, in settings, dropout, epoch, batch);
+                    double cost = TrainMiniBatch(xBatch, yBatch, size, rate, in settings, dropout, epoch, batch, inSpan);
                     // The course's cost_total += compute_cost(...): the mini-batch's summed loss, its mean cost times its size.
-                    total += settings.Shuffles ? cost * size : cost;
+                    total += shuffles ? cost * size : cost;
                 }
 
                 _completedEpochs = epoch + 1;
-                global::DnnGen.TrainingRecord record = new global::DnnGen.TrainingRecord(epoch, settings.Shuffles ? total / m : total);
+                global::DnnGen.TrainingRecord record = new global::DnnGen.TrainingRecord(epoch, shuffles ? total / m : total);
                 if (settings.Records(epoch))
                 {
                     history.Add(record);
@@ -741,43 +767,56 @@ namespace Demo
 
         // One mini-batch of Train(x, y, options) on checked arguments: forward, cost, backward, update; returns the cost before
         // the update. The state before the update is kept, so that a later cost that is not finite can undo it.
-        private double TrainMiniBatch(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, int m, double rate, in global::DnnGen.Kernels.TrainingSettings<double> settings, global::DnnGen.NumPyRandom? dropout, int epoch, int batch)
+        // inSpan: the full batch of a Train in the span of the data, layer 1's W1 = c W1(0) + C X^T moved through DataSpanTrainer.
+        private double TrainMiniBatch(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> y, int m, double rate, in global::DnnGen.Kernels.TrainingSettings<double> settings, global::DnnGen.NumPyRandom? dropout, int epoch, int batch, bool inSpan = false)
         {
             double cost;
             try
             {
-                ForwardCore(x, dropout);
+                ForwardCore(x, dropout, inSpan);
                 cost = ComputeCost(y);
                 if (settings.L2 != 0)
                 {
                     // + lambd / (2m) (sum(W1^2) + ... + sum(W2^2)), compute_cost_with_regularization's term
-                    cost += global::DnnGen.Kernels.Regularization.L2Cost(SumOfSquaredWeights(), settings.L2, m);
+                    cost += global::DnnGen.Kernels.Regularization.L2Cost(SumOfSquaredWeights(inSpan), settings.L2, m);
                 }
             }
             catch (global::DnnGen.LayerOverflowException overflow) when (_rollbackValid)
             {
                 // After updates whose costs were finite, an overflow means the parameters grew too large: training diverged.
-                throw Diverged(epoch, batch, settings.BatchCount, double.NaN, overflow, rate);
+                throw Diverged(epoch, batch, settings.BatchCount, double.NaN, overflow, rate, inSpan);
             }
 
             if (!double.IsFinite(cost))
             {
-                throw Diverged(epoch, batch, settings.BatchCount, cost, null, rate);
+                throw Diverged(epoch, batch, settings.BatchCount, cost, null, rate, inSpan);
             }
 
-            BackwardCore(x, y, dropout is not null);
+            BackwardCore(x, y, dropout is not null, inSpan);
             _gradientsInvalid = false;
+            double lambdaOverM = settings.L2 != 0 ? (double)(settings.L2 / m) : 0;
             if (settings.L2 != 0)
             {
-                AddL2Gradients((double)(settings.L2 / m));
+                AddL2Gradients(lambdaOverM, inSpan);
             }
 
             KeepRollback(epoch, batch, cost);
-            // update_parameters_with_gd, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients
-            // share its layout), in the same pass as the rollback's copy of the parameters before it and the check that all are finite.
-            if (!global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<double>(_parameters.Span, _gradients.Span, rate, _rollback!))
+            bool finite;
+            if (inSpan)
             {
-                RestoreRollback();
+                // The same update with W1 = c W1(0) + C X^T moved through c and C (see ApplyOptimizerInSpan).
+                finite = ApplyOptimizerInSpan(rate, lambdaOverM);
+            }
+            else
+            {
+                // update_parameters_with_gd, W[l] -= rate * dW[l] and b[l] -= rate * db[l], over the whole buffer at once (the gradients
+                // share its layout), in the same pass as the rollback's copy of the parameters before it and the check that all are finite.
+                finite = global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<double>(_parameters.Span, _gradients.Span, rate, _rollback!);
+            }
+
+            if (!finite)
+            {
+                RestoreRollback(inSpan);
                 throw global::DnnGen.Divergence.MiniBatchUpdateNotFinite(epoch, batch, settings.BatchCount, cost, (double)rate);
             }
 
@@ -785,15 +824,33 @@ namespace Demo
             return cost;
         }
 
-        // sum(W1^2) + sum(W2^2) + ...: each layer's sum in NumPy's order, added from W1 on as the course writes it.
-        private double SumOfSquaredWeights()
-            => global::DnnGen.Kernels.Regularization.L2Penalty<double>(W1) + global::DnnGen.Kernels.Regularization.L2Penalty<double>(W2);
+        // sum(W1^2) + sum(W2^2) + ...: each layer's sum in NumPy's order, added from W1 on as the course writes it. In the span
+        // of the data, sum(W1^2) = ||c W1(0)||^2 + 2 <c Z1(0), C> + trace(C G C^T) from C and the forward's C . G, W1 unformed.
+        private double SumOfSquaredWeights(bool inSpan = false)
+            => (inSpan ? _dataSpan!.SumOfSquaredWeights() : global::DnnGen.Kernels.Regularization.L2Penalty<double>(W1)) + global::DnnGen.Kernels.Regularization.L2Penalty<double>(W2);
 
         // backward_propagation_with_regularization's terms: dW[l] += (lambd / m) W[l]; the biases are not regularised.
-        private void AddL2Gradients(double lambdaOverM)
+        private void AddL2Gradients(double lambdaOverM, bool inSpan = false)
         {
-            global::DnnGen.Kernels.Regularization.AddL2Gradient<double>(dW1, W1, lambdaOverM); // dW1 (7, 12288) += (lambd / m) W1
+            // In the span of the data, dW1's term is in the update of C (DataSpanTrainer), dW1 formed only when read.
+            if (!inSpan)
+            {
+                global::DnnGen.Kernels.Regularization.AddL2Gradient<double>(dW1, W1, lambdaOverM); // dW1 (7, 12288) += (lambd / m) W1
+            }
+
             global::DnnGen.Kernels.Regularization.AddL2Gradient<double>(dW2, W2, lambdaOverM); // dW2 (1, 7) += (lambd / m) W2
+        }
+
+        // update_parameters_with_gd in the span of the data. W1 (7, 12288) = c W1(0) + C (7, m) X^T, X (n[0], m), is never formed:
+        // with dW1 = (lambd / m) W1 + (1/m) dZ1 X^T = (lambd / m) c W1(0) + ((1/m) dZ1 + (lambd / m) C) X^T, W1 -= rate * dW1 is
+        //   c -= rate (lambd / m) c;  C -= rate ((1/m) dZ1 + (lambd / m) C)   (c stays 1 without L2)
+        // and b1, W2 and b2 (from 86016 on) take update_parameters_with_gd's steps, in the same pass as
+        // their rollback copy and the check that all are finite. DataSpanTrainer keeps c and C before the update for the rollback.
+        private bool ApplyOptimizerInSpan(double rate, double lambdaOverM)
+        {
+            bool coefficientsFinite = _dataSpan!.Update(rate, lambdaOverM);
+            bool restFinite = global::DnnGen.Kernels.Optimizers.GradientDescentWithSnapshot<double>(_parameters.Span.Slice(86016), _gradients.Span.Slice(86016), rate, new global::System.Span<double>(_rollback!, 86016, 15));
+            return coefficientsFinite && restFinite;
         }
 
         // Train(x, y, options) keeps the parameters from before its last update, with the counts, the mini-batch and its cost:
@@ -811,6 +868,7 @@ namespace Demo
         {
             _rollback ??= new double[1 * ParameterCount];
             // The parameters are copied by the update itself (Optimizers.GradientDescentWithSnapshot), in its one pass.
+            // In the span of the data, b1 and the layers after it are (ApplyOptimizerInSpan), and DataSpanTrainer keeps W1's c and C.
             _rollbackValid = true;
             _rollbackEpoch = epoch;
             _rollbackBatch = batch;
@@ -820,14 +878,24 @@ namespace Demo
         }
 
         // Puts back what KeepRollback kept; once only.
-        private bool RestoreRollback()
+        private bool RestoreRollback(bool inSpan = false)
         {
             if (!_rollbackValid || _rollback is null)
             {
                 return false;
             }
 
-            new global::System.ReadOnlySpan<double>(_rollback, 0, ParameterCount).CopyTo(_parameters.Span);
+            if (inSpan)
+            {
+                // W1 from DataSpanTrainer's copy, b1 and the layers after it from here.
+                _dataSpan!.RollBack();
+                new global::System.ReadOnlySpan<double>(_rollback, 86016, 15).CopyTo(_parameters.Span.Slice(86016));
+            }
+            else
+            {
+                new global::System.ReadOnlySpan<double>(_rollback, 0, ParameterCount).CopyTo(_parameters.Span);
+            }
+
             _completedEpochs = _rollbackCompletedEpochs;
             _updateCount = _rollbackUpdateCount;
             _rollbackValid = false;
@@ -835,12 +903,12 @@ namespace Demo
         }
 
         // The exception for a mini-batch whose cost is not finite or whose forward pass overflowed, after the rollback.
-        private global::System.ArithmeticException Diverged(int epoch, int batch, int batches, double cost, global::DnnGen.LayerOverflowException? overflow, double rate)
+        private global::System.ArithmeticException Diverged(int epoch, int batch, int batches, double cost, global::DnnGen.LayerOverflowException? overflow, double rate, bool inSpan = false)
         {
             int restoredEpoch = _rollbackEpoch;
             int restoredBatch = _rollbackBatch;
             double restoredCost = _rollbackBatchCost;
-            bool restored = RestoreRollback();
+            bool restored = RestoreRollback(inSpan);
             return global::DnnGen.Divergence.MiniBatchDiverged(epoch, batch, batches, cost, overflow, restored, restoredEpoch, restoredBatch, restoredCost, (double)rate);
         }
 
