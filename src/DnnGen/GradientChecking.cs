@@ -88,9 +88,9 @@ public static class GradientChecking
             int m = x.Length / network.LayerSizes[0];
             T lambdaOverM = T.CreateTruncating(l2 / m);
             ReadOnlySpan<T> parameters = network.Parameters;
-            foreach ((int offset, int count) in Weights(network.LayerSizes))
+            foreach (LayerSlot slot in ParameterLayout.Of(network.LayerSizes))
             {
-                for (int i = offset; i < offset + count; i++)
+                for (int i = slot.WeightOffset; i < slot.BiasOffset; i++)
                 {
                     gradients[i] = double.CreateTruncating(computed[i] + (lambdaOverM * parameters[i]));
                 }
@@ -173,15 +173,11 @@ public static class GradientChecking
 
         double squares = 0;
         ReadOnlySpan<T> parameters = network.Parameters;
-        foreach ((int offset, int count) in Weights(network.LayerSizes))
+        foreach (LayerSlot slot in ParameterLayout.Of(network.LayerSizes))
         {
-            squares += Regularization.L2Penalty(parameters.Slice(offset, count));
+            squares += Regularization.L2Penalty(parameters.Slice(slot.WeightOffset, slot.WeightCount));
         }
 
         return cost + Regularization.L2Cost(squares, l2, x.Length / network.LayerSizes[0]);
     }
-
-    /// <summary>Where each W[l] sits in Parameters, and how many values it has.</summary>
-    private static (int Offset, int Count)[] Weights(ReadOnlySpan<int> sizes)
-        => Array.ConvertAll(ParameterLayout.Of(sizes), slot => (slot.WeightOffset, slot.WeightCount));
 }
