@@ -17,7 +17,7 @@ public class DenseKernelTests
 {
     private static readonly int[] SmallInputs = [1, 3, 17, 31];
     private static readonly int[] Units = [1, 3, 7, 20];
-    private static readonly int[] Examples = [1, 2, 5, 209];
+    private static readonly int[] Examples = [1, 2, 5, 11, 209];
 
     /// <summary>
     /// (nIn, nOut, m): every combination of small sizes, then wide layers (4099 spans several forward cache chunks
@@ -144,6 +144,32 @@ public class DenseKernelTests
         Dense.Forward<float>(aPrev, w, b, first, nIn, nOut);
         Dense.Forward<float>(aPrev, w, b, second, nIn, nOut);
         Assert.Equal(first, second);
+    }
+
+    /// <summary>
+    /// Every example's z is computed in the same order whatever block it falls in (six examples on 16-register ISAs,
+    /// four, or one), so a batch gives each example the bits it gets alone: 11 examples run a block of six, one of four
+    /// and one single; 209 run the course's full batch through the cache chunks of the wide layer.
+    /// </summary>
+    [Theory]
+    [InlineData(31, 7, 11)]
+    [InlineData(4099, 20, 11)]
+    [InlineData(12288, 20, 209)]
+    public void Forward_gives_each_example_the_bits_it_gets_alone(int nIn, int nOut, int m)
+    {
+        var random = new Random(Seed(nIn, nOut, m, 4));
+        double[] aPrev = RandomArray<double>(random, m * nIn);
+        double[] w = RandomArray<double>(random, nOut * nIn);
+        double[] b = RandomArray<double>(random, nOut);
+        double[] batch = new double[m * nOut];
+        Dense.Forward<double>(aPrev, w, b, batch, nIn, nOut);
+
+        double[] alone = new double[nOut];
+        for (int i = 0; i < m; i++)
+        {
+            Dense.Forward<double>(aPrev.AsSpan(i * nIn, nIn), w, b, alone, nIn, nOut);
+            Assert.Equal(alone, batch.AsSpan(i * nOut, nOut).ToArray());
+        }
     }
 
     [Theory]
