@@ -327,13 +327,12 @@ internal sealed partial class NetworkEmitter
         _w.Line($"// (the rule: DnnGen.Kernels.DataSpan.Pays, one update per epoch). W1{(HasVelocity ? ", v_dW1" : string.Empty)} and dW1 are formed when training ends and");
         _w.Line("// whenever they are read.");
         string dropout = CanDrop ? "!settings.Dropout && " : string.Empty;
-        _w.Open($"if (settings.BatchCount == 1 && {dropout}_dataSpan is not {{ Active: true }} && {Dnn}.Kernels.DataSpan.Pays(InputSize, Layer1Size, m, settings.Epochs))");
-        _w.Line($"_dataSpan ??= {NewDataSpanTrainer};");
-        _w.Line("return _dataSpan.Train(x, y, (Network: this, Settings: settings, Progress: progress, CancellationToken: cancellationToken),");
-        _w.Line("    static (state, examples, labels) => state.Network.TrainEpochs(examples, labels, in state.Settings, state.Progress, state.CancellationToken, inSpan: true));");
-        _w.Close();
-        _w.Line();
-        _w.Line("return TrainEpochs(x, y, in settings, progress, cancellationToken, inSpan: false);");
+        EmitSpanDispatch(
+            $"settings.BatchCount == 1 && {dropout}_dataSpan is not {{ Active: true }} && {Dnn}.Kernels.DataSpan.Pays(InputSize, Layer1Size, m, settings.Epochs)",
+            "TrainEpochs",
+            "in settings",
+            "progress",
+            "cancellationToken");
         _w.Close();
         _w.Line();
         _w.Line("// Train(x, y, options)'s epochs on checked arguments, with layer 1 in the span of the data or not. In the span, the one");

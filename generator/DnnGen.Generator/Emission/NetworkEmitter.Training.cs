@@ -330,6 +330,31 @@ internal sealed partial class NetworkEmitter
     /// <summary>Whether Train(x, y, iterations, learningRate) can train layer 1 in the span of the data (see NetworkShape.TrainsInSpan).</summary>
     private bool TrainsInSpan => _shape.TrainsInSpan(_model.Precision);
 
+    /// <summary>
+    /// A Train's choice between its two loops: under <paramref name="condition"/>, <paramref name="loop"/> in the span of
+    /// the data through DataSpanTrainer.Train (which forms W1 when it returns, throws or is cancelled), else
+    /// <paramref name="loop"/> directly; both take x, y, then <paramref name="arguments"/> (locals of the Train, one
+    /// prefixed "in " passed by reference), then inSpan.
+    /// </summary>
+    private void EmitSpanDispatch(string condition, string loop, params string[] arguments)
+    {
+        static string Field(string argument)
+        {
+            string name = argument.StartsWith("in ", StringComparison.Ordinal) ? argument.Substring(3) : argument;
+            return char.ToUpperInvariant(name[0]) + name.Substring(1);
+        }
+
+        string state = string.Join(", ", arguments.Select(a => $"{Field(a)}: {(a.StartsWith("in ", StringComparison.Ordinal) ? a.Substring(3) : a)}"));
+        string fromState = string.Join(", ", arguments.Select(a => $"{(a.StartsWith("in ", StringComparison.Ordinal) ? "in " : string.Empty)}state.{Field(a)}"));
+        _w.Open($"if ({condition})");
+        _w.Line($"_dataSpan ??= {NewDataSpanTrainer};");
+        _w.Line($"return _dataSpan.Train(x, y, (Network: this, {state}),");
+        _w.Line($"    static (state, examples, labels) => state.Network.{loop}(examples, labels, {fromState}, inSpan: true));");
+        _w.Close();
+        _w.Line();
+        _w.Line($"return {loop}(x, y, {string.Join(", ", arguments)}, inSpan: false);");
+    }
+
     /// <summary>W1 in place, <c>_parameters.Slice(0, n)</c>: what the W1 property returns, without making it explicit first.</summary>
     private string WeightsRegion(int l) => $"_parameters.Slice({_shape.WeightOffset(l)}, {_shape.WeightCount(l)})";
 
@@ -395,13 +420,13 @@ internal sealed partial class NetworkEmitter
             _w.Line("// With m < n[0] / 2 examples and enough iterations, layer 1 trains in the span of the data, through G = X^T . X: the");
             _w.Line("// same numbers up to rounding at a fraction of the work (the rule: DnnGen.Kernels.DataSpan.Pays). W1 and dW1 are formed");
             _w.Line("// when training ends and whenever they are read meanwhile.");
-            _w.Open($"if (_dataSpan is not {{ Active: true }} && {Dnn}.Kernels.DataSpan.Pays(InputSize, Layer1Size, m, iterations))");
-            _w.Line($"_dataSpan ??= {NewDataSpanTrainer};");
-            _w.Line("return _dataSpan.Train(x, y, (Network: this, Iterations: iterations, LearningRate: learningRate, Progress: progress, CancellationToken: cancellationToken),");
-            _w.Line("    static (state, examples, labels) => state.Network.TrainLoop(examples, labels, state.Iterations, state.LearningRate, state.Progress, state.CancellationToken, inSpan: true));");
-            _w.Close();
-            _w.Line();
-            _w.Line("return TrainLoop(x, y, iterations, learningRate, progress, cancellationToken, inSpan: false);");
+            EmitSpanDispatch(
+                $"_dataSpan is not {{ Active: true }} && {Dnn}.Kernels.DataSpan.Pays(InputSize, Layer1Size, m, iterations)",
+                "TrainLoop",
+                "iterations",
+                "learningRate",
+                "progress",
+                "cancellationToken");
             _w.Close();
             _w.Line();
             _w.Line("// Train's iterations on checked arguments, with layer 1 in the span of the data or not.");

@@ -382,44 +382,40 @@ public sealed unsafe class DataSpanTrainer<T>
         T inverseM = T.One / T.CreateChecked(_m);
         Span<T> c = _c;
         ReadOnlySpan<T> dZ = _dZ;
+        bool l2 = lambdaOverM != T.Zero;
         int index = 0;
-        if (lambdaOverM == T.Zero)
+        if (Vector.IsHardwareAccelerated && c.Length >= Vector<T>.Count)
         {
-            if (Vector.IsHardwareAccelerated && c.Length >= Vector<T>.Count)
+            // The scalar loop's multiplications and additions lane by lane (no fused multiply-add): the same bits.
+            var rates = new Vector<T>(rate);
+            var inverses = new Vector<T>(inverseM);
+            var lambdas = new Vector<T>(lambdaOverM);
+            for (; index <= c.Length - Vector<T>.Count; index += Vector<T>.Count)
             {
-                // The scalar loop's multiplications and subtraction lane by lane (no fused multiply-add): the same bits.
-                var rates = new Vector<T>(rate);
-                var inverses = new Vector<T>(inverseM);
-                for (; index <= c.Length - Vector<T>.Count; index += Vector<T>.Count)
+                var ci = new Vector<T>(c[index..]);
+                Vector<T> gradient = new Vector<T>(dZ[index..]) * inverses;
+                if (l2)
                 {
-                    (new Vector<T>(c[index..]) - (rates * (new Vector<T>(dZ[index..]) * inverses))).CopyTo(c[index..]);
+                    gradient += lambdas * ci;
                 }
-            }
 
-            for (; index < c.Length; index++)
-            {
-                c[index] -= rate * (dZ[index] * inverseM);
+                (ci - (rates * gradient)).CopyTo(c[index..]);
             }
         }
-        else
+
+        for (; index < c.Length; index++)
         {
-            if (Vector.IsHardwareAccelerated && c.Length >= Vector<T>.Count)
+            T gradient = dZ[index] * inverseM;
+            if (l2)
             {
-                var rates = new Vector<T>(rate);
-                var inverses = new Vector<T>(inverseM);
-                var lambdas = new Vector<T>(lambdaOverM);
-                for (; index <= c.Length - Vector<T>.Count; index += Vector<T>.Count)
-                {
-                    var ci = new Vector<T>(c[index..]);
-                    (ci - (rates * ((new Vector<T>(dZ[index..]) * inverses) + (lambdas * ci)))).CopyTo(c[index..]);
-                }
+                gradient += lambdaOverM * c[index];
             }
 
-            for (; index < c.Length; index++)
-            {
-                c[index] -= rate * ((dZ[index] * inverseM) + (lambdaOverM * c[index]));
-            }
+            c[index] -= rate * gradient;
+        }
 
+        if (l2)
+        {
             _scalars.WeightsOnBase -= rate * (lambdaOverM * _scalars.WeightsOnBase);
             _scalars.WeightsOnVelocityBase -= rate * (lambdaOverM * _scalars.WeightsOnVelocityBase);
         }
@@ -619,7 +615,7 @@ public sealed unsafe class DataSpanTrainer<T>
             _keptExplicit = true;
         }
 
-        // v_dW1 into a scratch first: it reads B, which W1's write replaces; W1 then in place (Bv is still the old base).
+        // Both into scratch first, as each reads both bases, then over the bases.
         if (_velocityStale)
         {
             _velocityProduct ??= new T[WeightCount];
@@ -629,22 +625,8 @@ public sealed unsafe class DataSpanTrainer<T>
         if (_weightsStale)
         {
             _product ??= new T[WeightCount];
-            Dense.Combination<T>(_c, X, _product, _nIn, _nOut);
-            Span<T> weights = Weights;
-            T a = _scalars.WeightsOnBase;
-            if (a == T.One)
-            {
-                TensorPrimitives.Add(weights, _product, weights);
-            }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(weights, a, _product, weights);
-            }
-
-            if (_hasVelocity && _scalars.WeightsOnVelocityBase != T.Zero)
-            {
-                TensorPrimitives.MultiplyAdd(VelocityWeights, _scalars.WeightsOnVelocityBase, weights, weights);
-            }
+            Materialise(_c, _scalars.WeightsOnBase, _scalars.WeightsOnVelocityBase, _product);
+            _product.AsSpan(0, WeightCount).CopyTo(Weights);
         }
 
         if (_velocityStale)
