@@ -157,6 +157,38 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void Adam_with_a_snapshot_equals_adam_and_the_reference_bit_for_bit_and_keeps_the_state_before_it_at_every_length()
+    {
+        // 0 .. 70 covers 0, 1 and every vector width +- 1 for both types; 269,322 is the wide network's parameter count.
+        foreach (int n in Enumerable.Range(0, 71).Append(1003).Append(269_322))
+        {
+            AssertAdamWithSnapshotAgrees<double>(n, 0.01, 0.9, 0.999, 1e-8);
+            AssertAdamWithSnapshotAgrees<float>(n, 0.01f, 0.9f, 0.999f, 1e-8f);
+        }
+
+        AssertAdamWithSnapshotAgrees<double>(1003, 0.0007, 0.5, 0.9, 0.0);
+        AssertAdamWithSnapshotAgrees<float>(1003, 0.1f, 0.0f, 0.0f, 1e-3f);
+    }
+
+    [Fact]
+    public void Adam_with_a_snapshot_reports_a_nan_or_infinity_in_a_parameter_or_in_s_wherever_the_update_makes_one()
+    {
+        foreach (int n in new[] { 1, Vector<double>.Count - 1, Vector<double>.Count + 1, (3 * Vector<double>.Count) + 2, 70 })
+        {
+            for (int at = 0; at < n; at++)
+            {
+                AssertAdamNotFiniteAt<double>(n, at, double.NaN, 1.0, 0.0);                        // a NaN gradient
+                AssertAdamNotFiniteAt<double>(n, at, 1.0, double.PositiveInfinity, 0.0);           // an infinite parameter
+                AssertAdamNotFiniteAt<double>(n, at, 1e200, 1.0, 0.0);                             // g^2 overflows s, W stays finite
+                AssertAdamNotFiniteAt<double>(n, at, 1.0, 1.0, double.PositiveInfinity);           // an infinite s before the update
+                AssertAdamNotFiniteAt<float>(n, at, float.NegativeInfinity, 1f, 0f);
+                AssertAdamNotFiniteAt<float>(n, at, 1e30f, 1f, 0f);
+                AssertAdamNotFiniteAt<float>(n, at, 1f, float.NaN, 0f);
+            }
+        }
+    }
+
+    [Fact]
     public void Adams_first_step_moves_each_parameter_by_about_the_rate_against_its_gradient()
     {
         // At t = 1 the corrected moments are g and g^2, so the step is rate * g / (|g| + epsilon).
@@ -212,6 +244,26 @@ public class OptimizerTests
         }
 
         Assert.Contains("Expected 4 elements", Assert.Throws<ArgumentException>(() => ReferenceOptimizers.GradientDescentWithSnapshot<double>(p, g, 0.1, new double[3])).Message);
+    }
+
+    [Fact]
+    public void Adam_with_a_snapshot_names_a_snapshot_of_the_wrong_length_and_writes_nothing()
+    {
+        double[] p = [1, 2, 3, 4];
+        var v = new double[4];
+        var s = new double[4];
+        var g = new double[] { 1, 1, 1, 1 };
+        foreach (int length in new[] { 0, 4, 11, 13 })
+        {
+            var e = Assert.Throws<ArgumentException>(() => Optimizers.AdamWithSnapshot<double>(p, v, s, g, 0.1, 0.9, 0.999, 1e-8, 1, new double[length]));
+            Assert.Equal("snapshot", e.ParamName);
+            Assert.Contains("Expected 12 elements", e.Message);
+        }
+
+        Assert.Equal("v", Assert.Throws<ArgumentException>(() => Optimizers.AdamWithSnapshot<double>(p, new double[3], s, g, 0.1, 0.9, 0.999, 1e-8, 1, new double[12])).ParamName);
+        Assert.Equal("t", Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.AdamWithSnapshot<double>(p, v, s, g, 0.1, 0.9, 0.999, 1e-8, 0, new double[12])).ParamName);
+        Assert.Equal([1.0, 2, 3, 4], p);
+        Assert.Equal(new double[4], v);
     }
 
     [Fact]
@@ -330,6 +382,54 @@ public class OptimizerTests
         Assert.Equal(Bits(dense), Bits(fast));
         Assert.Equal(reference, fast); // NaN equals NaN here
         Assert.Equal(Bits(original), Bits(snapshot));
+    }
+
+    private static void AssertAdamWithSnapshotAgrees<T>(int n, T rate, T beta1, T beta2, T epsilon)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (T[] p1, T[] g) = (Sample<T>(n, 4), Sample<T>(n, 5));
+        (T[] p2, T[] p3) = ((T[])p1.Clone(), (T[])p1.Clone());
+        (T[] v1, T[] s1, T[] v2, T[] s2, T[] v3, T[] s3) = (new T[n], new T[n], new T[n], new T[n], new T[n], new T[n]);
+        (T[] snapshot, T[] referenceSnapshot) = (new T[3 * n], new T[3 * n]);
+        foreach (long t in new long[] { 1, 2, 3, 50, 100_000 })
+        {
+            T[] before = [.. p1, .. v1, .. s1];
+            bool finite = Optimizers.AdamWithSnapshot<T>(p1, v1, s1, g, rate, beta1, beta2, epsilon, t, snapshot);
+            Assert.Equal(finite, ReferenceOptimizers.AdamWithSnapshot<T>(p2, v2, s2, g, rate, beta1, beta2, epsilon, t, referenceSnapshot));
+            Optimizers.Adam<T>(p3, v3, s3, g, rate, beta1, beta2, epsilon, t);
+            // With epsilon 0, a zero gradient makes 0 / 0: the check must see it (the sample has zeros).
+            Assert.Equal(Array.TrueForAll(p1, T.IsFinite) && Array.TrueForAll(s1, T.IsFinite), finite);
+            Assert.Equal(epsilon != T.Zero || n < 6, finite);
+            Assert.Equal(Bits(before), Bits(snapshot));
+            Assert.Equal(Bits(referenceSnapshot), Bits(snapshot));
+        }
+
+        Assert.Equal(Bits(p3), Bits(p1));
+        Assert.Equal(Bits(v3), Bits(v1));
+        Assert.Equal(Bits(s3), Bits(s1));
+        Assert.Equal(Bits(p2), Bits(p1));
+        Assert.Equal(Bits(v2), Bits(v1));
+        Assert.Equal(Bits(s2), Bits(s1));
+    }
+
+    private static void AssertAdamNotFiniteAt<T>(int n, int at, T g, T p, T s)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (T[] original, T[] gradients) = (Sample<T>(n, 8), Sample<T>(n, 9));
+        var squares = new T[n];
+        (original[at], gradients[at], squares[at]) = (p, g, s);
+        (T[] fast, T[] reference) = ((T[])original.Clone(), (T[])original.Clone());
+        (T[] vFast, T[] sFast, T[] vReference, T[] sReference) = (new T[n], (T[])squares.Clone(), new T[n], (T[])squares.Clone());
+        var snapshot = new T[3 * n];
+        T rate = T.CreateTruncating(0.01), beta1 = T.CreateTruncating(0.9), beta2 = T.CreateTruncating(0.999), epsilon = T.CreateTruncating(1e-8);
+
+        Assert.False(Optimizers.AdamWithSnapshot<T>(fast, vFast, sFast, gradients, rate, beta1, beta2, epsilon, 1, snapshot), $"n = {n}, at = {at}");
+        Assert.False(ReferenceOptimizers.AdamWithSnapshot<T>(reference, vReference, sReference, gradients, rate, beta1, beta2, epsilon, 1, new T[3 * n]));
+        Assert.False(T.IsFinite(fast[at]) && T.IsFinite(sFast[at]));
+        Assert.Equal(reference, fast); // NaN equals NaN here
+        Assert.Equal(sReference, sFast);
+        Assert.Equal(Bits(original), Bits(snapshot.AsSpan(0, n)));
+        Assert.Equal(Bits(squares), Bits(snapshot.AsSpan(2 * n, n)));
     }
 
     private static void AssertAdamAgrees<T>(int n, T rate, T beta1, T beta2, T epsilon)

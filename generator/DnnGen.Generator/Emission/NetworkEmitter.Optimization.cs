@@ -422,12 +422,16 @@ internal sealed partial class NetworkEmitter
             _w.Line("// share its layout), in the same pass as the rollback's copy of the parameters before it and the check that all are finite.");
             check = $"{Dnn}.Kernels.Optimizers.GradientDescentWithSnapshot<{_t}>(_parameters.Span, _gradients.Span, rate, _rollback!)";
         }
+        else if (Optimizer == Optimizer.Adam)
+        {
+            _w.Line("// update_parameters_with_adam with the rollback's copy of W, v and s before it and the check that W and s are finite,");
+            _w.Line("// in one pass (see ApplyOptimizer).");
+            check = "ApplyOptimizer(rate, settings.Beta1, settings.Beta2, settings.Epsilon, _updateCount + 1)";
+        }
         else
         {
-            _w.Line(Optimizer == Optimizer.Momentum
-                ? "ApplyOptimizer(rate, settings.Beta);"
-                : "ApplyOptimizer(rate, settings.Beta1, settings.Beta2, settings.Epsilon, _updateCount + 1);");
-            check = $"{Dnn}.Divergence.AllFinite<{_t}>(_parameters.Span)" + (HasSquares ? $" && {Dnn}.Divergence.AllFinite<{_t}>(_squares.Span)" : string.Empty);
+            _w.Line("ApplyOptimizer(rate, settings.Beta);");
+            check = $"{Dnn}.Divergence.AllFinite<{_t}>(_parameters.Span)";
         }
 
         if (span)
@@ -439,7 +443,7 @@ internal sealed partial class NetworkEmitter
         }
         else
         {
-            _w.Open(Optimizer == Optimizer.GradientDescent ? $"if (!{check})" : $"if (!({check}))");
+            _w.Open(Optimizer == Optimizer.Momentum ? $"if (!({check}))" : $"if (!{check})");
         }
 
         _w.Line($"RestoreRollback({(span ? "inSpan" : string.Empty)});");
@@ -514,9 +518,11 @@ internal sealed partial class NetworkEmitter
 
                 break;
             case Optimizer.Adam:
-                _w.Line("// update_parameters_with_adam, layer by layer, t the update's number from 1: the moments, their bias corrections");
-                _w.Line("// v^ = v / (1 - beta1^t) and s^ = s / (1 - beta2^t), then W = W - rate v^ / (sqrt(s^) + epsilon) (b alike).");
-                _w.Open($"private void ApplyOptimizer({_t} rate, {_t} beta1, {_t} beta2, {_t} epsilon, long t)");
+                _w.Line("// update_parameters_with_adam, t the update's number from 1: the moments, their bias corrections");
+                _w.Line("// v^ = v / (1 - beta1^t) and s^ = s / (1 - beta2^t), then W = W - rate v^ / (sqrt(s^) + epsilon) (b alike), for every");
+                _w.Line("// layer in one pass over the buffers (v, s and the gradients share the parameters' layout, and the update is elementwise),");
+                _w.Line("// which also copies W, v and s before the update into the rollback and returns whether W and s are all finite.");
+                _w.Open($"private bool ApplyOptimizer({_t} rate, {_t} beta1, {_t} beta2, {_t} epsilon, long t)");
                 break;
         }
 
@@ -554,10 +560,15 @@ internal sealed partial class NetworkEmitter
                 case Optimizer.Adam:
                     _w.Line($"// v_dW{l} {shapeW} = beta1 v_dW{l} + (1 - beta1) dW{l};  s_dW{l} = beta2 s_dW{l} + (1 - beta2) dW{l}^2");
                     _w.Line($"//   W{l} -= rate * (v_dW{l} / (1 - beta1^t)) / (sqrt(s_dW{l} / (1 - beta2^t)) + epsilon);  b{l} {shapeB} alike with db{l}");
-                    _w.Line($"{Dnn}.Kernels.Optimizers.Adam<{_t}>(W{l}, _velocity.Slice({weights}, {count}), _squares.Slice({weights}, {count}), dW{l}, rate, beta1, beta2, epsilon, t);");
-                    _w.Line($"{Dnn}.Kernels.Optimizers.Adam<{_t}>(b{l}, _velocity.Slice({biases}, {N(l)}), _squares.Slice({biases}, {N(l)}), db{l}, rate, beta1, beta2, epsilon, t);");
+                    _w.Line($"//   (W{l} at [{weights}, {weights + count}), b{l} at [{biases}, {biases + N(l)}) of every buffer)");
                     break;
             }
+        }
+
+        if (Optimizer == Optimizer.Adam)
+        {
+            _w.Line();
+            _w.Line($"return {Dnn}.Kernels.Optimizers.AdamWithSnapshot<{_t}>(_parameters.Span, _velocity.Span, _squares.Span, _gradients.Span, rate, beta1, beta2, epsilon, t, _rollback!);");
         }
 
         _w.Close();
@@ -638,7 +649,7 @@ internal sealed partial class NetworkEmitter
 
         _w.Open($"private void KeepRollback(int epoch, int batch, double cost{(span && HasVelocity ? ", bool inSpan = false" : string.Empty)})");
         _w.Line($"_rollback ??= new {_t}[{I(StateBuffers + 1)} * ParameterCount];");
-        if (HasVelocity)
+        if (Optimizer == Optimizer.Momentum)
         {
             if (span)
             {
@@ -657,6 +668,10 @@ internal sealed partial class NetworkEmitter
                 _w.Line();
             }
         }
+        else if (Optimizer == Optimizer.Adam)
+        {
+            _w.Line("// The parameters, v and s are copied by the update itself (Optimizers.AdamWithSnapshot), in its one pass.");
+        }
         else
         {
             _w.Line("// The parameters are copied by the update itself (Optimizers.GradientDescentWithSnapshot), in its one pass.");
@@ -664,11 +679,6 @@ internal sealed partial class NetworkEmitter
             {
                 _w.Line("// In the span of the data, b1 and the layers after it are (ApplyOptimizerInSpan), and DataSpanTrainer keeps W1's c and C.");
             }
-        }
-
-        if (HasSquares)
-        {
-            _w.Line($"_squares.Span.CopyTo(new {_span}(_rollback, 2 * ParameterCount, ParameterCount));");
         }
 
         _w.Line("_rollbackValid = true;");

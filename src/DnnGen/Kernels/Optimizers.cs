@@ -185,6 +185,41 @@ public static class Optimizers
     [EditorBrowsable(EditorBrowsableState.Never)]
     public static void Adam<T>(Span<T> parameters, Span<T> v, Span<T> s, ReadOnlySpan<T> gradients, T rate, T beta1, T beta2, T epsilon, long t)
         where T : unmanaged, IFloatingPointIeee754<T>
+        => AdamCore(parameters, v, s, gradients, rate, beta1, beta2, epsilon, t, default, keep: false);
+
+    /// <summary>
+    /// <see cref="Adam{T}"/> (the same bits) in the same pass as the divergence snapshot and check that a training step
+    /// needs: the parameters, v and s before the update go to <paramref name="snapshot"/>, and the result says whether
+    /// every updated parameter and s is finite. One pass over the buffers in place of four (three copies and the update),
+    /// then two checks.
+    /// </summary>
+    /// <typeparam name="T">The element type, <see cref="double"/> or <see cref="float"/> (others run scalar code).</typeparam>
+    /// <param name="parameters">The parameters W, updated in place (a network's whole buffer: every region's update is the same).</param>
+    /// <param name="v">The first moment, as many values as <paramref name="parameters"/>, in their layout; updated in place.</param>
+    /// <param name="s">The second moment, likewise.</param>
+    /// <param name="gradients">The gradients g, likewise.</param>
+    /// <param name="rate">The learning rate, finite and greater than zero.</param>
+    /// <param name="beta1">The first moment's decay, from 0 to below 1.</param>
+    /// <param name="beta2">The second moment's decay, from 0 to below 1.</param>
+    /// <param name="epsilon">The denominator's guard, finite and at least 0.</param>
+    /// <param name="t">The update's number, from 1.</param>
+    /// <param name="snapshot">
+    /// Receives, for n parameters, the parameters before the update in [0, n), v in [n, 2n) and s in [2n, 3n): 3n values,
+    /// overlapping none of the others.
+    /// </param>
+    /// <returns>Whether every updated parameter and every updated s is finite (neither NaN nor infinite).</returns>
+    /// <exception cref="ArgumentException">A span's length is not as above; the exception names it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A rate, decay, epsilon or t is out of range; the exception names it.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static bool AdamWithSnapshot<T>(Span<T> parameters, Span<T> v, Span<T> s, ReadOnlySpan<T> gradients, T rate, T beta1, T beta2, T epsilon, long t, Span<T> snapshot)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Guard.Length<T>(snapshot, 3L * parameters.Length, nameof(snapshot), "three times the parameters': W, v and s");
+        return AdamCore(parameters, v, s, gradients, rate, beta1, beta2, epsilon, t, snapshot, keep: true);
+    }
+
+    private static bool AdamCore<T>(Span<T> parameters, Span<T> v, Span<T> s, ReadOnlySpan<T> gradients, T rate, T beta1, T beta2, T epsilon, long t, Span<T> snapshot, bool keep)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.Length<T>(v, parameters.Length, nameof(v), "same as parameters");
         Guard.Length<T>(s, parameters.Length, nameof(s), "same as parameters");
@@ -208,7 +243,12 @@ public static class Optimizers
         ref T sRef = ref MemoryMarshal.GetReference(s);
         ref T g = ref MemoryMarshal.GetReference(gradients);
         int n = parameters.Length;
+        // The snapshot's three regions (unused without keep: then snapshot is empty and nothing is written through them).
+        ref T oldW = ref MemoryMarshal.GetReference(snapshot);
+        ref T oldV = ref keep ? ref Unsafe.Add(ref oldW, n) : ref oldW;
+        ref T oldS = ref keep ? ref Unsafe.Add(ref oldW, 2 * n) : ref oldW;
         int k = 0;
+        bool finite = true;
         if (Vectorised<T>())
         {
             var beta1V = new Vector<T>(beta1);
@@ -219,27 +259,53 @@ public static class Optimizers
             var c2V = new Vector<T>(c2);
             var rateV = new Vector<T>(rate);
             var epsilonV = new Vector<T>(epsilon);
+            Vector<T> check = Vector<T>.Zero;
             for (; k <= n - Vector<T>.Count; k += Vector<T>.Count)
             {
                 Vector<T> gk = Vector.LoadUnsafe(ref g, (nuint)k);
-                Vector<T> vk = (beta1V * Vector.LoadUnsafe(ref vRef, (nuint)k)) + (d1V * gk);
-                Vector<T> sk = (beta2V * Vector.LoadUnsafe(ref sRef, (nuint)k)) + (d2V * (gk * gk));
+                Vector<T> wk = Vector.LoadUnsafe(ref w, (nuint)k);
+                Vector<T> vOld = Vector.LoadUnsafe(ref vRef, (nuint)k);
+                Vector<T> sOld = Vector.LoadUnsafe(ref sRef, (nuint)k);
+                Vector<T> vk = (beta1V * vOld) + (d1V * gk);
+                Vector<T> sk = (beta2V * sOld) + (d2V * (gk * gk));
                 vk.StoreUnsafe(ref vRef, (nuint)k);
                 sk.StoreUnsafe(ref sRef, (nuint)k);
                 Vector<T> step = (rateV * (vk / c1V)) / (Vector.SquareRoot(sk / c2V) + epsilonV);
-                (Vector.LoadUnsafe(ref w, (nuint)k) - step).StoreUnsafe(ref w, (nuint)k);
+                Vector<T> updated = wk - step;
+                updated.StoreUnsafe(ref w, (nuint)k);
+                if (keep)
+                {
+                    wk.StoreUnsafe(ref oldW, (nuint)k);
+                    vOld.StoreUnsafe(ref oldV, (nuint)k);
+                    sOld.StoreUnsafe(ref oldS, (nuint)k);
+                    // x - x is 0 for a finite x and NaN otherwise.
+                    check += (updated - updated) + (sk - sk);
+                }
             }
+
+            finite = Vector.EqualsAll(check, Vector<T>.Zero);
         }
 
         for (; k < n; k++)
         {
             T gk = Unsafe.Add(ref g, k);
+            ref T wk = ref Unsafe.Add(ref w, k);
             ref T vk = ref Unsafe.Add(ref vRef, k);
             ref T sk = ref Unsafe.Add(ref sRef, k);
+            if (keep)
+            {
+                Unsafe.Add(ref oldW, k) = wk;
+                Unsafe.Add(ref oldV, k) = vk;
+                Unsafe.Add(ref oldS, k) = sk;
+            }
+
             vk = (beta1 * vk) + (d1 * gk);
             sk = (beta2 * sk) + (d2 * (gk * gk));
-            Unsafe.Add(ref w, k) -= (rate * (vk / c1)) / (T.Sqrt(sk / c2) + epsilon);
+            wk -= (rate * (vk / c1)) / (T.Sqrt(sk / c2) + epsilon);
+            finite &= T.IsFinite(wk) && T.IsFinite(sk);
         }
+
+        return finite;
     }
 
     /// <summary>

@@ -68,4 +68,30 @@ public static class ReferenceOptimizers
             parameters[k] = parameters[k] - rate * vCorrected / (T.Sqrt(sCorrected) + epsilon);
         }
     }
+
+    /// <summary>
+    /// For n parameters: <c>snapshot[0, n) = W</c>, <c>snapshot[n, 2n) = v</c>, <c>snapshot[2n, 3n) = s</c>; then
+    /// <see cref="Adam{T}"/>; whether every new <c>W[k]</c> and <c>s[k]</c> is finite.
+    /// </summary>
+    public static bool AdamWithSnapshot<T>(Span<T> parameters, Span<T> v, Span<T> s, ReadOnlySpan<T> gradients, T rate, T beta1, T beta2, T epsilon, long t, Span<T> snapshot)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Guard.Length<T>(snapshot, 3L * parameters.Length, nameof(snapshot), "three times the parameters'");
+        int n = parameters.Length;
+        for (int k = 0; k < n; k++)
+        {
+            snapshot[k] = parameters[k];
+            snapshot[n + k] = v[k];
+            snapshot[(2 * n) + k] = s[k];
+        }
+
+        Adam(parameters, v, s, gradients, rate, beta1, beta2, epsilon, t);
+        bool finite = true;
+        for (int k = 0; k < n; k++)
+        {
+            finite = finite && T.IsFinite(parameters[k]) && T.IsFinite(s[k]);
+        }
+
+        return finite;
+    }
 }

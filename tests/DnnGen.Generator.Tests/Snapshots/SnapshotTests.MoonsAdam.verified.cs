@@ -707,8 +707,9 @@ namespace Demo
             }
 
             KeepRollback(epoch, batch, cost);
-            ApplyOptimizer(rate, settings.Beta1, settings.Beta2, settings.Epsilon, _updateCount + 1);
-            if (!(global::DnnGen.Divergence.AllFinite<double>(_parameters.Span) && global::DnnGen.Divergence.AllFinite<double>(_squares.Span)))
+            // update_parameters_with_adam with the rollback's copy of W, v and s before it and the check that W and s are finite,
+            // in one pass (see ApplyOptimizer).
+            if (!ApplyOptimizer(rate, settings.Beta1, settings.Beta2, settings.Epsilon, _updateCount + 1))
             {
                 RestoreRollback();
                 throw global::DnnGen.Divergence.MiniBatchUpdateNotFinite(epoch, batch, settings.BatchCount, cost, (double)rate);
@@ -730,24 +731,25 @@ namespace Demo
             global::DnnGen.Kernels.Regularization.AddL2Gradient<double>(dW3, W3, lambdaOverM); // dW3 (1, 2) += (lambd / m) W3
         }
 
-        // update_parameters_with_adam, layer by layer, t the update's number from 1: the moments, their bias corrections
-        // v^ = v / (1 - beta1^t) and s^ = s / (1 - beta2^t), then W = W - rate v^ / (sqrt(s^) + epsilon) (b alike).
-        private void ApplyOptimizer(double rate, double beta1, double beta2, double epsilon, long t)
+        // update_parameters_with_adam, t the update's number from 1: the moments, their bias corrections
+        // v^ = v / (1 - beta1^t) and s^ = s / (1 - beta2^t), then W = W - rate v^ / (sqrt(s^) + epsilon) (b alike), for every
+        // layer in one pass over the buffers (v, s and the gradients share the parameters' layout, and the update is elementwise),
+        // which also copies W, v and s before the update into the rollback and returns whether W and s are all finite.
+        private bool ApplyOptimizer(double rate, double beta1, double beta2, double epsilon, long t)
         {
             // v_dW1 (5, 2) = beta1 v_dW1 + (1 - beta1) dW1;  s_dW1 = beta2 s_dW1 + (1 - beta2) dW1^2
             //   W1 -= rate * (v_dW1 / (1 - beta1^t)) / (sqrt(s_dW1 / (1 - beta2^t)) + epsilon);  b1 (5, 1) alike with db1
-            global::DnnGen.Kernels.Optimizers.Adam<double>(W1, _velocity.Slice(0, 10), _squares.Slice(0, 10), dW1, rate, beta1, beta2, epsilon, t);
-            global::DnnGen.Kernels.Optimizers.Adam<double>(b1, _velocity.Slice(10, 5), _squares.Slice(10, 5), db1, rate, beta1, beta2, epsilon, t);
+            //   (W1 at [0, 10), b1 at [10, 15) of every buffer)
 
             // v_dW2 (2, 5) = beta1 v_dW2 + (1 - beta1) dW2;  s_dW2 = beta2 s_dW2 + (1 - beta2) dW2^2
             //   W2 -= rate * (v_dW2 / (1 - beta1^t)) / (sqrt(s_dW2 / (1 - beta2^t)) + epsilon);  b2 (2, 1) alike with db2
-            global::DnnGen.Kernels.Optimizers.Adam<double>(W2, _velocity.Slice(15, 10), _squares.Slice(15, 10), dW2, rate, beta1, beta2, epsilon, t);
-            global::DnnGen.Kernels.Optimizers.Adam<double>(b2, _velocity.Slice(25, 2), _squares.Slice(25, 2), db2, rate, beta1, beta2, epsilon, t);
+            //   (W2 at [15, 25), b2 at [25, 27) of every buffer)
 
             // v_dW3 (1, 2) = beta1 v_dW3 + (1 - beta1) dW3;  s_dW3 = beta2 s_dW3 + (1 - beta2) dW3^2
             //   W3 -= rate * (v_dW3 / (1 - beta1^t)) / (sqrt(s_dW3 / (1 - beta2^t)) + epsilon);  b3 (1, 1) alike with db3
-            global::DnnGen.Kernels.Optimizers.Adam<double>(W3, _velocity.Slice(27, 2), _squares.Slice(27, 2), dW3, rate, beta1, beta2, epsilon, t);
-            global::DnnGen.Kernels.Optimizers.Adam<double>(b3, _velocity.Slice(29, 1), _squares.Slice(29, 1), db3, rate, beta1, beta2, epsilon, t);
+            //   (W3 at [27, 29), b3 at [29, 30) of every buffer)
+
+            return global::DnnGen.Kernels.Optimizers.AdamWithSnapshot<double>(_parameters.Span, _velocity.Span, _squares.Span, _gradients.Span, rate, beta1, beta2, epsilon, t, _rollback!);
         }
 
         // Train(x, y, options) keeps the parameters, v and s from before its last update, with the counts, the mini-batch and its cost:
@@ -764,9 +766,7 @@ namespace Demo
         private void KeepRollback(int epoch, int batch, double cost)
         {
             _rollback ??= new double[3 * ParameterCount];
-            _parameters.Span.CopyTo(_rollback);
-            _velocity.Span.CopyTo(new global::System.Span<double>(_rollback, ParameterCount, ParameterCount));
-            _squares.Span.CopyTo(new global::System.Span<double>(_rollback, 2 * ParameterCount, ParameterCount));
+            // The parameters, v and s are copied by the update itself (Optimizers.AdamWithSnapshot), in its one pass.
             _rollbackValid = true;
             _rollbackEpoch = epoch;
             _rollbackBatch = batch;
