@@ -190,8 +190,8 @@ public static class Optimizers
     /// <summary>
     /// <see cref="Adam{T}"/> (the same bits) in the same pass as the divergence snapshot and check that a training step
     /// needs: the parameters, v and s before the update go to <paramref name="snapshot"/>, and the result says whether
-    /// every updated parameter and s is finite. One pass over the buffers in place of four (three copies and the update),
-    /// then two checks.
+    /// every updated parameter and s is finite. One pass over the buffers in place of six: three copies, the update and
+    /// two checks.
     /// </summary>
     /// <typeparam name="T">The element type, <see cref="double"/> or <see cref="float"/> (others run scalar code).</typeparam>
     /// <param name="parameters">The parameters W, updated in place (a network's whole buffer: every region's update is the same).</param>
