@@ -338,14 +338,13 @@ internal sealed partial class NetworkEmitter
     /// </summary>
     private void EmitSpanDispatch(string condition, string loop, params string[] arguments)
     {
-        static string Field(string argument)
-        {
-            string name = argument.StartsWith("in ", StringComparison.Ordinal) ? argument.Substring(3) : argument;
-            return char.ToUpperInvariant(name[0]) + name.Substring(1);
-        }
-
-        string state = string.Join(", ", arguments.Select(a => $"{Field(a)}: {(a.StartsWith("in ", StringComparison.Ordinal) ? a.Substring(3) : a)}"));
-        string fromState = string.Join(", ", arguments.Select(a => $"{(a.StartsWith("in ", StringComparison.Ordinal) ? "in " : string.Empty)}state.{Field(a)}"));
+        // Each argument as its modifier ("in " or none), its local's name, and the state tuple's field (the name capitalised).
+        var parsed = arguments
+            .Select(a => a.StartsWith("in ", StringComparison.Ordinal) ? (Modifier: "in ", Name: a.Substring(3)) : (Modifier: string.Empty, Name: a))
+            .Select(a => (a.Modifier, a.Name, Field: char.ToUpperInvariant(a.Name[0]) + a.Name.Substring(1)))
+            .ToArray();
+        string state = string.Join(", ", parsed.Select(a => $"{a.Field}: {a.Name}"));
+        string fromState = string.Join(", ", parsed.Select(a => $"{a.Modifier}state.{a.Field}"));
         _w.Open($"if ({condition})");
         _w.Line($"_dataSpan ??= {NewDataSpanTrainer};");
         _w.Line($"return _dataSpan.Train(x, y, (Network: this, {state}),");
