@@ -212,7 +212,8 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
             // not inside the timed loop, so the printed time per iteration is training's own, as a benchmark measures
             // it. The warm-up's length is printed beside it.
             warmUp.Start();
-            network.Train(x, y, WarmUpIterations(network.LayerSizes, data.Train.Count, options.Iterations), options.LearningRate, _ => { }, cancellationToken);
+            // Its callback formats a cost line as the timed run's does, so that the formatting is compiled here too.
+            network.Train(x, y, WarmUpIterations(network.LayerSizes, data.Train.Count, options.Iterations), options.LearningRate, record => _ = CostLine(record), cancellationToken);
             Initialize();
             warmUp.Stop();
 
@@ -227,7 +228,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
                     if (record.Iteration % 100 == 0 || record.Iteration == options.Iterations - 1)
                     {
                         history.Add(record);
-                        line = string.Create(CultureInfo.InvariantCulture, $"Cost after iteration {record.Iteration}: {record.Cost:R}");
+                        line = CostLine(record);
                     }
 
                     report(record, line);
@@ -249,6 +250,10 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
 
         return new Training(history, clock.Elapsed, warmUp.Elapsed, options.Iterations, data.Train.Count);
     }
+
+    /// <summary>The course's line for a recorded cost: "Cost after iteration 100: 0.6720534400822912".</summary>
+    private static string CostLine(TrainingRecord record) =>
+        string.Create(CultureInfo.InvariantCulture, $"Cost after iteration {record.Iteration}: {record.Cost:R}");
 
     /// <summary>
     /// The fewest iterations whose Train takes the path that a Train of <paramref name="iterations"/> takes, so that the
@@ -280,7 +285,7 @@ public sealed class CatApp(CatConsole console, CancellationToken cancellationTok
         console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test accuracy: {network.Accuracy(data.Test.ScaledPixels<T>(), data.Test.LabelsAs<T>()):0.0########}"));
         if (training is not null)
         {
-            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Time per iteration: {training.Elapsed.TotalMilliseconds / training.Iterations:F2} ms ({training.Iterations} iterations, m = {training.Examples}; after a {training.WarmUp.TotalSeconds:F2} s warm-up that compiles the training code)"));
+            console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Time per iteration: {training.Elapsed.TotalMilliseconds / training.Iterations:F3} ms ({training.Iterations} iterations, m = {training.Examples}; after a {training.WarmUp.TotalSeconds:F2} s warm-up that compiles the training code)"));
         }
 
         if (training is not null)
