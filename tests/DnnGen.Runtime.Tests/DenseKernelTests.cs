@@ -54,7 +54,11 @@ public class DenseKernelTests
     /// </summary>
     public static IEnumerable<object[]> SizesWithFullBatch() => [.. Sizes(), [12288, 20, 209]];
 
-    /// <summary>(nIn, nOut, m) for the bit-for-bit checks: the small sizes with one and five examples, and a wide layer.</summary>
+    /// <summary>
+    /// (nIn, nOut, m) for the bit-for-bit checks: the small sizes with one and five examples, a wide layer, and batches
+    /// longer than the weight gradient's chunk of examples (64 to 256, by vector width and type), whose partial sums are
+    /// stored and loaded again between chunks: the wide network's 784 inputs with 300 examples, and a column tail with 257.
+    /// </summary>
     public static IEnumerable<object[]> ExactSizes()
     {
         foreach (int nIn in SmallInputs)
@@ -67,6 +71,8 @@ public class DenseKernelTests
         }
 
         yield return [4099, 7, 5];
+        yield return [784, 9, 300];
+        yield return [37, 5, 257];
     }
 
     /// <summary>Parameter-vector lengths for the gradient-descent update.</summary>
@@ -111,6 +117,28 @@ public class DenseKernelTests
     [Theory]
     [MemberData(nameof(ExactSizes))]
     public void Gradients_match_the_reference_bit_for_bit_in_float(int nIn, int nOut, int m) => CheckGradientsExactly<float>(nIn, nOut, m);
+
+    /// <summary>
+    /// The weight gradient's two kernels, the register-blocked one and the panel one that takes aPrev too large for the
+    /// caches (<see cref="Dense.StreamsInputs{T}"/>), each forced on every exact size: both match the reference bit for
+    /// bit, so which one a shape gets changes no result.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ExactSizes))]
+    public void Both_weight_gradient_kernels_match_the_reference_bit_for_bit(int nIn, int nOut, int m)
+    {
+        CheckWeightGradientKernels<double>(nIn, nOut, m);
+        CheckWeightGradientKernels<float>(nIn, nOut, m);
+    }
+
+    [Fact]
+    public void The_panel_kernel_takes_inputs_too_large_for_the_caches()
+    {
+        // The cat's layer 1 (12288 x 209 doubles, 20 MiB) streams; the wide network's (784 x 128, 0.8 MiB) does not.
+        Assert.True(Dense.StreamsInputs<double>(209, 12288));
+        Assert.False(Dense.StreamsInputs<double>(128, 784));
+        Assert.False(Dense.StreamsInputs<float>(128, 784));
+    }
 
     [Fact]
     public void Input_gradient_overwrites_what_the_destination_held()
@@ -332,6 +360,25 @@ public class DenseKernelTests
         Assert.Equal(expectedDW, dW);
         Assert.Equal(expectedDb, db);
         Assert.Equal(expectedDAPrev, dAPrev);
+    }
+
+    private static void CheckWeightGradientKernels<T>(int nIn, int nOut, int m)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var random = new Random(Seed(nIn, nOut, m, 5));
+        T[] dZ = RandomArray<T>(random, m * nOut);
+        T[] aPrev = RandomArray<T>(random, m * nIn);
+        T[] expected = new T[nOut * nIn], expectedDb = new T[nOut];
+        ReferenceDense.WeightGradients<T>(dZ, aPrev, expected, expectedDb, nIn, nOut);
+        T inverseM = T.One / T.CreateChecked(m);
+        foreach (bool stream in new[] { false, true })
+        {
+            // Garbage in the destination must not leak into the result, whichever kernel writes it.
+            T[] dW = new T[nOut * nIn];
+            Array.Fill(dW, T.NaN);
+            Dense.SumsOfOuterProducts<T>(dZ, aPrev, dW, m, nIn, nOut, inverseM, stream);
+            Assert.True(expected.AsSpan().SequenceEqual(dW), $"{typeof(T).Name} {(stream ? "panel" : "register-blocked")} kernel, ({nIn}, {nOut}, {m})");
+        }
     }
 
     private static void CheckGradientDescent<T>(int length)

@@ -13,6 +13,8 @@ public class DenseParallelismTests
     [InlineData(12288, 20, 209)]
     [InlineData(12288, 7, 13)]
     [InlineData(4099, 33, 61)]
+    [InlineData(784, 256, 128)]
+    [InlineData(37, 10, 300)]
     public void Forward_and_weight_gradients_are_bit_identical_on_one_thread_and_several(int nIn, int nOut, int m)
     {
         var random = new Random(nIn + 31 * nOut + 977 * m);
