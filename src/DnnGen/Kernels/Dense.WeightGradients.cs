@@ -64,6 +64,19 @@ public static partial class Dense
         }
     }
 
+    /// <summary>
+    /// The columns <paramref name="kStart"/> .. <paramref name="kEnd"/> - 1 of dW, chunk of examples by chunk: the
+    /// chunk's dZ copied into one run per block of units (the units' values example after example), then the columns
+    /// by <see cref="GradientPackBlocks"/> blocks at a time (<see cref="GradientColumns{T, TOps, TVec, TUnits}"/>), then
+    /// the last columns, fewer than a block, a vector or a column at a time, read where they are (a copy would cost as
+    /// much as the work it saves).
+    /// </summary>
+    /// <remarks>
+    /// The copies undo strides that map a chunk's rows to a few cache sets: the wide network's rows of dZ are 2 KiB
+    /// apart (256 units), and read in place they made the product about 15% slower than with 248 or 264 units; the
+    /// cat's rows of aPrev are 96 KiB apart. They live in a buffer of the calling thread's
+    /// (<see cref="GradientScratch{T}"/>), so that training allocates nothing once it has run a step.
+    /// </remarks>
     private static void OuterProducts<T, TOps, TVec, TUnits>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int m, int nIn, int nOut, T scale, int kStart, int kEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : struct, ISimd<T, TVec>
@@ -72,96 +85,102 @@ public static partial class Dense
     {
         int width = GradientVectors * TOps.Count;
         int chunk = Math.Max(1, GradientChunkBytes / (width * Unsafe.SizeOf<T>()));
-        int k0 = kStart;
-        for (; k0 + width <= kEnd; k0 += GradientPackBlocks * width)
+        int rows = Math.Min(chunk, m);
+        int units = TUnits.Value;
+        int groups = (nOut + units - 1) / units;
+        int sliceLength = rows * width;
+        Span<T> scratch = GradientScratch<T>.Get((GradientPackBlocks * sliceLength) + (groups * units * rows));
+        Span<T> slices = scratch.Slice(0, GradientPackBlocks * sliceLength);
+        ref T runs = ref scratch[GradientPackBlocks * sliceLength];
+        for (int i0 = 0; i0 < m; i0 += chunk)
         {
-            int blocks = Math.Min(GradientPackBlocks, (kEnd - k0) / width);
-            GradientColumns<T, TOps, TVec, TUnits, Four>(dZ, aPrev, dW, m, nIn, nOut, scale, k0, blocks, chunk);
-            k0 += (blocks - GradientPackBlocks) * width;
-        }
+            int i1 = Math.Min(i0 + chunk, m);
+            T chunkScale = i1 == m ? scale : T.One;
+            CopyRuns(dZ, ref runs, nOut, units, rows, i0, i1);
 
-        // The last columns, fewer than a block: a vector or a column at a time, read where they are (a copy would cost
-        // as much as the work it saves).
-        for (; k0 + TOps.Count <= kEnd; k0 += TOps.Count)
-        {
-            for (int j0 = 0; j0 < nOut; j0 += TUnits.Value)
+            int k0 = kStart;
+            for (; k0 + width <= kEnd; k0 += GradientPackBlocks * width)
             {
-                GradientBlock<T, TOps, TVec, TUnits, One>(
-                    ref Unsafe.Add(ref Row(aPrev, 0, nIn), k0), nIn, ref Unsafe.Add(ref Row(dZ, 0, nOut), j0), 1, nOut, dW, nIn, nOut, j0, k0, 0, m, scale);
+                int blocks = Math.Min(GradientPackBlocks, (kEnd - k0) / width);
+                GradientColumns<T, TOps, TVec, TUnits>(aPrev, ref runs, slices, dW, nIn, nOut, k0, blocks, rows, i0, i1, chunkScale);
+                k0 += (blocks - GradientPackBlocks) * width;
             }
-        }
 
-        for (; k0 < kEnd; k0++)
-        {
-            for (int j0 = 0; j0 < nOut; j0 += TUnits.Value)
+            for (; k0 + TOps.Count <= kEnd; k0 += TOps.Count)
             {
-                GradientBlock<T, Scalar<T>, T, TUnits, One>(
-                    ref Unsafe.Add(ref Row(aPrev, 0, nIn), k0), nIn, ref Unsafe.Add(ref Row(dZ, 0, nOut), j0), 1, nOut, dW, nIn, nOut, j0, k0, 0, m, scale);
+                for (int g = 0; g < groups; g++)
+                {
+                    GradientBlock<T, TOps, TVec, TUnits, One>(
+                        ref Unsafe.Add(ref Row(aPrev, i0, nIn), k0), nIn, ref Unsafe.Add(ref runs, g * units * rows), units, dW, nIn, nOut, g * units, k0, i0, i1, chunkScale);
+                }
+            }
+
+            for (; k0 < kEnd; k0++)
+            {
+                for (int g = 0; g < groups; g++)
+                {
+                    GradientBlock<T, Scalar<T>, T, TUnits, One>(
+                        ref Unsafe.Add(ref Row(aPrev, i0, nIn), k0), nIn, ref Unsafe.Add(ref runs, g * units * rows), units, dW, nIn, nOut, g * units, k0, i0, i1, chunkScale);
+                }
             }
         }
     }
 
     /// <summary>
-    /// Every row of dW for the <paramref name="blocks"/> blocks of <c>TVectors.Value * TOps.Count</c> columns from
-    /// <paramref name="k0"/>, chunk of examples by chunk: the chunk's rows of those columns are copied into one
-    /// contiguous slice per block and its dZ into one run per block of units (the units' values example after example),
-    /// then every block of units passes over each slice while it is in L1.
+    /// <c>runs[(g * rows + (i - i0)) * units + u] = dZ[i, min(g * units + u, nOut - 1)]</c> for the examples
+    /// <paramref name="i0"/> .. <paramref name="i1"/> - 1: past the last unit, the last unit's value again.
     /// </summary>
-    /// <remarks>
-    /// Both copies undo strides that map a chunk's rows to a few cache sets: the cat's rows of aPrev are 96 KiB apart,
-    /// and the wide network's rows of dZ 2 KiB (256 units), where reading dZ in place measured about 15% slower than
-    /// with 248 or 264 units. The copies live in a buffer of the calling thread's, allocated on its first call and
-    /// whenever a larger one is needed, so that training allocates nothing once it has run a step.
-    /// </remarks>
-    private static void GradientColumns<T, TOps, TVec, TUnits, TVectors>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int m, int nIn, int nOut, T scale, int k0, int blocks, int chunk)
+    private static void CopyRuns<T>(ReadOnlySpan<T> dZ, ref T runs, int nOut, int units, int rows, int i0, int i1)
+        where T : unmanaged
+    {
+        int groups = (nOut + units - 1) / units;
+        for (int i = i0; i < i1; i++)
+        {
+            ref T dZRow = ref Row(dZ, i, nOut);
+            ref T first = ref Unsafe.Add(ref runs, (i - i0) * units);
+            for (int g = 0; g < groups; g++)
+            {
+                ref T run = ref Unsafe.Add(ref first, g * units * rows);
+                for (int u = 0; u < units; u++)
+                {
+                    Unsafe.Add(ref run, u) = Unsafe.Add(ref dZRow, Math.Min((g * units) + u, nOut - 1));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The <paramref name="blocks"/> blocks of <c>GradientVectors * TOps.Count</c> columns of dW from
+    /// <paramref name="k0"/>, for the chunk of examples <paramref name="i0"/> .. <paramref name="i1"/> - 1: the
+    /// chunk's rows of those columns copied into one contiguous slice per block, then every block of units over each
+    /// slice while it is in L1.
+    /// </summary>
+    private static void GradientColumns<T, TOps, TVec, TUnits>(ReadOnlySpan<T> aPrev, ref T runs, Span<T> slices, Span<T> dW, int nIn, int nOut, int k0, int blocks, int rows, int i0, int i1, T scale)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : struct, ISimd<T, TVec>
         where TVec : unmanaged
         where TUnits : struct, IConstant
-        where TVectors : struct, IConstant
     {
-        int width = TVectors.Value * TOps.Count;
-        int rows = Math.Min(chunk, m);
+        int width = GradientVectors * TOps.Count;
         int sliceLength = rows * width;
-        int units = TUnits.Value;
-        int groups = (nOut + units - 1) / units;
-        Span<T> scratch = GradientScratch<T>.Get((blocks * sliceLength) + (groups * units * rows));
-        Span<T> slices = scratch.Slice(0, blocks * sliceLength);
-        Span<T> runs = scratch.Slice(blocks * sliceLength);
-        for (int i0 = 0; i0 < m; i0 += chunk)
+        for (int i = i0; i < i1; i++)
         {
-            int i1 = Math.Min(i0 + chunk, m);
-            for (int i = i0; i < i1; i++)
-            {
-                ReadOnlySpan<T> row = aPrev.Slice((i * nIn) + k0, blocks * width);
-                for (int block = 0; block < blocks; block++)
-                {
-                    row.Slice(block * width, width).CopyTo(slices.Slice((block * sliceLength) + ((i - i0) * width), width));
-                }
-            }
-
-            // runs[(g * rows + (i - i0)) * units + u] = dZ[i, min(g * units + u, nOut - 1)]: past the last unit, the last.
-            for (int g = 0; g < groups; g++)
-            {
-                Span<T> run = runs.Slice(g * units * rows, units * rows);
-                for (int i = i0; i < i1; i++)
-                {
-                    ReadOnlySpan<T> dZRow = dZ.Slice(i * nOut, nOut);
-                    for (int u = 0; u < units; u++)
-                    {
-                        run[((i - i0) * units) + u] = dZRow[Math.Min((g * units) + u, nOut - 1)];
-                    }
-                }
-            }
-
+            ReadOnlySpan<T> row = aPrev.Slice((i * nIn) + k0, blocks * width);
             for (int block = 0; block < blocks; block++)
             {
-                ref T slice = ref MemoryMarshal.GetReference(slices.Slice(block * sliceLength));
-                for (int g = 0; g < groups; g++)
-                {
-                    GradientBlock<T, TOps, TVec, TUnits, TVectors>(
-                        ref slice, width, ref runs[g * units * rows], 1, units, dW, nIn, nOut, g * units, k0 + (block * width), i0, i1, i1 == m ? scale : T.One);
-                }
+                row.Slice(block * width, width).CopyTo(slices.Slice((block * sliceLength) + ((i - i0) * width), width));
+            }
+        }
+
+        int units = TUnits.Value;
+        int groups = (nOut + units - 1) / units;
+        for (int block = 0; block < blocks; block++)
+        {
+            ref T slice = ref slices[block * sliceLength];
+            for (int g = 0; g < groups; g++)
+            {
+                GradientBlock<T, TOps, TVec, TUnits, Four>(
+                    ref slice, width, ref Unsafe.Add(ref runs, g * units * rows), units, dW, nIn, nOut, g * units, k0 + (block * width), i0, i1, scale);
             }
         }
     }
@@ -171,14 +190,15 @@ public static partial class Dense
     /// <c>TVectors.Value</c> vectors of columns from <paramref name="k0"/>, adds <c>dZ[i, j] * aPrev[i, k]</c> for the
     /// examples <paramref name="i0"/> .. <paramref name="i1"/> - 1 in order to sums held in registers, which start at
     /// zero for the first chunk (<paramref name="i0"/> = 0) and at dW's partial sums otherwise, and stores them
-    /// multiplied by <paramref name="scale"/> (1 except after the last chunk).
+    /// multiplied by <paramref name="scale"/> (1 except after the last chunk). aPrev's columns for example i are at
+    /// <c>a + (i - i0) * aStride</c>, the units' dZ values side by side at <c>d + (i - i0) * dStride</c> (a run).
     /// </summary>
     /// <remarks>
     /// Units past the last repeat the last valid one: both copies start from the same values, add the same terms and
     /// store the same result, so no edge case is needed. Unused accumulators (two units, or one vector) are dead code
     /// the JIT removes, the counts being types whose values it folds.
     /// </remarks>
-    private static void GradientBlock<T, TOps, TVec, TUnits, TVectors>(ref T a, int aStride, ref T d, int unitStride, int dStride, Span<T> dW, int nIn, int nOut, int j0, int k0, int i0, int i1, T scale)
+    private static void GradientBlock<T, TOps, TVec, TUnits, TVectors>(ref T a, int aStride, ref T d, int dStride, Span<T> dW, int nIn, int nOut, int j0, int k0, int i0, int i1, T scale)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : struct, ISimd<T, TVec>
         where TVec : unmanaged
@@ -208,8 +228,6 @@ public static partial class Dense
             }
         }
 
-        // Unit u of the block reads d[min(u, nOut - 1 - j0) * unitStride] for each example, then d moves on by dStride.
-        nint d1 = (j1 - j0) * unitStride, d2 = (j2 - j0) * unitStride, d3 = (j3 - j0) * unitStride;
         for (int i = i0; i < i1; i++)
         {
             TVec x0 = TOps.Load(ref a, 0);
@@ -219,13 +237,13 @@ public static partial class Dense
 
             TVec y = TOps.Broadcast(d);
             Accumulate<T, TOps, TVec, TVectors>(y, x0, x1, x2, x3, ref s00, ref s01, ref s02, ref s03);
-            y = TOps.Broadcast(Unsafe.Add(ref d, d1));
+            y = TOps.Broadcast(Unsafe.Add(ref d, 1));
             Accumulate<T, TOps, TVec, TVectors>(y, x0, x1, x2, x3, ref s10, ref s11, ref s12, ref s13);
             if (TUnits.Value == 4)
             {
-                y = TOps.Broadcast(Unsafe.Add(ref d, d2));
+                y = TOps.Broadcast(Unsafe.Add(ref d, 2));
                 Accumulate<T, TOps, TVec, TVectors>(y, x0, x1, x2, x3, ref s20, ref s21, ref s22, ref s23);
-                y = TOps.Broadcast(Unsafe.Add(ref d, d3));
+                y = TOps.Broadcast(Unsafe.Add(ref d, 3));
                 Accumulate<T, TOps, TVec, TVectors>(y, x0, x1, x2, x3, ref s30, ref s31, ref s32, ref s33);
             }
 
