@@ -15,7 +15,7 @@ public class KernelCommentTests
 
     [Theory]
     [InlineData(1, "12288 -> 20; DnnGen.Kernels.Dense (245760 weights: too many to unroll, so register-blocked vector kernels; Z1 and dW1 on all cores even for one example)")]
-    [InlineData(2, "20 -> 7; DnnGen.Kernels.Dense (140 weights: too many to unroll, so register-blocked vector kernels; Z2 and dW2 on all cores from 469 examples on)")]
+    [InlineData(2, "20 -> 7; DnnGen.Kernels.Dense (140 weights: too many to unroll, so register-blocked vector kernels; Z2, dW2 and dA1 on all cores from 469 examples on)")]
     [InlineData(3, "7 -> 5; straight-line code (35 weights, at most 64, held in locals)")]
     public void A_layer_banner_names_its_kernel_and_when_it_uses_every_core(int layer, string banner)
     {

@@ -34,6 +34,39 @@ public class DenseParallelismTests
         AssertMatchesReferenceForward(z4, aPrev, w, b, nIn, nOut, m);
     }
 
+    /// <summary>
+    /// The input gradient is split by blocks of four examples; a count that is not a multiple of four leaves a short
+    /// last block, and more pieces than cores leave some for whichever thread is free.
+    /// </summary>
+    [Theory]
+    [InlineData(256, 256, 128)]
+    [InlineData(20, 7, 1001)]
+    [InlineData(33, 130, 61)]
+    public void The_input_gradient_is_bit_identical_on_one_thread_and_several(int nIn, int nOut, int m)
+    {
+        var random = new Random(nIn + 7 * nOut + 131 * m);
+        double[] dZ = Values(random, m * nOut);
+        double[] w = Values(random, nOut * nIn);
+        double[] expected = new double[m * nIn];
+        ReferenceDense.InputGradient<double>(dZ, w, expected, nIn, nOut);
+        int saved = Dense.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3, 7 })
+            {
+                Dense.MaxDegreeOfParallelism = threads;
+                double[] dAPrev = new double[m * nIn];
+                Array.Fill(dAPrev, double.NaN);
+                Dense.InputGradient<double>(dZ, w, dAPrev, nIn, nOut);
+                Assert.True(expected.AsSpan().SequenceEqual(dAPrev), $"{threads} threads");
+            }
+        }
+        finally
+        {
+            Dense.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Theory]
     [InlineData(12288, 20, 1)]
     [InlineData(12288, 20, 3)]

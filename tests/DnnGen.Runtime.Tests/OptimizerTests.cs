@@ -188,6 +188,35 @@ public class OptimizerTests
         }
     }
 
+    /// <summary>
+    /// An update of 50,000 values is shared with the worker threads in pieces: a value that is not finite in any piece,
+    /// the first, a middle one or the last one's tail, is reported, and the update is the reference's bit for bit.
+    /// </summary>
+    [Fact]
+    public void A_shared_adam_update_reports_a_value_that_is_not_finite_in_any_piece()
+    {
+        int saved = DnnGen.Kernels.Dense.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int threads in new[] { 2, 3 })
+            {
+                DnnGen.Kernels.Dense.MaxDegreeOfParallelism = threads;
+                foreach (int at in new[] { 0, 8191, 8192, 25_000, 49_999 })
+                {
+                    AssertAdamNotFiniteAt<double>(50_000, at, double.NaN, 1.0, 0.0);
+                    AssertAdamNotFiniteAt<float>(50_000, at, 1e30f, 1f, 0f);
+                }
+
+                AssertAdamWithSnapshotAgrees<double>(50_001, 0.01, 0.9, 0.999, 1e-8);
+                AssertAdamWithSnapshotAgrees<float>(50_001, 0.01f, 0.9f, 0.999f, 1e-8f);
+            }
+        }
+        finally
+        {
+            DnnGen.Kernels.Dense.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Fact]
     public void Adams_first_step_moves_each_parameter_by_about_the_rate_against_its_gradient()
     {

@@ -152,7 +152,10 @@ internal sealed partial class NetworkEmitter
         ? $"straight-line code ({_shape.WeightCount(l)} weights, at most {NetworkShape.StraightLineMaxWeights}, held in locals)"
         : _model.IsBaked
             ? $"DnnGen.Kernels.Dense ({_shape.WeightCount(l)} weights: too many to unroll, so register-blocked vector kernels over the baked data; Z{l} {ParallelFrom(l)})"
-            : $"DnnGen.Kernels.Dense ({_shape.WeightCount(l)} weights: too many to unroll, so register-blocked vector kernels; Z{l} and dW{l} {ParallelFrom(l)})";
+            : $"DnnGen.Kernels.Dense ({_shape.WeightCount(l)} weights: too many to unroll, so register-blocked vector kernels; {ParallelKernels(l)} {ParallelFrom(l)})";
+
+    // The products the kernels share with the workers: the forward, the weight gradient and, past layer 1, dA[l-1].
+    private static string ParallelKernels(int l) => l == 1 ? "Z1 and dW1" : $"Z{l}, dW{l} and dA{l - 1}";
 
     private string ParallelFrom(int l)
     {

@@ -24,9 +24,10 @@ namespace DnnGen.Kernels;
 /// not overlap input spans.
 /// </para>
 /// <para>
-/// <see cref="Forward{T}"/> and <see cref="WeightGradients{T}"/> share products of more than about 65,000
-/// multiply-adds with DnnGen's worker threads (see <see cref="MaxDegreeOfParallelism"/>); the other kernels run on the
-/// calling thread. No kernel allocates, and every kernel is deterministic: the same inputs give bit-identical outputs
+/// <see cref="Forward{T}"/>, <see cref="WeightGradients{T}"/> and <see cref="InputGradient{T}"/> share products of more
+/// than about 65,000 multiply-adds with DnnGen's worker threads (see <see cref="MaxDegreeOfParallelism"/>); the other
+/// kernels run on the calling thread. No kernel allocates once it has run on a thread (the weight gradient keeps a buffer
+/// per thread for its copies, made on the thread's first call), and every kernel is deterministic: the same inputs give bit-identical outputs
 /// on every run on the same machine, with any number of threads. Products and sums are separate roundings (no fused
 /// multiply-add), except in GramProduct, the span-of-the-data kernel (Dense.Span.cs), which needs no bitwise agreement with
 /// the direct path.
@@ -212,7 +213,22 @@ public static partial class Dense
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int m = DenseShapes.Check(dAPrev, w, dZ, nIn, nOut, nameof(dAPrev), nameof(w), nameof(dZ));
+        int exampleBlocks = (m + 3) / 4;
+        int parts = Partitions((long)m * nIn * nOut, exampleBlocks);
+        if (parts == 1)
+        {
+            InputGradientRows(dZ, w, dAPrev, m, nIn, nOut);
+        }
+        else
+        {
+            InputGradientInParallel(dZ, w, dAPrev, m, nIn, nOut, exampleBlocks, parts);
+        }
+    }
 
+    /// <summary>InputGradient for <paramref name="m"/> examples at the widest vector width the hardware accelerates for rows of <paramref name="nIn"/>.</summary>
+    private static void InputGradientRows<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> w, Span<T> dAPrev, int m, int nIn, int nOut)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         switch (WidestVector<T>(nIn))
         {
             case 64:
@@ -324,14 +340,14 @@ public static partial class Dense
     }
 
     /// <summary>
-    /// The number of multiply-adds (m x nIn x nOut) from which <see cref="Forward{T}"/> and
-    /// <see cref="WeightGradients{T}"/> share their work with the worker threads: below it, a couple of microseconds of
+    /// The number of multiply-adds (m x nIn x nOut) from which <see cref="Forward{T}"/>, <see cref="WeightGradients{T}"/>
+    /// and <see cref="InputGradient{T}"/> share their work with the worker threads: below it, a couple of microseconds of
     /// work, handing part of it to another core costs more than it saves. The generated code's comments quote it.
     /// </summary>
     public const long ParallelWorkThreshold = 1L << 16;
 
     /// <summary>How many pieces to split <paramref name="items"/> independent items into for this much work.</summary>
-    private static int Partitions(long multiplyAdds, int items)
+    internal static int Partitions(long multiplyAdds, int items)
         => multiplyAdds < ParallelWorkThreshold ? 1 : Math.Clamp(Math.Min(s_maxDegreeOfParallelism, items), 1, WorkerPool.MaxPieces);
 
     /// <summary>The first item of piece <paramref name="piece"/> when <paramref name="items"/> are cut into <paramref name="parts"/> contiguous pieces.</summary>
@@ -465,6 +481,62 @@ public static partial class Dense
             PieceStart(job.Blocks, piece, job.Parts) * columns,
             Math.Min(PieceStart(job.Blocks, piece + 1, job.Parts) * columns, nIn),
             job.Stream);
+    }
+
+    /// <summary>The operands of an InputGradient shared out by <see cref="WorkerPool"/>, as <see cref="ForwardJob{T}"/>.</summary>
+    private unsafe struct InputGradientJob<T>
+        where T : unmanaged
+    {
+        public T* DZ;
+        public T* W;
+        public T* DAPrev;
+        public int M;
+        public int NIn;
+        public int NOut;
+        public int Blocks;
+        public int Parts;
+    }
+
+    /// <summary>
+    /// InputGradient cut into <paramref name="parts"/> pieces of whole blocks of four examples (<paramref name="blocks"/>
+    /// in all): every dAPrev[i, k] adds its terms in order of j whichever piece computes it, so the result is bit for
+    /// bit that of one thread.
+    /// </summary>
+    private static unsafe void InputGradientInParallel<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> w, Span<T> dAPrev, int m, int nIn, int nOut, int blocks, int parts)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        fixed (T* dZPointer = dZ, wPointer = w, dAPrevPointer = dAPrev)
+        {
+            var job = new InputGradientJob<T>
+            {
+                DZ = dZPointer,
+                W = wPointer,
+                DAPrev = dAPrevPointer,
+                M = m,
+                NIn = nIn,
+                NOut = nOut,
+                Blocks = blocks,
+                Parts = parts,
+            };
+            WorkerPool.Run(&InputGradientPiece<T>, &job, parts);
+        }
+    }
+
+    /// <summary>One piece of <see cref="InputGradientInParallel{T}"/>.</summary>
+    private static unsafe void InputGradientPiece<T>(void* state, int piece)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref InputGradientJob<T> job = ref *(InputGradientJob<T>*)state;
+        int i0 = PieceStart(job.Blocks, piece, job.Parts) * 4;
+        int i1 = Math.Min(PieceStart(job.Blocks, piece + 1, job.Parts) * 4, job.M);
+        int nIn = job.NIn, nOut = job.NOut;
+        InputGradientRows(
+            new ReadOnlySpan<T>(job.DZ + ((long)i0 * nOut), (i1 - i0) * nOut),
+            new ReadOnlySpan<T>(job.W, nOut * nIn),
+            new Span<T>(job.DAPrev + ((long)i0 * nIn), (i1 - i0) * nIn),
+            i1 - i0,
+            nIn,
+            nOut);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace DnnGen.Kernels;
 
@@ -218,7 +219,7 @@ public static class Optimizers
         return AdamCore(parameters, v, s, gradients, rate, beta1, beta2, epsilon, t, snapshot, keep: true);
     }
 
-    private static bool AdamCore<T>(Span<T> parameters, Span<T> v, Span<T> s, ReadOnlySpan<T> gradients, T rate, T beta1, T beta2, T epsilon, long t, Span<T> snapshot, bool keep)
+    private static unsafe bool AdamCore<T>(Span<T> parameters, Span<T> v, Span<T> s, ReadOnlySpan<T> gradients, T rate, T beta1, T beta2, T epsilon, long t, Span<T> snapshot, bool keep)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.Length<T>(v, parameters.Length, nameof(v), "same as parameters");
@@ -238,6 +239,95 @@ public static class Optimizers
         T c1 = BiasCorrection(beta1, t);
         T c2 = BiasCorrection(beta2, t);
 
+        var constants = new AdamConstants<T>(beta1, beta2, d1, d2, c1, c2, rate, epsilon);
+        int n = parameters.Length;
+        int blocks = n / AdamPieceLength;
+        int parts = blocks < 2 ? 1 : Dense.Partitions(AdamWorkPerValue * n, blocks);
+        if (parts == 1)
+        {
+            return AdamRange(parameters, v, s, gradients, snapshot, constants, 0, n, keep);
+        }
+
+        fixed (T* wPointer = parameters, vPointer = v, sPointer = s, gPointer = gradients, snapshotPointer = snapshot)
+        {
+            var job = new AdamJob<T>
+            {
+                W = wPointer,
+                V = vPointer,
+                S = sPointer,
+                G = gPointer,
+                Snapshot = snapshotPointer,
+                N = n,
+                Keep = keep,
+                Constants = constants,
+                Blocks = blocks,
+                Parts = parts,
+            };
+            WorkerPool.Run(&AdamPiece<T>, &job, parts);
+            return job.NotFinite == 0;
+        }
+    }
+
+    // Adam's update is shared with the worker threads from two pieces of this many values: each value's update is on
+    // its own, so a piece's bounds change no bit. Its three divisions and a square root cost about as much as this many
+    // multiply-adds (for Dense.Partitions' threshold).
+    private const int AdamPieceLength = 8192;
+    private const long AdamWorkPerValue = 8;
+
+    /// <summary>Adam's per-update constants, computed once by <see cref="AdamCore{T}"/>.</summary>
+    private readonly record struct AdamConstants<T>(T Beta1, T Beta2, T D1, T D2, T C1, T C2, T Rate, T Epsilon);
+
+    /// <summary>The operands of an Adam update shared out by <see cref="WorkerPool"/>: pointers, pinned by the caller.</summary>
+    private unsafe struct AdamJob<T>
+        where T : unmanaged
+    {
+        public T* W;
+        public T* V;
+        public T* S;
+        public T* G;
+        public T* Snapshot;
+        public int N;
+        public bool Keep;
+        public AdamConstants<T> Constants;
+        public int Blocks;
+        public int Parts;
+
+        // Set to 1 by a piece that finds a value that is not finite; never reset while the job runs.
+        public int NotFinite;
+    }
+
+    /// <summary>One piece of a shared Adam update: a contiguous range of every buffer.</summary>
+    private static unsafe void AdamPiece<T>(void* state, int piece)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref AdamJob<T> job = ref *(AdamJob<T>*)state;
+        int start = (int)((long)job.Blocks * piece / job.Parts) * AdamPieceLength;
+        int end = piece == job.Parts - 1 ? job.N : (int)((long)job.Blocks * (piece + 1) / job.Parts) * AdamPieceLength;
+        int n = job.N;
+        bool finite = AdamRange(
+            new Span<T>(job.W, n),
+            new Span<T>(job.V, n),
+            new Span<T>(job.S, n),
+            new ReadOnlySpan<T>(job.G, n),
+            job.Keep ? new Span<T>(job.Snapshot, 3 * n) : default,
+            job.Constants,
+            start,
+            end,
+            job.Keep);
+        if (!finite)
+        {
+            Volatile.Write(ref job.NotFinite, 1);
+        }
+    }
+
+    /// <summary>
+    /// Adam's update of values <paramref name="start"/> .. <paramref name="end"/> - 1, with the snapshot and check when
+    /// <paramref name="keep"/>; returns whether every updated parameter and s in the range is finite (true without keep).
+    /// </summary>
+    private static bool AdamRange<T>(Span<T> parameters, Span<T> v, Span<T> s, ReadOnlySpan<T> gradients, Span<T> snapshot, in AdamConstants<T> constants, int start, int end, bool keep)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        (T beta1, T beta2, T d1, T d2, T c1, T c2, T rate, T epsilon) = constants;
         ref T w = ref MemoryMarshal.GetReference(parameters);
         ref T vRef = ref MemoryMarshal.GetReference(v);
         ref T sRef = ref MemoryMarshal.GetReference(s);
@@ -247,7 +337,7 @@ public static class Optimizers
         ref T oldW = ref MemoryMarshal.GetReference(snapshot);
         ref T oldV = ref keep ? ref Unsafe.Add(ref oldW, n) : ref oldW;
         ref T oldS = ref keep ? ref Unsafe.Add(ref oldW, 2 * n) : ref oldW;
-        int k = 0;
+        int k = start;
         bool finite = true;
         if (Vectorised<T>())
         {
@@ -260,7 +350,7 @@ public static class Optimizers
             var rateV = new Vector<T>(rate);
             var epsilonV = new Vector<T>(epsilon);
             Vector<T> check = Vector<T>.Zero;
-            for (; k <= n - Vector<T>.Count; k += Vector<T>.Count)
+            for (; k <= end - Vector<T>.Count; k += Vector<T>.Count)
             {
                 Vector<T> gk = Vector.LoadUnsafe(ref g, (nuint)k);
                 Vector<T> wk = Vector.LoadUnsafe(ref w, (nuint)k);
@@ -286,7 +376,7 @@ public static class Optimizers
             finite = Vector.EqualsAll(check, Vector<T>.Zero);
         }
 
-        for (; k < n; k++)
+        for (; k < end; k++)
         {
             T gk = Unsafe.Add(ref g, k);
             ref T wk = ref Unsafe.Add(ref w, k);

@@ -1061,7 +1061,7 @@ namespace Demo
             Layer1LinearBackward(dZ, aPrev, dW, db);
         }
 
-        // ---- Layer 2: LINEAR -> SOFTMAX, 32 -> 10; DnnGen.Kernels.Dense (320 weights: too many to unroll, so register-blocked vector kernels; Z2 and dW2 on all cores from 205 examples on) ----
+        // ---- Layer 2: LINEAR -> SOFTMAX, 32 -> 10; DnnGen.Kernels.Dense (320 weights: too many to unroll, so register-blocked vector kernels; Z2, dW2 and dA1 on all cores from 205 examples on) ----
 
         /// <summary>Layer 2's linear step (the course's linear_forward): Z2 = W2 . A1 + b2.</summary>
         /// <param name="aPrev">A1, (m, 32) example-major.</param>
