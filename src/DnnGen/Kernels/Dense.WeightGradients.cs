@@ -11,8 +11,8 @@ namespace DnnGen.Kernels;
 // by, so each value of dW is loaded and stored once per chunk instead of once per four examples; the block's columns of
 // aPrev and its units' dZ are first copied for the chunk into contiguous runs that stay in L1.
 // Measured on a Zen 3 (2 vCPUs, AVX2): the wide network's (784, 256, 128) product went from 2.1-2.4 ms (panels) to
-// 1.08 ms (47 GFLOP/s) in float64, and its float64 training step, in one scratch loop, from 5.7-5.8 ms to 4.8-5.2 ms
-// reading dZ in place and 4.55-4.64 ms with the copies.
+// 1.1-1.4 ms (up to 47 GFLOP/s on both vCPUs) in float64, and its float64 training step, panels and registers
+// alternated in one process, from 5.7-5.8 ms to 4.8-5.2 ms (before the copies of dZ).
 public static partial class Dense
 {
     // The register block's width in vectors of columns. With 16 registers (AVX2) the block is 2 units x 4 vectors: 8
@@ -28,8 +28,8 @@ public static partial class Dense
     private const int GradientChunkBytes = 16384;
 
     // How many blocks of columns are copied at once: each row then gives 4 x 4 vectors (512 bytes in float64 on AVX2),
-    // eight cache lines in a row, for 64 KiB of slices on the stack. Wider copies (16 blocks, or smaller chunks of
-    // longer rows) measured no faster.
+    // eight cache lines in a row, for 64 KiB of slices. Wider copies (16 blocks, or smaller chunks of longer rows)
+    // measured no faster.
     private const int GradientPackBlocks = 4;
 
     /// <summary>

@@ -26,9 +26,9 @@ namespace DnnGen.Kernels;
 /// <para>
 /// <see cref="Forward{T}"/>, <see cref="WeightGradients{T}"/> and <see cref="InputGradient{T}"/> share products of more
 /// than about 65,000 multiply-adds with DnnGen's worker threads (see <see cref="MaxDegreeOfParallelism"/>); the other
-/// kernels run on the calling thread. No kernel allocates once it has run on a thread (the weight gradient keeps a buffer
-/// per thread for its copies, made on the thread's first call), and every kernel is deterministic: the same inputs give bit-identical outputs
-/// on every run on the same machine, with any number of threads. Products and sums are separate roundings (no fused
+/// kernels run on the calling thread. No kernel allocates once it has run on a thread (the weight gradient keeps a
+/// buffer per thread for its copies, made on the thread's first call), and every kernel is deterministic: the same
+/// inputs give bit-identical outputs on every run on the same machine, with any number of threads. Products and sums are separate roundings (no fused
 /// multiply-add), except in GramProduct, the span-of-the-data kernel (Dense.Span.cs), which needs no bitwise agreement with
 /// the direct path.
 /// <see cref="WeightGradients{T}"/>, <see cref="InputGradient{T}"/> and <see cref="GradientDescent{T}"/> add their
@@ -67,8 +67,8 @@ public static partial class Dense
     // keeps a panel of dW in L2 and streams aPrev past it row by row, which hardware prefetch serves from memory best.
     // The panel kernel takes aPrev larger than this, which comes from memory rather than a cache: measured on a Zen 3
     // (2 vCPUs), the cat's layer 1 (12288 x 209 doubles, 20 MiB) trained 0.9 ms an iteration faster through the panels,
-    // and the wide network's (784 x 128 doubles, 0.8 MiB) 0.6-0.9 ms a step faster through registers, 6.8 MiB of
-    // aPrev still 1.2-1.6x faster through registers.
+    // and the wide network's (784 x 128 doubles, 0.8 MiB) 0.5-0.9 ms a step faster through registers; with 6.8 MiB of
+    // aPrev (4096 x 209 doubles) the register kernel took between 0.6 and 1.2 times the panels' time in repeated runs.
     private const long WeightGradientStreamBytes = 8L << 20;
 
     // The panel kernel's cache block: dW is accumulated in panels of this many bytes of each row (160 KiB for 20

@@ -25,7 +25,9 @@ namespace DnnGen.Kernels;
 /// </para>
 /// <para>
 /// The kernels allocate nothing. The spans must not overlap one another, except as no two of them do in a network
-/// (each is its own buffer).
+/// (each is its own buffer). Adam's update of 16,384 values or more is shared with DnnGen's worker threads
+/// (<see cref="Dense.MaxDegreeOfParallelism"/>) in ranges of whole blocks of 8192 values; every element is updated by
+/// the same code whichever thread runs it, so the result does not depend on the split.
 /// </para>
 /// </remarks>
 // Hidden from IntelliSense: only generated code calls it (users set TrainingOptions and call Train).
