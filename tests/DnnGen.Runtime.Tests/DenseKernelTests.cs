@@ -55,9 +55,10 @@ public class DenseKernelTests
     public static IEnumerable<object[]> SizesWithFullBatch() => [.. Sizes(), [12288, 20, 209]];
 
     /// <summary>
-    /// (nIn, nOut, m) for the bit-for-bit checks: the small sizes with one and five examples, a wide layer, and batches
+    /// (nIn, nOut, m) for the bit-for-bit checks: the small sizes with one and five examples, a wide layer, batches
     /// longer than the weight gradient's chunk of examples (64 to 256, by vector width and type), whose partial sums are
-    /// stored and loaded again between chunks: the wide network's 784 inputs with 300 examples, and a column tail with 257.
+    /// stored and loaded again between chunks (the wide network's 784 inputs with 300 examples, and a column tail with
+    /// 257), and unit counts whose dZ the weight gradient copies.
     /// </summary>
     public static IEnumerable<object[]> ExactSizes()
     {
@@ -73,6 +74,11 @@ public class DenseKernelTests
         yield return [4099, 7, 5];
         yield return [784, 9, 300];
         yield return [37, 5, 257];
+
+        // Rows of dZ a multiple of 512 bytes apart, which the weight gradient copies into runs per chunk (128 units in
+        // both types, 64 in double only), with a column tail and a second chunk.
+        yield return [37, 128, 150];
+        yield return [300, 64, 40];
     }
 
     /// <summary>Parameter-vector lengths for the gradient-descent update.</summary>

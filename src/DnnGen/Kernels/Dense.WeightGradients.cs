@@ -74,7 +74,8 @@ public static partial class Dense
     /// <remarks>
     /// The copies undo strides that map a chunk's rows to a few cache sets: the wide network's rows of dZ are 2 KiB
     /// apart (256 units), and read in place they made the product about 15% slower than with 248 or 264 units; the
-    /// cat's rows of aPrev are 96 KiB apart. They live in a buffer of the calling thread's
+    /// cat's rows of aPrev are 96 KiB apart. dZ is copied only where its stride calls for it (<see cref="CopiesRuns{T}"/>).
+    /// They live in a buffer of the calling thread's
     /// (<see cref="GradientScratch{T}"/>), so that training allocates nothing once it has run a step.
     /// </remarks>
     private static void OuterProducts<T, TOps, TVec, TUnits>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int m, int nIn, int nOut, T scale, int kStart, int kEnd)
@@ -89,20 +90,29 @@ public static partial class Dense
         int units = TUnits.Value;
         int groups = (nOut + units - 1) / units;
         int sliceLength = rows * width;
-        Span<T> scratch = GradientScratch<T>.Get((GradientPackBlocks * sliceLength) + (groups * units * rows));
+        bool copiesRuns = CopiesRuns<T>(nOut);
+        Span<T> scratch = GradientScratch<T>.Get((GradientPackBlocks * sliceLength) + (copiesRuns ? groups * units * rows : 0));
         Span<T> slices = scratch.Slice(0, GradientPackBlocks * sliceLength);
-        ref T runs = ref scratch[GradientPackBlocks * sliceLength];
+        ref T runs = ref MemoryMarshal.GetReference(scratch.Slice(GradientPackBlocks * sliceLength));
         for (int i0 = 0; i0 < m; i0 += chunk)
         {
             int i1 = Math.Min(i0 + chunk, m);
             T chunkScale = i1 == m ? scale : T.One;
-            CopyRuns(dZ, ref runs, nOut, units, rows, i0, i1);
+            // The chunk's dZ for group g of units starts at d + g * groupStride, a row of units every dStride values.
+            ref T d = ref Row(dZ, i0, nOut);
+            int groupStride = units, dStride = nOut;
+            if (copiesRuns)
+            {
+                CopyRuns(dZ, ref runs, nOut, units, rows, i0, i1);
+                d = ref runs;
+                (groupStride, dStride) = (units * rows, units);
+            }
 
             int k0 = kStart;
             for (; k0 + width <= kEnd; k0 += GradientPackBlocks * width)
             {
                 int blocks = Math.Min(GradientPackBlocks, (kEnd - k0) / width);
-                GradientColumns<T, TOps, TVec, TUnits>(aPrev, ref runs, slices, dW, nIn, nOut, k0, blocks, rows, i0, i1, chunkScale);
+                GradientColumns<T, TOps, TVec, TUnits>(aPrev, ref d, groupStride, dStride, slices, dW, nIn, nOut, k0, blocks, rows, i0, i1, chunkScale);
                 k0 += (blocks - GradientPackBlocks) * width;
             }
 
@@ -111,7 +121,7 @@ public static partial class Dense
                 for (int g = 0; g < groups; g++)
                 {
                     GradientBlock<T, TOps, TVec, TUnits, One>(
-                        ref Unsafe.Add(ref Row(aPrev, i0, nIn), k0), nIn, ref Unsafe.Add(ref runs, g * units * rows), units, dW, nIn, nOut, g * units, k0, i0, i1, chunkScale);
+                        ref Unsafe.Add(ref Row(aPrev, i0, nIn), k0), nIn, ref Unsafe.Add(ref d, g * groupStride), dStride, dW, nIn, nOut, g * units, k0, i0, i1, chunkScale);
                 }
             }
 
@@ -120,11 +130,20 @@ public static partial class Dense
                 for (int g = 0; g < groups; g++)
                 {
                     GradientBlock<T, Scalar<T>, T, TUnits, One>(
-                        ref Unsafe.Add(ref Row(aPrev, i0, nIn), k0), nIn, ref Unsafe.Add(ref runs, g * units * rows), units, dW, nIn, nOut, g * units, k0, i0, i1, chunkScale);
+                        ref Unsafe.Add(ref Row(aPrev, i0, nIn), k0), nIn, ref Unsafe.Add(ref d, g * groupStride), dStride, dW, nIn, nOut, g * units, k0, i0, i1, chunkScale);
                 }
             }
         }
     }
+
+    /// <summary>
+    /// Whether the weight gradient copies each chunk's dZ into runs: where dZ's rows are a multiple of 512 bytes apart
+    /// (64 units and more in float64, 128 in float32), a chunk's 128 rows fall into 8 or fewer of L1's 64 sets, too few
+    /// ways for them. Otherwise the copy costs more than it saves, amortised over few columns: the digits network's
+    /// full-batch step (32 units, 64 inputs, 1500 examples) took 986-994 us reading dZ in place and 1042-1049 us with
+    /// the copies, alternated in one process on a Zen 3.
+    /// </summary>
+    private static bool CopiesRuns<T>(int nOut) => nOut * Unsafe.SizeOf<T>() % 512 == 0;
 
     /// <summary>
     /// <c>runs[(g * rows + (i - i0)) * units + u] = dZ[i, min(g * units + u, nOut - 1)]</c> for the examples
@@ -155,7 +174,7 @@ public static partial class Dense
     /// chunk's rows of those columns copied into one contiguous slice per block, then every block of units over each
     /// slice while it is in L1.
     /// </summary>
-    private static void GradientColumns<T, TOps, TVec, TUnits>(ReadOnlySpan<T> aPrev, ref T runs, Span<T> slices, Span<T> dW, int nIn, int nOut, int k0, int blocks, int rows, int i0, int i1, T scale)
+    private static void GradientColumns<T, TOps, TVec, TUnits>(ReadOnlySpan<T> aPrev, ref T d, int groupStride, int dStride, Span<T> slices, Span<T> dW, int nIn, int nOut, int k0, int blocks, int rows, int i0, int i1, T scale)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : struct, ISimd<T, TVec>
         where TVec : unmanaged
@@ -180,7 +199,7 @@ public static partial class Dense
             for (int g = 0; g < groups; g++)
             {
                 GradientBlock<T, TOps, TVec, TUnits, Four>(
-                    ref slice, width, ref Unsafe.Add(ref runs, g * units * rows), units, dW, nIn, nOut, g * units, k0 + (block * width), i0, i1, scale);
+                    ref slice, width, ref Unsafe.Add(ref d, g * groupStride), dStride, dW, nIn, nOut, g * units, k0 + (block * width), i0, i1, scale);
             }
         }
     }
@@ -236,14 +255,15 @@ public static partial class Dense
             TVec x3 = TVectors.Value == 4 ? TOps.Load(ref a, (nuint)(3 * c)) : x0;
 
             TVec y = TOps.Broadcast(d);
+            // (Units past the last read the last one's value: in a run it is there again, in place it is at j1 - j0.)
             Accumulate<T, TOps, TVec, TVectors>(y, x0, x1, x2, x3, ref s00, ref s01, ref s02, ref s03);
-            y = TOps.Broadcast(Unsafe.Add(ref d, 1));
+            y = TOps.Broadcast(Unsafe.Add(ref d, j1 - j0));
             Accumulate<T, TOps, TVec, TVectors>(y, x0, x1, x2, x3, ref s10, ref s11, ref s12, ref s13);
             if (TUnits.Value == 4)
             {
-                y = TOps.Broadcast(Unsafe.Add(ref d, 2));
+                y = TOps.Broadcast(Unsafe.Add(ref d, j2 - j0));
                 Accumulate<T, TOps, TVec, TVectors>(y, x0, x1, x2, x3, ref s20, ref s21, ref s22, ref s23);
-                y = TOps.Broadcast(Unsafe.Add(ref d, 3));
+                y = TOps.Broadcast(Unsafe.Add(ref d, j3 - j0));
                 Accumulate<T, TOps, TVec, TVectors>(y, x0, x1, x2, x3, ref s30, ref s31, ref s32, ref s33);
             }
 
