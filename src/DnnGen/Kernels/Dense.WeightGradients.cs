@@ -66,7 +66,8 @@ public static partial class Dense
 
     /// <summary>
     /// The columns <paramref name="kStart"/> .. <paramref name="kEnd"/> - 1 of dW, chunk of examples by chunk: the
-    /// chunk's dZ copied into one run per block of units (the units' values example after example), then the columns
+    /// chunk's dZ, where its stride calls for it, copied into one run per block of units (the units' values example
+    /// after example), then the columns
     /// by <see cref="GradientPackBlocks"/> blocks at a time (<see cref="GradientColumns{T, TOps, TVec, TUnits}"/>), then
     /// the last columns, fewer than a block, a vector or a column at a time, read where they are (a copy would cost as
     /// much as the work it saves).
@@ -75,8 +76,8 @@ public static partial class Dense
     /// The copies undo strides that map a chunk's rows to a few cache sets: the wide network's rows of dZ are 2 KiB
     /// apart (256 units), and read in place they made the product about 15% slower than with 248 or 264 units; the
     /// cat's rows of aPrev are 96 KiB apart. dZ is copied only where its stride calls for it (<see cref="CopiesRuns{T}"/>).
-    /// They live in a buffer of the calling thread's
-    /// (<see cref="GradientScratch{T}"/>), so that training allocates nothing once it has run a step.
+    /// They live in a buffer of the calling thread's (<see cref="GradientScratch{T}"/>; 320 KiB for the wide network's
+    /// layer 1 in float64), so that training allocates nothing once it has run a step.
     /// </remarks>
     private static void OuterProducts<T, TOps, TVec, TUnits>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int m, int nIn, int nOut, T scale, int kStart, int kEnd)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -138,8 +139,8 @@ public static partial class Dense
 
     /// <summary>
     /// Whether the weight gradient copies each chunk's dZ into runs: where dZ's rows are a multiple of 512 bytes apart
-    /// (64 units and more in float64, 128 in float32), a chunk's 128 rows fall into 8 or fewer of L1's 64 sets, too few
-    /// ways for them. Otherwise the copy costs more than it saves, amortised over few columns: the digits network's
+    /// (a multiple of 64 units in float64, of 128 in float32), a chunk's 64 to 128 rows fall into 8 or fewer of a 32 KiB
+    /// L1's 64 sets, too few ways for them. Otherwise the copy costs more than it saves, amortised over few columns: the digits network's
     /// full-batch step (32 units, 64 inputs, 1500 examples) took 986-994 us reading dZ in place and 1042-1049 us with
     /// the copies, alternated in one process on a Zen 3.
     /// </summary>
