@@ -71,41 +71,23 @@ public static partial class Dense
             return;
         }
 
-        fixed (T* cPointer = c, gramPointer = gram, ztPointer = zt)
-        {
-            var job = new GramJob<T> { C = cPointer, Gram = gramPointer, Zt = ztPointer, M = m, Stride = stride, NOut = nOut, Tiles = tiles, Parts = parts };
-            WorkerPool.Run(&GramPiece<T>, &job, parts);
-        }
+        ShareOut(&GramPiece<T>, c, gram, zt, new DenseJob<T> { M = m, NIn = stride, NOut = nOut, Blocks = tiles, Parts = parts });
     }
 
-    /// <summary>The operands of a GramProduct shared out by <see cref="WorkerPool"/>, as <see cref="ForwardJob{T}"/>.</summary>
-    private unsafe struct GramJob<T>
-        where T : unmanaged
-    {
-        public T* C;
-        public T* Gram;
-        public T* Zt;
-        public int M;
-        public int Stride;
-        public int NOut;
-        public int Tiles;
-        public int Parts;
-    }
-
-    /// <summary>One piece of a shared GramProduct: its run of tiles.</summary>
+    /// <summary>One piece of a shared GramProduct: its run of tiles (the job's A is C, B is G, NIn G's row stride).</summary>
     private static unsafe void GramPiece<T>(void* state, int piece)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref GramJob<T> job = ref *(GramJob<T>*)state;
+        ref DenseJob<T> job = ref *(DenseJob<T>*)state;
         GramTiles(
-            new ReadOnlySpan<T>(job.C, job.M * job.NOut),
-            new ReadOnlySpan<T>(job.Gram, job.M * job.Stride),
-            new Span<T>(job.Zt, job.NOut * job.Stride),
+            new ReadOnlySpan<T>(job.A, job.M * job.NOut),
+            new ReadOnlySpan<T>(job.B, job.M * job.NIn),
+            new Span<T>(job.Output, job.NOut * job.NIn),
             job.M,
-            job.Stride,
+            job.NIn,
             job.NOut,
-            PieceStart(job.Tiles, piece, job.Parts),
-            PieceStart(job.Tiles, piece + 1, job.Parts));
+            job.Start(piece),
+            job.Start(piece + 1));
     }
 
     /// <summary>How many tiles GramProduct cuts the product into: blocks of ten units times blocks of two vectors of columns.</summary>

@@ -109,7 +109,10 @@ public static partial class Dense
             // prediction), whole blocks of units. Every z[i, j] is computed by the same code over the same chunks of
             // k whichever piece it falls in, so the result is bit for bit that of one thread.
             bool byUnits = exampleBlocks < parts;
-            DotProductsInParallel(aPrev, w, z, m, nIn, nOut, byUnits, byUnits ? unitBlocks : exampleBlocks, parts);
+            unsafe
+            {
+                ShareOut(&DotProductsPiece<T>, aPrev, w, z, new DenseJob<T> { M = m, NIn = nIn, NOut = nOut, ByUnits = byUnits, Blocks = byUnits ? unitBlocks : exampleBlocks, Parts = parts });
+            }
         }
 
         for (int i = 0; i < m; i++)
@@ -188,7 +191,10 @@ public static partial class Dense
         }
         else
         {
-            OuterProductsInParallel(dZ, aPrev, dW, m, nIn, nOut, scale, blocks, parts, stream);
+            unsafe
+            {
+                ShareOut(&OuterProductsPiece<T>, dZ, aPrev, dW, new DenseJob<T> { M = m, NIn = nIn, NOut = nOut, Scale = scale, Stream = stream, Blocks = blocks, Parts = parts });
+            }
         }
     }
 
@@ -221,7 +227,10 @@ public static partial class Dense
         }
         else
         {
-            InputGradientInParallel(dZ, w, dAPrev, m, nIn, nOut, exampleBlocks, parts);
+            unsafe
+            {
+                ShareOut(&InputGradientPiece<T>, dZ, w, dAPrev, new DenseJob<T> { M = m, NIn = nIn, NOut = nOut, Blocks = exampleBlocks, Parts = parts });
+            }
         }
     }
 
@@ -354,59 +363,76 @@ public static partial class Dense
     private static int PieceStart(int items, int piece, int parts) => (int)((long)items * piece / parts);
 
     /// <summary>
-    /// The operands of a Forward shared out by <see cref="WorkerPool"/>: pointers, because spans cannot be stored in a
-    /// job; the caller keeps them pinned until every piece is done.
+    /// The operands of a product shared out by <see cref="WorkerPool"/> (<see cref="ShareOut{T}"/>): pointers, because
+    /// spans cannot be stored in a job, the shape, and the cut, <see cref="Blocks"/> items in <see cref="Parts"/>
+    /// contiguous pieces. Each piece computes its own outputs, by the same code whichever thread runs it, so the result
+    /// is bit for bit that of one thread and no reduction is needed.
     /// </summary>
-    private unsafe struct ForwardJob<T>
+    private unsafe struct DenseJob<T>
         where T : unmanaged
     {
-        public T* APrev;
-        public T* W;
-        public T* Z;
+        /// <summary>The first operand: aPrev (Forward), dZ (the gradients), C (GramProduct).</summary>
+        public T* A;
+
+        /// <summary>The second operand: w (Forward, InputGradient), aPrev (the weight gradient), G (GramProduct).</summary>
+        public T* B;
+
+        /// <summary>The result: z, dW, dAPrev or Z1 transposed.</summary>
+        public T* Output;
+
         public int M;
+
+        /// <summary>The inputs per example (GramProduct: G's row stride).</summary>
         public int NIn;
+
         public int NOut;
+
+        /// <summary>The weight gradient's 1/m (1 for <see cref="Combination{T}"/>).</summary>
+        public T Scale;
+
+        /// <summary>Forward: pieces of blocks of units rather than of examples.</summary>
         public bool ByUnits;
+
+        /// <summary>The weight gradient: the panel kernel (<see cref="StreamsInputs{T}"/>).</summary>
+        public bool Stream;
+
         public int Blocks;
         public int Parts;
+
+        /// <summary>The first item of <paramref name="piece"/>; its last is one before the next piece's first.</summary>
+        public readonly int Start(int piece) => PieceStart(Blocks, piece, Parts);
     }
 
     /// <summary>
-    /// Forward's dot products cut into <paramref name="parts"/> pieces of whole blocks (<paramref name="blocks"/> in
-    /// all) of examples, or of units when <paramref name="byUnits"/> (one prediction has a single example to go round).
+    /// Runs <paramref name="piece"/> for each of <paramref name="job"/>'s parts on the calling thread and the workers,
+    /// with the operands pinned and set into the job, and returns when every piece is done.
     /// </summary>
-    private static unsafe void DotProductsInParallel<T>(ReadOnlySpan<T> aPrev, ReadOnlySpan<T> w, Span<T> z, int m, int nIn, int nOut, bool byUnits, int blocks, int parts)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void ShareOut<T>(delegate*<void*, int, void> piece, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> output, DenseJob<T> job)
+        where T : unmanaged
     {
-        fixed (T* aPrevPointer = aPrev, wPointer = w, zPointer = z)
+        fixed (T* aPointer = a, bPointer = b, outputPointer = output)
         {
-            var job = new ForwardJob<T>
-            {
-                APrev = aPrevPointer,
-                W = wPointer,
-                Z = zPointer,
-                M = m,
-                NIn = nIn,
-                NOut = nOut,
-                ByUnits = byUnits,
-                Blocks = blocks,
-                Parts = parts,
-            };
-            WorkerPool.Run(&DotProductsPiece<T>, &job, parts);
+            job.A = aPointer;
+            job.B = bPointer;
+            job.Output = outputPointer;
+            WorkerPool.Run(piece, &job, job.Parts);
         }
     }
 
-    /// <summary>One piece of <see cref="DotProductsInParallel{T}"/>.</summary>
+    /// <summary>
+    /// One piece of a shared Forward: whole blocks of examples, or of units when <see cref="DenseJob{T}.ByUnits"/> (one
+    /// prediction has a single example to go round).
+    /// </summary>
     private static unsafe void DotProductsPiece<T>(void* state, int piece)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref ForwardJob<T> job = ref *(ForwardJob<T>*)state;
+        ref DenseJob<T> job = ref *(DenseJob<T>*)state;
         int m = job.M, nIn = job.NIn, nOut = job.NOut;
-        var aPrev = new ReadOnlySpan<T>(job.APrev, m * nIn);
-        var w = new ReadOnlySpan<T>(job.W, nOut * nIn);
-        var z = new Span<T>(job.Z, m * nOut);
-        int first = PieceStart(job.Blocks, piece, job.Parts);
-        int end = PieceStart(job.Blocks, piece + 1, job.Parts);
+        var aPrev = new ReadOnlySpan<T>(job.A, m * nIn);
+        var w = new ReadOnlySpan<T>(job.B, nOut * nIn);
+        var z = new Span<T>(job.Output, m * nOut);
+        int first = job.Start(piece);
+        int end = job.Start(piece + 1);
         if (job.ByUnits)
         {
             DotProducts(aPrev, w, z, m, nIn, nOut, first * ForwardUnits, Math.Min(end * ForwardUnits, nOut));
@@ -419,121 +445,44 @@ public static partial class Dense
         }
     }
 
-    /// <summary>The operands of a WeightGradients shared out by <see cref="WorkerPool"/>, as <see cref="ForwardJob{T}"/>.</summary>
-    private unsafe struct WeightGradientsJob<T>
-        where T : unmanaged
-    {
-        public T* DZ;
-        public T* APrev;
-        public T* DW;
-        public int M;
-        public int NIn;
-        public int NOut;
-        public T InverseM;
-        public int Blocks;
-        public int Parts;
-        public bool Stream;
-    }
-
     /// <summary>
-    /// The weight gradient cut into <paramref name="parts"/> pieces of whole column blocks of dW (panels, or register
-    /// blocks; see <see cref="ColumnsPerPiece{T}"/>): every dW[j, k]
-    /// sums its examples in order whichever thread runs it, so the result is bit for bit that of one thread, and no
-    /// reduction is needed.
+    /// One piece of a shared weight gradient: whole column blocks of dW (panels, or register blocks; see
+    /// <see cref="ColumnsPerPiece{T}"/>), every dW[j, k] summing its examples in order.
     /// </summary>
-    private static unsafe void OuterProductsInParallel<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> aPrev, Span<T> dW, int m, int nIn, int nOut, T inverseM, int blocks, int parts, bool stream)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        fixed (T* dZPointer = dZ, aPrevPointer = aPrev, dWPointer = dW)
-        {
-            var job = new WeightGradientsJob<T>
-            {
-                DZ = dZPointer,
-                APrev = aPrevPointer,
-                DW = dWPointer,
-                M = m,
-                NIn = nIn,
-                NOut = nOut,
-                InverseM = inverseM,
-                Blocks = blocks,
-                Parts = parts,
-                Stream = stream,
-            };
-            WorkerPool.Run(&OuterProductsPiece<T>, &job, parts);
-        }
-    }
-
-    /// <summary>One piece of <see cref="OuterProductsInParallel{T}"/>.</summary>
     private static unsafe void OuterProductsPiece<T>(void* state, int piece)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref WeightGradientsJob<T> job = ref *(WeightGradientsJob<T>*)state;
+        ref DenseJob<T> job = ref *(DenseJob<T>*)state;
         int m = job.M, nIn = job.NIn, nOut = job.NOut;
         int columns = ColumnsPerPiece<T>(nIn, job.Stream);
         OuterProducts(
-            new ReadOnlySpan<T>(job.DZ, m * nOut),
-            new ReadOnlySpan<T>(job.APrev, m * nIn),
-            new Span<T>(job.DW, nOut * nIn),
+            new ReadOnlySpan<T>(job.A, m * nOut),
+            new ReadOnlySpan<T>(job.B, m * nIn),
+            new Span<T>(job.Output, nOut * nIn),
             m,
             nIn,
             nOut,
-            job.InverseM,
-            PieceStart(job.Blocks, piece, job.Parts) * columns,
-            Math.Min(PieceStart(job.Blocks, piece + 1, job.Parts) * columns, nIn),
+            job.Scale,
+            job.Start(piece) * columns,
+            Math.Min(job.Start(piece + 1) * columns, nIn),
             job.Stream);
     }
 
-    /// <summary>The operands of an InputGradient shared out by <see cref="WorkerPool"/>, as <see cref="ForwardJob{T}"/>.</summary>
-    private unsafe struct InputGradientJob<T>
-        where T : unmanaged
-    {
-        public T* DZ;
-        public T* W;
-        public T* DAPrev;
-        public int M;
-        public int NIn;
-        public int NOut;
-        public int Blocks;
-        public int Parts;
-    }
-
     /// <summary>
-    /// InputGradient cut into <paramref name="parts"/> pieces of whole blocks of four examples (<paramref name="blocks"/>
-    /// in all): every dAPrev[i, k] adds its terms in order of j whichever piece computes it, so the result is bit for
-    /// bit that of one thread.
+    /// One piece of a shared InputGradient: whole blocks of four examples, every dAPrev[i, k] adding its terms in order
+    /// of j.
     /// </summary>
-    private static unsafe void InputGradientInParallel<T>(ReadOnlySpan<T> dZ, ReadOnlySpan<T> w, Span<T> dAPrev, int m, int nIn, int nOut, int blocks, int parts)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        fixed (T* dZPointer = dZ, wPointer = w, dAPrevPointer = dAPrev)
-        {
-            var job = new InputGradientJob<T>
-            {
-                DZ = dZPointer,
-                W = wPointer,
-                DAPrev = dAPrevPointer,
-                M = m,
-                NIn = nIn,
-                NOut = nOut,
-                Blocks = blocks,
-                Parts = parts,
-            };
-            WorkerPool.Run(&InputGradientPiece<T>, &job, parts);
-        }
-    }
-
-    /// <summary>One piece of <see cref="InputGradientInParallel{T}"/>.</summary>
     private static unsafe void InputGradientPiece<T>(void* state, int piece)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref InputGradientJob<T> job = ref *(InputGradientJob<T>*)state;
-        int i0 = PieceStart(job.Blocks, piece, job.Parts) * 4;
-        int i1 = Math.Min(PieceStart(job.Blocks, piece + 1, job.Parts) * 4, job.M);
+        ref DenseJob<T> job = ref *(DenseJob<T>*)state;
+        int i0 = job.Start(piece) * 4;
+        int i1 = Math.Min(job.Start(piece + 1) * 4, job.M);
         int nIn = job.NIn, nOut = job.NOut;
         InputGradientRows(
-            new ReadOnlySpan<T>(job.DZ + ((long)i0 * nOut), (i1 - i0) * nOut),
-            new ReadOnlySpan<T>(job.W, nOut * nIn),
-            new Span<T>(job.DAPrev + ((long)i0 * nIn), (i1 - i0) * nIn),
+            new ReadOnlySpan<T>(job.A + ((long)i0 * nOut), (i1 - i0) * nOut),
+            new ReadOnlySpan<T>(job.B, nOut * nIn),
+            new Span<T>(job.Output + ((long)i0 * nIn), (i1 - i0) * nIn),
             i1 - i0,
             nIn,
             nOut);
