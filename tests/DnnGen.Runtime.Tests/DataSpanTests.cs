@@ -79,8 +79,12 @@ public class DataSpanTests
 
     [Theory]
     // The course's shape (209 examples, 20 units), and edges: one example, units fewer than, not a multiple of, or one more
-    // than the block of ten, rows of G that are one vector, a block of two vectors, or neither, at every width the machine runs.
+    // than the block of ten (AVX-512) or five (AVX2, SSE), rows of G that are one vector, a block of two vectors, or neither,
+    // at every width the machine runs.
     [InlineData(209, 20)]
+    [InlineData(40, 5)]
+    [InlineData(40, 6)]
+    [InlineData(24, 15)]
     [InlineData(1, 1)]
     [InlineData(2, 3)]
     [InlineData(16, 5)]

@@ -91,7 +91,7 @@ public static class DataSpan
     /// </summary>
     public static bool Pays(int nIn, int nOut, int m, long updates)
     {
-        if (nIn < 1 || nOut < 1 || m < 1 || updates < 1 || Dense.GramLength(m) > Array.MaxLength)
+        if (nIn < 1 || nOut < 1 || m < 1 || updates < 1 || !Dense.GramFits(m))
         {
             return false;
         }
@@ -141,7 +141,8 @@ public sealed unsafe class DataSpanTrainer<T>
     private readonly int _nOut;
     private readonly int _biasOffset;
 
-    private T[] _gram = Array.Empty<T>();        // G (m, stride): G[i, k] = x_i . x_k, the rows padded with zeros
+    private AlignedBuffer<T> _gram;              // G (m, stride): G[i, k] = x_i . x_k, the rows padded with zeros, on a
+                                                 // cache line, so that GramProduct's two-vector loads touch one line each
     private T[] _zt = Array.Empty<T>();          // C . G (nOut, stride)
     private T[] _z0 = Array.Empty<T>();          // Z1(0) (m, nOut): the base B times X, no bias
     private T[] _zv = Array.Empty<T>();          // Bv times X (m, nOut), under momentum when Bv is not zero
@@ -270,7 +271,7 @@ public sealed unsafe class DataSpanTrainer<T>
                 finally
                 {
                     _x = null;
-                    _gram = Array.Empty<T>();
+                    _gram = default;
                     _keptValid = false;
                     _weightsStale = false;
                     _velocityStale = false;
@@ -303,7 +304,7 @@ public sealed unsafe class DataSpanTrainer<T>
         }
 
         // (C . G)^T, computed as C . G (G is symmetric) over G's padded rows, then transposed with the bias and Z1(0) added.
-        Dense.GramProduct<T>(_c, _gram, _zt, _m, _stride, _nOut);
+        Dense.GramProduct<T>(_c, _gram.Span, _zt, _m, _stride, _nOut);
         Guard.Length<T>(z1, (long)_m * _nOut, nameof(z1), "(m, n[1]) for the training examples");
         Guard.Length<T>(b1, _nOut, nameof(b1), "n[1]");
         T a = _scalars.WeightsOnBase;
@@ -739,7 +740,7 @@ public sealed unsafe class DataSpanTrainer<T>
 
     private void Begin(ReadOnlySpan<T> x, int m)
     {
-        if (Dense.GramLength(m) > Array.MaxLength)
+        if (!Dense.GramFits(m))
         {
             throw new ArgumentOutOfRangeException(nameof(x), m, "Expected at most 46,336 examples for training in the span of the data.");
         }
@@ -762,7 +763,7 @@ public sealed unsafe class DataSpanTrainer<T>
         }
 
         _m = m;
-        _gram = new T[Dense.GramLength(m)];
+        _gram = new AlignedBuffer<T>(checked((int)Dense.GramLength(m)));
         Gram(x, m);
         _keptValid = false;
         _gradientsStale = false;
@@ -778,6 +779,7 @@ public sealed unsafe class DataSpanTrainer<T>
     {
         const int Rows = 32;
         var part = new T[Math.Min(Rows, m) * m];
+        Span<T> gram = _gram.Span;
         for (int r0 = 0; r0 < m; r0 += Rows)
         {
             int rows = Math.Min(Rows, m - r0);
@@ -789,8 +791,8 @@ public sealed unsafe class DataSpanTrainer<T>
                 for (int k = 0; k < columns; k++)
                 {
                     T value = block[(i * columns) + k];
-                    _gram[((r0 + i) * _stride) + r0 + k] = value;
-                    _gram[((r0 + k) * _stride) + r0 + i] = value;
+                    gram[((r0 + i) * _stride) + r0 + k] = value;
+                    gram[((r0 + k) * _stride) + r0 + i] = value;
                 }
             }
         }

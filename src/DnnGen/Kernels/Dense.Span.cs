@@ -13,11 +13,14 @@ namespace DnnGen.Kernels;
 // machine has them: the span path agrees with the direct one within 1e-9, not bit for bit, so nothing forbids them.
 public static partial class Dense
 {
-    // The register block of GramProduct: SpanUnits units against SpanVectors vectors of a row of G, 20 accumulators, and
-    // per step two loads of G and ten broadcasts of C for twenty multiply-adds. Its slab of G (two vectors of each of m
-    // rows, 27 KB for m = 209) stays in L1 while the blocks of units pass over it; four vectors (16 accumulators) measured
-    // 10-25% slower on the course's shape, their slab twice as wide.
+    // The register block of GramProduct: SpanUnits units against SpanVectors vectors of a row of G, and per step two loads
+    // of G and one broadcast of C per unit. Ten units (20 accumulators, 23 registers) where the vectors have 32 registers
+    // (AVX-512); five (10 accumulators, 13 registers) where they have 16 (AVX2, SSE): there ten units spilled eight
+    // accumulators to the stack on every step, and the course's product ran at half the FMA units' rate. The slab of G a
+    // block reads (two vectors of each of m rows, 27 KB for m = 209 at 256 bits) stays in L1 while the blocks of units
+    // pass over it; four vectors (16 accumulators) measured 10-25% slower on the course's shape, their slab twice as wide.
     private const int SpanUnits = 10;
+    private const int FewRegistersSpanUnits = 5;
     private const int SpanVectors = 2;
 
     /// <summary>
@@ -34,6 +37,12 @@ public static partial class Dense
 
     /// <summary>The number of values G takes for <paramref name="m"/> examples, m rows of <see cref="GramStride"/>; in 64 bits, for any m.</summary>
     internal static long GramLength(int m) => m * PaddedRow(m);
+
+    /// <summary>
+    /// Whether G for <paramref name="m"/> examples fits in one <see cref="AlignedBuffer{T}"/> (an array, with the padding
+    /// that puts its first row on a cache line): up to 46,336 examples.
+    /// </summary>
+    internal static bool GramFits(int m) => GramLength(m) <= Array.MaxLength - AlignedBuffer<double>.Alignment;
 
     private static long PaddedRow(int m) => ((long)m + 15) & ~15L;
 
@@ -60,10 +69,10 @@ public static partial class Dense
         Guard.Length(c, (long)m * nOut, nameof(c), "(m, nOut)");
         Guard.Length(gram, (long)m * stride, nameof(gram), "(m, stride)");
         Guard.Length<T>(zt, (long)nOut * stride, nameof(zt), "(nOut, stride)");
-        // Cut into tiles of ten units by two vectors of columns (the register block), shared out in contiguous runs of
-        // tiles; each tile is computed by the same code whichever thread runs it, so the result is bit for bit that of one
-        // thread. 28 tiles for the course's application in float64, 14 for each of two threads.
-        int tiles = GramTiles<T>(stride, nOut);
+        // Cut into tiles of a register block's units (ten, or five) by two vectors of columns, shared out in contiguous
+        // runs of tiles; each tile is computed by the same code whichever thread runs it, so the result is bit for bit that
+        // of one thread. For the course's application in float64: 28 tiles with AVX-512, 112 with AVX2.
+        int tiles = GramTileCount<T>(stride, nOut);
         int parts = Partitions((long)nOut * m * stride, tiles);
         if (parts == 1)
         {
@@ -90,13 +99,38 @@ public static partial class Dense
             job.Start(piece + 1));
     }
 
-    /// <summary>How many tiles GramProduct cuts the product into: blocks of ten units times blocks of two vectors of columns.</summary>
-    private static int GramTiles<T>(int stride, int nOut)
-        where T : unmanaged
+    /// <summary>
+    /// How many tiles GramProduct cuts the product into at the widest accelerated width: blocks of units (ten, or five
+    /// where the vectors have 16 registers) times blocks of two vectors of columns.
+    /// </summary>
+    private static int GramTileCount<T>(int stride, int nOut)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int width = SpanVectors * Math.Max(1, WidestVector<T>(16) / Unsafe.SizeOf<T>());
-        return ((nOut + SpanUnits - 1) / SpanUnits) * ((stride + width - 1) / width);
+        return WidestVector<T>(16) switch
+        {
+            64 => GramTileCount<T, Simd512<T>, Vector512<T>>(stride, nOut),
+            32 => GramTileCount<T, Simd256<T>, Vector256<T>>(stride, nOut),
+            16 => GramTileCount<T, Simd128<T>, Vector128<T>>(stride, nOut),
+            _ => GramTileCount<T, Scalar<T>, T>(stride, nOut),
+        };
     }
+
+    private static int GramTileCount<T, TOps, TVec>(int stride, int nOut)
+        where T : unmanaged
+        where TOps : struct, ISimd<T, TVec>
+        where TVec : unmanaged
+    {
+        int units = GramBlockUnits<T, TOps, TVec>();
+        int width = SpanVectors * TOps.Count;
+        return ((nOut + units - 1) / units) * ((stride + width - 1) / width);
+    }
+
+    /// <summary>The units in one register block of GramProduct at this width: a JIT-time constant.</summary>
+    private static int GramBlockUnits<T, TOps, TVec>()
+        where T : unmanaged
+        where TOps : struct, ISimd<T, TVec>
+        where TVec : unmanaged
+        => TOps.FewRegisters ? FewRegistersSpanUnits : SpanUnits;
 
     /// <summary>Tiles <paramref name="first"/> .. <paramref name="end"/> - 1 of C . G at the widest accelerated width.</summary>
     private static void GramTiles<T>(ReadOnlySpan<T> c, ReadOnlySpan<T> gram, Span<T> zt, int m, int stride, int nOut, int first, int end)
@@ -151,48 +185,69 @@ public static partial class Dense
         where TOps : struct, ISimd<T, TVec>
         where TVec : unmanaged
     {
+        if (TOps.FewRegisters)
+        {
+            GramTiles<T, TOps, TVec, Five>(c, gram, zt, m, stride, nOut, first, end);
+        }
+        else
+        {
+            GramTiles<T, TOps, TVec, Ten>(c, gram, zt, m, stride, nOut, first, end);
+        }
+    }
+
+    /// <summary>Tiles <paramref name="first"/> .. <paramref name="end"/> - 1 with blocks of <typeparamref name="TBlock"/> units.</summary>
+    private static void GramTiles<T, TOps, TVec, TBlock>(ReadOnlySpan<T> c, ReadOnlySpan<T> gram, Span<T> zt, int m, int stride, int nOut, int first, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TOps : struct, ISimd<T, TVec>
+        where TVec : unmanaged
+        where TBlock : struct, IConstant
+    {
+        int block = TBlock.Value;
         int width = SpanVectors * TOps.Count;
-        int unitBlocks = (nOut + SpanUnits - 1) / SpanUnits;
+        int unitBlocks = (nOut + block - 1) / block;
         for (int tile = first; tile < end; tile++)
         {
-            int j0 = (tile % unitBlocks) * SpanUnits;
-            int units = Math.Min(SpanUnits, nOut - j0);
+            int j0 = (tile % unitBlocks) * block;
+            int units = Math.Min(block, nOut - j0);
             int i0 = (tile / unitBlocks) * width;
-            if (i0 + width <= stride && units == SpanUnits)
+            if (i0 + width <= stride && units == block)
             {
-                GramBlock<T, TOps, TVec, Two, Ten>(c, gram, zt, m, stride, nOut, j0, units, i0);
+                GramBlock<T, TOps, TVec, Two, TBlock, TBlock>(c, gram, zt, m, stride, nOut, j0, units, i0);
                 continue;
             }
 
             if (i0 + width <= stride)
             {
-                GramBlock<T, TOps, TVec, Two, Some>(c, gram, zt, m, stride, nOut, j0, units, i0);
+                GramBlock<T, TOps, TVec, Two, TBlock, Some>(c, gram, zt, m, stride, nOut, j0, units, i0);
                 continue;
             }
 
             for (; i0 < stride; i0 += TOps.Count)
             {
-                GramBlock<T, TOps, TVec, One, Some>(c, gram, zt, m, stride, nOut, j0, units, i0);
+                GramBlock<T, TOps, TVec, One, TBlock, Some>(c, gram, zt, m, stride, nOut, j0, units, i0);
             }
         }
     }
 
     /// <summary>
-    /// The micro-kernel: units <c>j0 .. j0 + 9</c> against <c>TVectors.Value</c> vectors (two, or one) of columns from
-    /// <paramref name="i0"/>, summed over all of k in registers. With <see cref="Ten"/> for <typeparamref name="TUnits"/>
-    /// all ten units are there, and their coefficients are at fixed offsets; with <see cref="Some"/>, units past the
-    /// last (<paramref name="units"/>) repeat it and are not stored.
+    /// The micro-kernel: units <c>j0 .. j0 + TBlock.Value - 1</c> (ten, or five) against <c>TVectors.Value</c> vectors
+    /// (two, or one) of columns from <paramref name="i0"/>, summed over all of k in registers. With
+    /// <typeparamref name="TBlock"/> for <typeparamref name="TUnits"/> the whole block is there, and its coefficients are
+    /// at fixed offsets; with <see cref="Some"/>, units past the last (<paramref name="units"/>) repeat it and are not stored.
     /// </summary>
-    private static void GramBlock<T, TOps, TVec, TVectors, TUnits>(ReadOnlySpan<T> c, ReadOnlySpan<T> gram, Span<T> zt, int m, int stride, int nOut, int j0, int units, int i0)
+    private static void GramBlock<T, TOps, TVec, TVectors, TBlock, TUnits>(ReadOnlySpan<T> c, ReadOnlySpan<T> gram, Span<T> zt, int m, int stride, int nOut, int j0, int units, int i0)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TOps : struct, ISimd<T, TVec>
         where TVec : unmanaged
         where TVectors : struct, IConstant
+        where TBlock : struct, IConstant
         where TUnits : struct, IConstant
     {
-        if (TUnits.Value == SpanUnits)
+        // Units 5 to 9 exist only in a block of ten: in a block of five every line that names them folds away.
+        bool ten = TBlock.Value == SpanUnits;
+        if (TUnits.Value == TBlock.Value)
         {
-            units = SpanUnits;
+            units = TBlock.Value;
         }
 
         // The callers validated the shapes, so the loads and stores below need no bounds checks.
@@ -256,39 +311,42 @@ public static partial class Dense
                 b4 = TOps.MultiplyAdd(x, y1, b4);
             }
 
-            x = TOps.Broadcast(Unsafe.Add(ref c0, coefficients + u5));
-            a5 = TOps.MultiplyAdd(x, y0, a5);
-            if (TVectors.Value == 2)
+            if (ten)
             {
-                b5 = TOps.MultiplyAdd(x, y1, b5);
-            }
+                x = TOps.Broadcast(Unsafe.Add(ref c0, coefficients + u5));
+                a5 = TOps.MultiplyAdd(x, y0, a5);
+                if (TVectors.Value == 2)
+                {
+                    b5 = TOps.MultiplyAdd(x, y1, b5);
+                }
 
-            x = TOps.Broadcast(Unsafe.Add(ref c0, coefficients + u6));
-            a6 = TOps.MultiplyAdd(x, y0, a6);
-            if (TVectors.Value == 2)
-            {
-                b6 = TOps.MultiplyAdd(x, y1, b6);
-            }
+                x = TOps.Broadcast(Unsafe.Add(ref c0, coefficients + u6));
+                a6 = TOps.MultiplyAdd(x, y0, a6);
+                if (TVectors.Value == 2)
+                {
+                    b6 = TOps.MultiplyAdd(x, y1, b6);
+                }
 
-            x = TOps.Broadcast(Unsafe.Add(ref c0, coefficients + u7));
-            a7 = TOps.MultiplyAdd(x, y0, a7);
-            if (TVectors.Value == 2)
-            {
-                b7 = TOps.MultiplyAdd(x, y1, b7);
-            }
+                x = TOps.Broadcast(Unsafe.Add(ref c0, coefficients + u7));
+                a7 = TOps.MultiplyAdd(x, y0, a7);
+                if (TVectors.Value == 2)
+                {
+                    b7 = TOps.MultiplyAdd(x, y1, b7);
+                }
 
-            x = TOps.Broadcast(Unsafe.Add(ref c0, coefficients + u8));
-            a8 = TOps.MultiplyAdd(x, y0, a8);
-            if (TVectors.Value == 2)
-            {
-                b8 = TOps.MultiplyAdd(x, y1, b8);
-            }
+                x = TOps.Broadcast(Unsafe.Add(ref c0, coefficients + u8));
+                a8 = TOps.MultiplyAdd(x, y0, a8);
+                if (TVectors.Value == 2)
+                {
+                    b8 = TOps.MultiplyAdd(x, y1, b8);
+                }
 
-            x = TOps.Broadcast(Unsafe.Add(ref c0, coefficients + u9));
-            a9 = TOps.MultiplyAdd(x, y0, a9);
-            if (TVectors.Value == 2)
-            {
-                b9 = TOps.MultiplyAdd(x, y1, b9);
+                x = TOps.Broadcast(Unsafe.Add(ref c0, coefficients + u9));
+                a9 = TOps.MultiplyAdd(x, y0, a9);
+                if (TVectors.Value == 2)
+                {
+                    b9 = TOps.MultiplyAdd(x, y1, b9);
+                }
             }
         }
 
@@ -314,27 +372,27 @@ public static partial class Dense
             StoreGramRow<T, TOps, TVec, TVectors>(ref Unsafe.Add(ref z, 4 * stride), a4, b4);
         }
 
-        if (units > 5)
+        if (ten && units > 5)
         {
             StoreGramRow<T, TOps, TVec, TVectors>(ref Unsafe.Add(ref z, 5 * stride), a5, b5);
         }
 
-        if (units > 6)
+        if (ten && units > 6)
         {
             StoreGramRow<T, TOps, TVec, TVectors>(ref Unsafe.Add(ref z, 6 * stride), a6, b6);
         }
 
-        if (units > 7)
+        if (ten && units > 7)
         {
             StoreGramRow<T, TOps, TVec, TVectors>(ref Unsafe.Add(ref z, 7 * stride), a7, b7);
         }
 
-        if (units > 8)
+        if (ten && units > 8)
         {
             StoreGramRow<T, TOps, TVec, TVectors>(ref Unsafe.Add(ref z, 8 * stride), a8, b8);
         }
 
-        if (units > 9)
+        if (ten && units > 9)
         {
             StoreGramRow<T, TOps, TVec, TVectors>(ref Unsafe.Add(ref z, 9 * stride), a9, b9);
         }
@@ -352,6 +410,12 @@ public static partial class Dense
         {
             TOps.Store(second, ref z, (nuint)TOps.Count);
         }
+    }
+
+    /// <summary>The count five: a whole block of units where the vectors have 16 registers.</summary>
+    private readonly struct Five : IConstant
+    {
+        public static int Value => 5;
     }
 
     /// <summary>The count ten: a whole block of units.</summary>
