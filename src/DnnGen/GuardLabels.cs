@@ -1,7 +1,11 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DnnGen;
 
@@ -21,6 +25,12 @@ public static partial class Guard
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int m = ExampleCount(labels, n, argumentName);
+        if (AllZeroOrOne(labels) && EveryRowSumsToOne(labels, n))
+        {
+            return m;
+        }
+
+        // Some row is not one-hot: find the first, for its message.
         for (int i = 0; i < m; i++)
         {
             OneHotClass(labels.Slice(i * n, n), i, argumentName);
@@ -29,10 +39,90 @@ public static partial class Guard
         return m;
     }
 
+    /// <summary>Whether every value is exactly 0 or 1: a vector compare where the type has vectors, the rest one by one.</summary>
+    private static bool AllZeroOrOne<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported && values.Length >= Vector256<T>.Count)
+        {
+            ref T first = ref MemoryMarshal.GetReference(values);
+            Vector256<T> valid = Vector256<T>.AllBitsSet;
+            for (; i <= values.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                Vector256<T> v = Vector256.LoadUnsafe(ref first, (nuint)i);
+                valid &= Vector256.Equals(v, Vector256<T>.Zero) | Vector256.Equals(v, Vector256<T>.One);
+            }
+
+            if (valid != Vector256<T>.AllBitsSet)
+            {
+                return false;
+            }
+        }
+
+        bool scalarValid = true;
+        for (; i < values.Length; i++)
+        {
+            scalarValid &= values[i] == T.Zero || values[i] == T.One;
+        }
+
+        return scalarValid;
+    }
+
+    /// <summary>
+    /// Whether each row of <paramref name="n"/> values sums to exactly 1. With every value 0 or 1 that is one 1 per row:
+    /// the partial sums are whole numbers, and two or more ones can never round down to 1.
+    /// </summary>
+    private static bool EveryRowSumsToOne<T>(ReadOnlySpan<T> labels, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        bool valid = true;
+        for (int row = 0; row < labels.Length; row += n)
+        {
+            T sum = T.Zero;
+            for (int j = row; j < row + n; j++)
+            {
+                sum += labels[j];
+            }
+
+            valid &= sum == T.One;
+        }
+
+        return valid;
+    }
+
     /// <summary>
     /// Throws unless <paramref name="row"/>, example <paramref name="example"/>'s labels, is one-hot; returns the index of its 1.
     /// </summary>
     internal static int OneHotClass<T>(ReadOnlySpan<T> row, int example, string argumentName)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // One pass without branches to the messages (every training iteration of a softmax network checks its labels):
+        // the ones counted, the last one's place kept, and whether any value is neither 0 nor 1.
+        int found = -1;
+        int ones = 0;
+        bool other = false;
+        for (int j = 0; j < row.Length; j++)
+        {
+            T label = row[j];
+            bool one = label == T.One;
+            found = one ? j : found;
+            ones += one ? 1 : 0;
+            other |= !one && label != T.Zero;
+        }
+
+        if (ones != 1 || other)
+        {
+            ThrowNotOneHot(row, example, argumentName);
+        }
+
+        return found;
+    }
+
+    /// <summary>Throws for a row that is not one-hot, naming the first value that is neither 0 nor 1, else the ones, else their absence.</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotOneHot<T>(ReadOnlySpan<T> row, int example, string argumentName)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int found = -1;
@@ -67,14 +157,9 @@ public static partial class Guard
                 argumentName);
         }
 
-        if (found < 0)
-        {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"Expected one-hot labels (each example's {row.Length} values one 1 and the rest 0), but example {example} holds no 1: all {row.Length} values are 0."),
-                argumentName);
-        }
-
-        return found;
+        throw new ArgumentException(
+            string.Create(CultureInfo.InvariantCulture, $"Expected one-hot labels (each example's {row.Length} values one 1 and the rest 0), but example {example} holds no 1: all {row.Length} values are 0."),
+            argumentName);
     }
 
     /// <summary>Throws unless every class index in <paramref name="classes"/> lies in 0 .. <paramref name="n"/> - 1.</summary>

@@ -223,6 +223,60 @@ public class LossTests
         Assert.Equal(3, Guard.OneHotLabels<double>([0, 0, 1, 1, 0, 0, 0, 1, 0], 3, "y"));
     }
 
+    // OneHotLabels checks long spans with vector compares and row sums, and falls back to the row-by-row check only to
+    // name the first bad row: every kind of bad row, placed in the vectors' part, in the scalar tail, and among good rows
+    // on both sides, must still be found and named, in every floating-point type.
+    [Theory]
+    [InlineData(0, 0.5)]
+    [InlineData(17, 0.5)]
+    [InlineData(1499, 0.5)]
+    [InlineData(3, double.NaN)]
+    [InlineData(1498, double.PositiveInfinity)]
+    [InlineData(700, 2.0)]
+    [InlineData(701, -1.0)]
+    [InlineData(5, 1.0)]
+    [InlineData(1499, 1.0)]
+    [InlineData(9, 0.0)]
+    [InlineData(1499, 0.0)]
+    public void Long_one_hot_labels_are_checked_in_every_type_and_the_first_bad_example_is_named(int example, double value)
+    {
+        Check<double>();
+        Check<float>();
+        Check<Half>();
+
+        void Check<T>()
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        {
+            const int m = 1500, n = 10;
+            var y = new T[m * n];
+            for (int i = 0; i < m; i++)
+            {
+                y[(i * n) + ((i * 7) % n)] = T.One;
+            }
+
+            // Negative zeros are zeros.
+            Assert.Equal(m, Guard.OneHotLabels<T>(y, n, "y"));
+            int hot = (example * 7) % n;
+            y[(example * n) + ((hot + 2) % n)] = T.NegativeZero;
+            y[(example * n) + ((hot + 3) % n)] = T.NegativeZero;
+            Assert.Equal(m, Guard.OneHotLabels<T>(y, n, "y"));
+
+            // value 1 adds a second one, value 0 removes the row's one, anything else replaces a zero.
+            int at = value == 0.0 ? hot : (hot + 1) % n;
+            y[(example * n) + at] = T.CreateChecked(value);
+            var error = Assert.Throws<ArgumentException>(() => Guard.OneHotLabels<T>(y, n, "y"));
+            Assert.Contains($"but example {example} holds ", error.Message);
+            Assert.Equal("y", error.ParamName);
+
+            // Two halves sum to 1 as a one does: the row sums alone would let them through.
+            y[(example * n) + at] = T.Zero;
+            y[(example * n) + hot] = T.CreateChecked(0.5);
+            y[(example * n) + ((hot + 1) % n)] = T.CreateChecked(0.5);
+            error = Assert.Throws<ArgumentException>(() => Guard.OneHotLabels<T>(y, n, "y"));
+            Assert.Contains($"but example {example} holds 0.5 at value ", error.Message);
+        }
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(3)]
