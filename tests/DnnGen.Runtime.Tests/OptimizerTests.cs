@@ -217,6 +217,36 @@ public class OptimizerTests
         }
     }
 
+    /// <summary>
+    /// GradientDescentWithSnapshot of 50,000 values (and the cat network's 245,973) is shared in pieces as Adam's update is:
+    /// a value that is not finite in any piece is reported, and the update and the snapshot are the reference's bit for bit.
+    /// </summary>
+    [Fact]
+    public void A_shared_gradient_descent_update_reports_a_value_that_is_not_finite_in_any_piece()
+    {
+        int saved = DnnGen.Kernels.Dense.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int threads in new[] { 2, 3 })
+            {
+                DnnGen.Kernels.Dense.MaxDegreeOfParallelism = threads;
+                foreach (int at in new[] { 0, 8191, 8192, 25_000, 49_999 })
+                {
+                    AssertNotFiniteAt<double>(50_000, at, double.NaN, 1.0, 0.1);
+                    AssertNotFiniteAt<float>(50_000, at, 1e30f, 1f, 1e10f);
+                }
+
+                AssertGradientDescentWithSnapshotAgrees<double>(50_001, 0.0075);
+                AssertGradientDescentWithSnapshotAgrees<float>(50_001, 0.0075f);
+                AssertGradientDescentWithSnapshotAgrees<double>(245_973, 0.0075);
+            }
+        }
+        finally
+        {
+            DnnGen.Kernels.Dense.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Fact]
     public void Adams_first_step_moves_each_parameter_by_about_the_rate_against_its_gradient()
     {

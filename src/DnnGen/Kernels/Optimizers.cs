@@ -25,7 +25,8 @@ namespace DnnGen.Kernels;
 /// </para>
 /// <para>
 /// The kernels allocate nothing. The spans must not overlap one another, except as no two of them do in a network
-/// (each is its own buffer). Adam's update of 16,384 values or more is shared with DnnGen's worker threads
+/// (each is its own buffer). Adam's update and <see cref="GradientDescentWithSnapshot{T}"/> (training's full-batch
+/// update), of 16,384 values or more, are shared with DnnGen's worker threads
 /// (<see cref="Dense.MaxDegreeOfParallelism"/>) in ranges of whole blocks of 8192 values; every element is updated by
 /// the same code whichever thread runs it, so the result does not depend on the split.
 /// </para>
@@ -55,25 +56,90 @@ public static class Optimizers
     /// <exception cref="ArgumentException">A span's length differs from <paramref name="parameters"/>'; the exception names it.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is not finite and greater than zero.</exception>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public static bool GradientDescentWithSnapshot<T>(Span<T> parameters, ReadOnlySpan<T> gradients, T rate, Span<T> snapshot)
+    public static unsafe bool GradientDescentWithSnapshot<T>(Span<T> parameters, ReadOnlySpan<T> gradients, T rate, Span<T> snapshot)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.Length(gradients, parameters.Length, nameof(gradients), "same as parameters");
         Guard.Length<T>(snapshot, parameters.Length, nameof(snapshot), "same as parameters");
         Rate(rate, nameof(rate));
         T negativeRate = -rate;
+        int n = parameters.Length;
+        int blocks = n / UpdatePieceLength;
+        int parts = blocks < 2 ? 1 : Dense.Partitions(GradientDescentWorkPerValue * n, blocks);
+        if (parts == 1)
+        {
+            return GradientDescentRange(parameters, gradients, snapshot, negativeRate, 0, n);
+        }
 
+        // Shared with the worker threads in contiguous ranges: each value's update stands alone, so the ranges change no
+        // bit, and a range that finds a value that is not finite says so in the job.
+        fixed (T* wPointer = parameters, gPointer = gradients, snapshotPointer = snapshot)
+        {
+            var job = new GradientDescentJob<T>
+            {
+                W = wPointer,
+                G = gPointer,
+                Snapshot = snapshotPointer,
+                N = n,
+                NegativeRate = negativeRate,
+                Blocks = blocks,
+                Parts = parts,
+            };
+            WorkerPool.Run(&GradientDescentPiece<T>, &job, parts);
+            return job.NotFinite == 0;
+        }
+    }
+
+    // GradientDescentWithSnapshot is memory-bound: four accesses of each value (W read and written, g read, the snapshot
+    // written) for one multiply-add, counted as this many multiply-adds for Dense.Partitions' threshold.
+    private const long GradientDescentWorkPerValue = 4;
+
+    /// <summary>The operands of a shared GradientDescentWithSnapshot: pointers, pinned by the caller.</summary>
+    private unsafe struct GradientDescentJob<T>
+        where T : unmanaged
+    {
+        public T* W;
+        public T* G;
+        public T* Snapshot;
+        public int N;
+        public T NegativeRate;
+        public int Blocks;
+        public int Parts;
+
+        // Set to 1 by a piece that finds a value that is not finite; never reset while the job runs.
+        public int NotFinite;
+    }
+
+    /// <summary>One piece of a shared GradientDescentWithSnapshot: a contiguous range of the three buffers.</summary>
+    private static unsafe void GradientDescentPiece<T>(void* state, int piece)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref GradientDescentJob<T> job = ref *(GradientDescentJob<T>*)state;
+        (int start, int end) = UpdateRange(job.Blocks, job.Parts, job.N, piece);
+        int n = job.N;
+        if (!GradientDescentRange(new Span<T>(job.W, n), new ReadOnlySpan<T>(job.G, n), new Span<T>(job.Snapshot, n), job.NegativeRate, start, end))
+        {
+            Volatile.Write(ref job.NotFinite, 1);
+        }
+    }
+
+    /// <summary>
+    /// Values <paramref name="start"/> .. <paramref name="end"/> - 1 of <see cref="GradientDescentWithSnapshot{T}"/>:
+    /// the snapshot, the update and the check; returns whether every updated value in the range is finite.
+    /// </summary>
+    private static bool GradientDescentRange<T>(Span<T> parameters, ReadOnlySpan<T> gradients, Span<T> snapshot, T negativeRate, int start, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
         ref T w = ref MemoryMarshal.GetReference(parameters);
         ref T g = ref MemoryMarshal.GetReference(gradients);
         ref T old = ref MemoryMarshal.GetReference(snapshot);
-        int n = parameters.Length;
-        int k = 0;
+        int k = start;
         bool finite = true;
         if (Vectorised<T>())
         {
             var negativeRateV = new Vector<T>(negativeRate);
             Vector<T> check = Vector<T>.Zero;
-            for (; k <= n - Vector<T>.Count; k += Vector<T>.Count)
+            for (; k <= end - Vector<T>.Count; k += Vector<T>.Count)
             {
                 Vector<T> wk = Vector.LoadUnsafe(ref w, (nuint)k);
                 wk.StoreUnsafe(ref old, (nuint)k);
@@ -85,7 +151,7 @@ public static class Optimizers
             finite = Vector.EqualsAll(check, Vector<T>.Zero);
         }
 
-        for (; k < n; k++)
+        for (; k < end; k++)
         {
             ref T wk = ref Unsafe.Add(ref w, k);
             Unsafe.Add(ref old, k) = wk;
@@ -243,7 +309,7 @@ public static class Optimizers
 
         var constants = new AdamConstants<T>(beta1, beta2, d1, d2, c1, c2, rate, epsilon);
         int n = parameters.Length;
-        int blocks = n / AdamPieceLength;
+        int blocks = n / UpdatePieceLength;
         int parts = blocks < 2 ? 1 : Dense.Partitions(AdamWorkPerValue * n, blocks);
         if (parts == 1)
         {
@@ -270,11 +336,21 @@ public static class Optimizers
         }
     }
 
-    // Adam's update is shared with the worker threads from two pieces of this many values: each value's update is on
-    // its own, so a piece's bounds change no bit. Its three divisions and a square root cost about as much as this many
-    // multiply-adds (for Dense.Partitions' threshold).
-    private const int AdamPieceLength = 8192;
+    // The updates (GradientDescentWithSnapshot, Adam) are shared with the worker threads from two pieces of this many
+    // values: each value's update is on its own, so a piece's bounds change no bit.
+    private const int UpdatePieceLength = 8192;
+
+    // Adam's three divisions and a square root per value cost about as much as this many multiply-adds (for
+    // Dense.Partitions' threshold).
     private const long AdamWorkPerValue = 8;
+
+    /// <summary>The values of piece <paramref name="piece"/> of a shared update: whole blocks of UpdatePieceLength, the last piece to the end.</summary>
+    private static (int Start, int End) UpdateRange(int blocks, int parts, int n, int piece)
+    {
+        int start = (int)((long)blocks * piece / parts) * UpdatePieceLength;
+        int end = piece == parts - 1 ? n : (int)((long)blocks * (piece + 1) / parts) * UpdatePieceLength;
+        return (start, end);
+    }
 
     /// <summary>Adam's per-update constants, computed once by <see cref="AdamCore{T}"/>.</summary>
     private readonly record struct AdamConstants<T>(T Beta1, T Beta2, T D1, T D2, T C1, T C2, T Rate, T Epsilon);
@@ -303,8 +379,7 @@ public static class Optimizers
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref AdamJob<T> job = ref *(AdamJob<T>*)state;
-        int start = (int)((long)job.Blocks * piece / job.Parts) * AdamPieceLength;
-        int end = piece == job.Parts - 1 ? job.N : (int)((long)job.Blocks * (piece + 1) / job.Parts) * AdamPieceLength;
+        (int start, int end) = UpdateRange(job.Blocks, job.Parts, job.N, piece);
         int n = job.N;
         bool finite = AdamRange(
             new Span<T>(job.W, n),
