@@ -86,6 +86,38 @@ public class ActivationKindsTests
         Assert.Equal(referenceF, af);
     }
 
+    // A full batch's rows are shared with the worker threads: the same bits as the reference on one, two and three
+    // threads, written to another buffer or in place, for row counts that split evenly and unevenly.
+    [Theory]
+    [InlineData(1500, 10)]
+    [InlineData(1001, 3)]
+    [InlineData(130, 64)]
+    public void A_shared_softmax_gives_its_reference_bits_on_any_number_of_threads_and_in_place(int m, int n)
+    {
+        double[] z = Values(m * n, seed: 6, scale: 30);
+        var reference = new double[m * n];
+        ReferenceActivations.Softmax<double>(z, reference, n);
+        int saved = Dense.MaxDegreeOfParallelism;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                Dense.MaxDegreeOfParallelism = threads;
+                var a = new double[m * n];
+                Activations.Softmax<double>(z, a, n);
+                Assert.Equal(Bits(reference), Bits(a));
+
+                var inPlace = (double[])z.Clone();
+                Activations.Softmax<double>(inPlace, inPlace, n);
+                Assert.Equal(Bits(reference), Bits(inPlace));
+            }
+        }
+        finally
+        {
+            Dense.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     // ---- Softmax's behaviour ----
 
     [Fact]

@@ -32,12 +32,58 @@ public static partial class Activations
     /// </para>
     /// </remarks>
     /// <exception cref="ArgumentException">The lengths are not m rows of <paramref name="n"/> values, the same for both spans.</exception>
-    public static void Softmax<T>(ReadOnlySpan<T> z, Span<T> a, int n)
+    public static unsafe void Softmax<T>(ReadOnlySpan<T> z, Span<T> a, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int m = Guard.ExampleCount(z, n, nameof(z));
         Guard.Length<T>(a, z.Length, nameof(a), "same as z");
-        for (int i = 0; i < m; i++)
+
+        // Each row stands alone, so a full batch's rows are shared with the worker threads in contiguous runs with the
+        // same bits; an exp costs about SoftmaxWorkPerValue multiply-adds, for Dense.Partitions' threshold.
+        int parts = Dense.Partitions(SoftmaxWorkPerValue * z.Length, m / SoftmaxRowsPerPiece);
+        if (parts <= 1)
+        {
+            SoftmaxRows(z, a, n, 0, m);
+            return;
+        }
+
+        fixed (T* zPointer = z, aPointer = a)
+        {
+            var job = new SoftmaxJob<T> { Z = zPointer, A = aPointer, M = m, N = n, Parts = parts };
+            WorkerPool.Run(&SoftmaxPiece<T>, &job, parts);
+        }
+    }
+
+    private const long SoftmaxWorkPerValue = 16;
+    private const int SoftmaxRowsPerPiece = 64;
+
+    /// <summary>The operands of a shared Softmax: pointers, pinned by the caller.</summary>
+    private unsafe struct SoftmaxJob<T>
+        where T : unmanaged
+    {
+        public T* Z;
+        public T* A;
+        public int M;
+        public int N;
+        public int Parts;
+    }
+
+    /// <summary>One piece of a shared Softmax: a contiguous run of rows.</summary>
+    private static unsafe void SoftmaxPiece<T>(void* state, int piece)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref SoftmaxJob<T> job = ref *(SoftmaxJob<T>*)state;
+        int length = job.M * job.N;
+        int first = (int)((long)job.M * piece / job.Parts);
+        int end = (int)((long)job.M * (piece + 1) / job.Parts);
+        SoftmaxRows(new ReadOnlySpan<T>(job.Z, length), new Span<T>(job.A, length), job.N, first, end);
+    }
+
+    /// <summary>Rows <paramref name="first"/> .. <paramref name="end"/> - 1 of <see cref="Softmax{T}"/>, in its documented order.</summary>
+    private static void SoftmaxRows<T>(ReadOnlySpan<T> z, Span<T> a, int n, int first, int end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = first; i < end; i++)
         {
             ReadOnlySpan<T> row = z.Slice(i * n, n);
             Span<T> output = a.Slice(i * n, n);

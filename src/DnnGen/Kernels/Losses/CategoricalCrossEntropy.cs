@@ -31,14 +31,10 @@ public static partial class Cost
         Examples(zl, m, nameof(zl));
         Guard.Length<T>(y, zl.Length, nameof(y), "same as zl");
         int n = zl.Length / m;
-        double sum = 0;
-        for (int i = 0; i < m; i++)
-        {
-            int c = Guard.OneHotClass(y.Slice(i * n, n), i, nameof(y));
-            sum += LogSoftmaxLoss(zl.Slice(i * n, n), c);
-        }
-
-        return sum / m;
+        // Checked whole first (one vector pass, naming the first row that is not one-hot), so that the losses need only
+        // find each row's 1.
+        Guard.OneHotLabels(y, n, nameof(y));
+        return MeanLoss(zl, y, default, m, n);
     }
 
     /// <summary>
@@ -56,13 +52,92 @@ public static partial class Cost
         Examples(zl, m, nameof(zl));
         int n = zl.Length / m;
         Guard.ClassIndices(classes, n, nameof(classes));
-        double sum = 0;
-        for (int i = 0; i < m; i++)
+        return MeanLoss(zl, default, classes, m, n);
+    }
+
+    /// <summary>
+    /// <c>(1/m) sum of loss_i</c> over checked labels, one-hot rows <paramref name="y"/> or else <paramref name="classes"/>:
+    /// each example's loss on its own, shared with the worker threads for a full batch (an exp costs about
+    /// <see cref="LossWorkPerValue"/> multiply-adds, for Dense.Partitions' threshold), then summed in example order on
+    /// this thread, so the bits do not depend on the split.
+    /// </summary>
+    private static unsafe double MeanLoss<T>(ReadOnlySpan<T> zl, ReadOnlySpan<T> y, ReadOnlySpan<int> classes, int m, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int parts = Dense.Partitions(LossWorkPerValue * zl.Length, m / LossRowsPerPiece);
+        if (parts <= 1)
         {
-            sum += LogSoftmaxLoss(zl.Slice(i * n, n), classes[i]);
+            double sum = 0;
+            for (int i = 0; i < m; i++)
+            {
+                sum += RowLoss(zl, y, classes, n, i);
+            }
+
+            return sum / m;
         }
 
-        return sum / m;
+        double[] losses = s_losses is { } kept && kept.Length >= m ? kept : (s_losses = new double[m]);
+        fixed (T* zPointer = zl, yPointer = y)
+        fixed (int* classesPointer = classes)
+        fixed (double* lossesPointer = losses)
+        {
+            var job = new LossJob<T> { Z = zPointer, Y = yPointer, Classes = classesPointer, Losses = lossesPointer, M = m, N = n, Parts = parts };
+            WorkerPool.Run(&LossPiece<T>, &job, parts);
+        }
+
+        double total = 0;
+        for (int i = 0; i < m; i++)
+        {
+            total += losses[i];
+        }
+
+        return total / m;
+    }
+
+    private const long LossWorkPerValue = 16;
+    private const int LossRowsPerPiece = 64;
+
+    // The per-example losses of a shared MeanLoss, the calling thread's own, grown to the largest m seen: a training loop
+    // allocates nothing after its first iteration.
+    [ThreadStatic]
+    private static double[]? s_losses;
+
+    /// <summary>The operands of a shared MeanLoss: pointers, pinned by the caller; Y is null with class indices.</summary>
+    private unsafe struct LossJob<T>
+        where T : unmanaged
+    {
+        public T* Z;
+        public T* Y;
+        public int* Classes;
+        public double* Losses;
+        public int M;
+        public int N;
+        public int Parts;
+    }
+
+    /// <summary>One piece of a shared MeanLoss: the losses of a contiguous run of examples.</summary>
+    private static unsafe void LossPiece<T>(void* state, int piece)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref LossJob<T> job = ref *(LossJob<T>*)state;
+        int length = job.M * job.N;
+        var zl = new ReadOnlySpan<T>(job.Z, length);
+        ReadOnlySpan<T> y = job.Y == null ? default : new ReadOnlySpan<T>(job.Y, length);
+        ReadOnlySpan<int> classes = job.Y == null ? new ReadOnlySpan<int>(job.Classes, job.M) : default;
+        int first = (int)((long)job.M * piece / job.Parts);
+        int end = (int)((long)job.M * (piece + 1) / job.Parts);
+        for (int i = first; i < end; i++)
+        {
+            job.Losses[i] = RowLoss(zl, y, classes, job.N, i);
+        }
+    }
+
+    /// <summary>Example <paramref name="i"/>'s loss, its class from its checked one-hot row, or else from <paramref name="classes"/>.</summary>
+    private static double RowLoss<T>(ReadOnlySpan<T> zl, ReadOnlySpan<T> y, ReadOnlySpan<int> classes, int n, int i)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = y.IsEmpty ? classes[i] : y.Slice(i * n, n).IndexOf(T.One);
+        return LogSoftmaxLoss(zl.Slice(i * n, n), c);
     }
 
     /// <summary>
