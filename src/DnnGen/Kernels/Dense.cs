@@ -360,7 +360,7 @@ public static partial class Dense
         => multiplyAdds < ParallelWorkThreshold ? 1 : Math.Clamp(Math.Min(s_maxDegreeOfParallelism, items), 1, WorkerPool.MaxPieces);
 
     /// <summary>The first item of piece <paramref name="piece"/> when <paramref name="items"/> are cut into <paramref name="parts"/> contiguous pieces.</summary>
-    private static int PieceStart(int items, int piece, int parts) => (int)((long)items * piece / parts);
+    internal static int PieceStart(int items, int piece, int parts) => (int)((long)items * piece / parts);
 
     /// <summary>
     /// The operands of a product shared out by <see cref="WorkerPool"/> (<see cref="ShareOut{T}"/>): pointers, because

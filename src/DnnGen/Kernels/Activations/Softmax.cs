@@ -76,8 +76,8 @@ public static partial class Activations
     {
         ref SoftmaxJob<T> job = ref *(SoftmaxJob<T>*)state;
         int length = job.M * job.N;
-        int first = (int)((long)job.M * piece / job.Parts);
-        int end = (int)((long)job.M * (piece + 1) / job.Parts);
+        int first = Dense.PieceStart(job.M, piece, job.Parts);
+        int end = Dense.PieceStart(job.M, piece + 1, job.Parts);
         SoftmaxRows(new ReadOnlySpan<T>(job.Z, length), new Span<T>(job.A, length), job.N, first, end);
     }
 

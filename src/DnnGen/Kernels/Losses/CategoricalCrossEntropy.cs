@@ -125,8 +125,8 @@ public static partial class Cost
         var zl = new ReadOnlySpan<T>(job.Z, length);
         ReadOnlySpan<T> y = job.Y == null ? default : new ReadOnlySpan<T>(job.Y, length);
         ReadOnlySpan<int> classes = job.Y == null ? new ReadOnlySpan<int>(job.Classes, job.M) : default;
-        int first = (int)((long)job.M * piece / job.Parts);
-        int end = (int)((long)job.M * (piece + 1) / job.Parts);
+        int first = Dense.PieceStart(job.M, piece, job.Parts);
+        int end = Dense.PieceStart(job.M, piece + 1, job.Parts);
         for (int i = first; i < end; i++)
         {
             job.Losses[i] = RowLoss(zl, y, classes, job.N, i);
