@@ -28,9 +28,9 @@ public static partial class Activations
     /// Subtracting the maximum changes nothing mathematically and keeps every exponent at most 0, so no logit, however
     /// large, overflows: the largest term is exactly 1 and the sum lies in [1, n]. A row holding an infinity or NaN
     /// gives NaN. Nothing is vectorised (exp must be the scalar <c>T.Exp</c>), and <see cref="ReferenceActivations.Softmax{T}"/>
-    /// is this definition written as plainly as possible. A full batch's rows (from about 4,000 values on) are shared
-    /// with DnnGen's worker threads (<see cref="Dense.MaxDegreeOfParallelism"/>) in contiguous runs; each row is computed
-    /// by the same code whichever thread runs it, so the result does not depend on the split.
+    /// is this definition written as plainly as possible. A full batch's rows (from 128 examples and about 4,000 values
+    /// on) are shared with DnnGen's worker threads (<see cref="Dense.MaxDegreeOfParallelism"/>) in contiguous runs; each
+    /// row is computed by the same code whichever thread runs it, so the result does not depend on the split.
     /// </para>
     /// </remarks>
     /// <exception cref="ArgumentException">The lengths are not m rows of <paramref name="n"/> values, the same for both spans.</exception>

@@ -22,8 +22,9 @@ public static partial class Cost
     /// <c>s = 0</c>, then <c>s = s + Math.Exp(z_j - max)</c> for j = 0, ..., n-1;
     /// <c>loss_i = (max - z_c) + Math.Log(s)</c>; <c>sum = sum + loss_i</c> (sum starting at 0). Then <c>J = sum / m</c>.
     /// <c>max - z_c</c> is at least 0 and <c>log(s)</c> lies in [0, log n], so no term cancels another and each
-    /// example's loss is non-negative. The class-index overload gives the same bits. A full batch's losses (from about
-    /// 4,000 logits on) are computed on DnnGen's worker threads as well, and summed in this order on the calling thread.
+    /// example's loss is non-negative. The class-index overload gives the same bits. A full batch's losses (from 128
+    /// examples and about 4,000 logits on) are computed on DnnGen's worker threads as well, and summed in this order on
+    /// the calling thread.
     /// </remarks>
     /// <exception cref="ArgumentException">The lengths disagree or a row of <paramref name="y"/> is not one-hot (the message names the example).</exception>
     public static double CategoricalCrossEntropyFromLogits<T>(ReadOnlySpan<T> zl, ReadOnlySpan<T> y, int m)
