@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -97,34 +95,6 @@ public static partial class Guard
     internal static int OneHotClass<T>(ReadOnlySpan<T> row, int example, string argumentName)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        // One pass without branches to the messages (every training iteration of a softmax network checks its labels):
-        // the ones counted, the last one's place kept, and whether any value is neither 0 nor 1.
-        int found = -1;
-        int ones = 0;
-        bool other = false;
-        for (int j = 0; j < row.Length; j++)
-        {
-            T label = row[j];
-            bool one = label == T.One;
-            found = one ? j : found;
-            ones += one ? 1 : 0;
-            other |= !one && label != T.Zero;
-        }
-
-        if (ones != 1 || other)
-        {
-            ThrowNotOneHot(row, example, argumentName);
-        }
-
-        return found;
-    }
-
-    /// <summary>Throws for a row that is not one-hot, naming the first value that is neither 0 nor 1, else the ones, else their absence.</summary>
-    [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowNotOneHot<T>(ReadOnlySpan<T> row, int example, string argumentName)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
         int found = -1;
         List<int>? ones = null;
         for (int j = 0; j < row.Length; j++)
@@ -157,9 +127,14 @@ public static partial class Guard
                 argumentName);
         }
 
-        throw new ArgumentException(
-            string.Create(CultureInfo.InvariantCulture, $"Expected one-hot labels (each example's {row.Length} values one 1 and the rest 0), but example {example} holds no 1: all {row.Length} values are 0."),
-            argumentName);
+        if (found < 0)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Expected one-hot labels (each example's {row.Length} values one 1 and the rest 0), but example {example} holds no 1: all {row.Length} values are 0."),
+                argumentName);
+        }
+
+        return found;
     }
 
     /// <summary>Throws unless every class index in <paramref name="classes"/> lies in 0 .. <paramref name="n"/> - 1.</summary>
