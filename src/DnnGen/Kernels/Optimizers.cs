@@ -64,29 +64,16 @@ public static class Optimizers
         Rate(rate, nameof(rate));
         T negativeRate = -rate;
         int n = parameters.Length;
-        int blocks = n / UpdatePieceLength;
-        int parts = blocks < 2 ? 1 : Dense.Partitions(GradientDescentWorkPerValue * n, blocks);
+        int parts = UpdateParts(n, GradientDescentWorkPerValue, out int blocks);
         if (parts == 1)
         {
             return GradientDescentRange(parameters, gradients, snapshot, negativeRate, 0, n);
         }
 
-        // Shared with the worker threads in contiguous ranges: each value's update stands alone, so the ranges change no
-        // bit, and a range that finds a value that is not finite says so in the job.
         fixed (T* wPointer = parameters, gPointer = gradients, snapshotPointer = snapshot)
         {
-            var job = new GradientDescentJob<T>
-            {
-                W = wPointer,
-                G = gPointer,
-                Snapshot = snapshotPointer,
-                N = n,
-                NegativeRate = negativeRate,
-                Blocks = blocks,
-                Parts = parts,
-            };
-            WorkerPool.Run(&GradientDescentPiece<T>, &job, parts);
-            return job.NotFinite == 0;
+            var job = new UpdateJob<T> { W = wPointer, G = gPointer, Snapshot = snapshotPointer, N = n, NegativeRate = negativeRate };
+            return ShareUpdate(&GradientDescentPiece<T>, job, blocks, parts);
         }
     }
 
@@ -94,33 +81,12 @@ public static class Optimizers
     // written) for one multiply-add, counted as this many multiply-adds for Dense.Partitions' threshold.
     private const long GradientDescentWorkPerValue = 4;
 
-    /// <summary>The operands of a shared GradientDescentWithSnapshot: pointers, pinned by the caller.</summary>
-    private unsafe struct GradientDescentJob<T>
-        where T : unmanaged
-    {
-        public T* W;
-        public T* G;
-        public T* Snapshot;
-        public int N;
-        public T NegativeRate;
-        public int Blocks;
-        public int Parts;
-
-        // Set to 1 by a piece that finds a value that is not finite; never reset while the job runs.
-        public int NotFinite;
-    }
-
-    /// <summary>One piece of a shared GradientDescentWithSnapshot: a contiguous range of the three buffers.</summary>
-    private static unsafe void GradientDescentPiece<T>(void* state, int piece)
+    /// <summary>GradientDescentRange over a shared job's values <paramref name="start"/> .. <paramref name="end"/> - 1.</summary>
+    private static unsafe bool GradientDescentPiece<T>(UpdateJob<T>* job, int start, int end)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref GradientDescentJob<T> job = ref *(GradientDescentJob<T>*)state;
-        (int start, int end) = UpdateRange(job.Blocks, job.Parts, job.N, piece);
-        int n = job.N;
-        if (!GradientDescentRange(new Span<T>(job.W, n), new ReadOnlySpan<T>(job.G, n), new Span<T>(job.Snapshot, n), job.NegativeRate, start, end))
-        {
-            Volatile.Write(ref job.NotFinite, 1);
-        }
+        int n = job->N;
+        return GradientDescentRange(new Span<T>(job->W, n), new ReadOnlySpan<T>(job->G, n), new Span<T>(job->Snapshot, n), job->NegativeRate, start, end);
     }
 
     /// <summary>
@@ -309,8 +275,7 @@ public static class Optimizers
 
         var constants = new AdamConstants<T>(beta1, beta2, d1, d2, c1, c2, rate, epsilon);
         int n = parameters.Length;
-        int blocks = n / UpdatePieceLength;
-        int parts = blocks < 2 ? 1 : Dense.Partitions(AdamWorkPerValue * n, blocks);
+        int parts = UpdateParts(n, AdamWorkPerValue, out int blocks);
         if (parts == 1)
         {
             return AdamRange(parameters, v, s, gradients, snapshot, constants, 0, n, keep);
@@ -318,7 +283,7 @@ public static class Optimizers
 
         fixed (T* wPointer = parameters, vPointer = v, sPointer = s, gPointer = gradients, snapshotPointer = snapshot)
         {
-            var job = new AdamJob<T>
+            var job = new UpdateJob<T>
             {
                 W = wPointer,
                 V = vPointer,
@@ -328,11 +293,8 @@ public static class Optimizers
                 N = n,
                 Keep = keep,
                 Constants = constants,
-                Blocks = blocks,
-                Parts = parts,
             };
-            WorkerPool.Run(&AdamPiece<T>, &job, parts);
-            return job.NotFinite == 0;
+            return ShareUpdate(&AdamPiece<T>, job, blocks, parts);
         }
     }
 
@@ -344,19 +306,48 @@ public static class Optimizers
     // Dense.Partitions' threshold).
     private const long AdamWorkPerValue = 8;
 
-    /// <summary>The values of piece <paramref name="piece"/> of a shared update: whole blocks of UpdatePieceLength, the last piece to the end.</summary>
-    private static (int Start, int End) UpdateRange(int blocks, int parts, int n, int piece)
+    /// <summary>How many pieces an update of <paramref name="n"/> values is shared in, from its cost per value; its whole blocks.</summary>
+    private static int UpdateParts(int n, long workPerValue, out int blocks)
     {
-        int start = (int)((long)blocks * piece / parts) * UpdatePieceLength;
-        int end = piece == parts - 1 ? n : (int)((long)blocks * (piece + 1) / parts) * UpdatePieceLength;
-        return (start, end);
+        blocks = n / UpdatePieceLength;
+        return blocks < 2 ? 1 : Dense.Partitions(workPerValue * n, blocks);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="range"/> over <paramref name="job"/>'s values in <paramref name="parts"/> ranges of whole
+    /// blocks, on the calling thread and the workers; returns whether every range found its updated values finite.
+    /// </summary>
+    private static unsafe bool ShareUpdate<T>(delegate*<UpdateJob<T>*, int, int, bool> range, UpdateJob<T> job, int blocks, int parts)
+        where T : unmanaged
+    {
+        job.Range = range;
+        job.Blocks = blocks;
+        job.Parts = parts;
+        WorkerPool.Run(&UpdatePiece<T>, &job, parts);
+        return job.NotFinite == 0;
+    }
+
+    /// <summary>One piece of a shared update: its range of values, whole blocks of UpdatePieceLength, the last piece to the end.</summary>
+    private static unsafe void UpdatePiece<T>(void* state, int piece)
+        where T : unmanaged
+    {
+        var job = (UpdateJob<T>*)state;
+        int start = (int)((long)job->Blocks * piece / job->Parts) * UpdatePieceLength;
+        int end = piece == job->Parts - 1 ? job->N : (int)((long)job->Blocks * (piece + 1) / job->Parts) * UpdatePieceLength;
+        if (!job->Range(job, start, end))
+        {
+            Volatile.Write(ref job->NotFinite, 1);
+        }
     }
 
     /// <summary>Adam's per-update constants, computed once by <see cref="AdamCore{T}"/>.</summary>
     private readonly record struct AdamConstants<T>(T Beta1, T Beta2, T D1, T D2, T C1, T C2, T Rate, T Epsilon);
 
-    /// <summary>The operands of an Adam update shared out by <see cref="WorkerPool"/>: pointers, pinned by the caller.</summary>
-    private unsafe struct AdamJob<T>
+    /// <summary>
+    /// The operands of an update shared out by <see cref="WorkerPool"/> (<see cref="ShareUpdate{T}"/>): pointers, pinned
+    /// by the caller. Gradient descent uses W, G, the snapshot and its negated rate; Adam all five buffers and its constants.
+    /// </summary>
+    private unsafe struct UpdateJob<T>
         where T : unmanaged
     {
         public T* W;
@@ -365,8 +356,12 @@ public static class Optimizers
         public T* G;
         public T* Snapshot;
         public int N;
+        public T NegativeRate;
         public bool Keep;
         public AdamConstants<T> Constants;
+
+        // The update of a range of values; true when every updated value in it is finite.
+        public delegate*<UpdateJob<T>*, int, int, bool> Range;
         public int Blocks;
         public int Parts;
 
@@ -374,27 +369,21 @@ public static class Optimizers
         public int NotFinite;
     }
 
-    /// <summary>One piece of a shared Adam update: a contiguous range of every buffer.</summary>
-    private static unsafe void AdamPiece<T>(void* state, int piece)
+    /// <summary>AdamRange over a shared job's values <paramref name="start"/> .. <paramref name="end"/> - 1.</summary>
+    private static unsafe bool AdamPiece<T>(UpdateJob<T>* job, int start, int end)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref AdamJob<T> job = ref *(AdamJob<T>*)state;
-        (int start, int end) = UpdateRange(job.Blocks, job.Parts, job.N, piece);
-        int n = job.N;
-        bool finite = AdamRange(
-            new Span<T>(job.W, n),
-            new Span<T>(job.V, n),
-            new Span<T>(job.S, n),
-            new ReadOnlySpan<T>(job.G, n),
-            job.Keep ? new Span<T>(job.Snapshot, 3 * n) : default,
-            job.Constants,
+        int n = job->N;
+        return AdamRange(
+            new Span<T>(job->W, n),
+            new Span<T>(job->V, n),
+            new Span<T>(job->S, n),
+            new ReadOnlySpan<T>(job->G, n),
+            job->Keep ? new Span<T>(job->Snapshot, 3 * n) : default,
+            job->Constants,
             start,
             end,
-            job.Keep);
-        if (!finite)
-        {
-            Volatile.Write(ref job.NotFinite, 1);
-        }
+            job->Keep);
     }
 
     /// <summary>
