@@ -363,21 +363,21 @@ public static partial class Dense
     internal static int PieceStart(int items, int piece, int parts) => (int)((long)items * piece / parts);
 
     /// <summary>
-    /// The operands of a product shared out by <see cref="WorkerPool"/> (<see cref="ShareOut{T}"/>): pointers, because
+    /// The operands of a product (or of Activations.Softmax) shared out by <see cref="WorkerPool"/> (<see cref="ShareOut{T}"/>): pointers, because
     /// spans cannot be stored in a job, the shape, and the cut, <see cref="Blocks"/> items in <see cref="Parts"/>
     /// contiguous pieces. Each piece computes its own outputs, by the same code whichever thread runs it, so the result
     /// is bit for bit that of one thread and no reduction is needed.
     /// </summary>
-    private unsafe struct DenseJob<T>
+    internal unsafe struct DenseJob<T>
         where T : unmanaged
     {
-        /// <summary>The first operand: aPrev (Forward), dZ (the gradients), C (GramProduct).</summary>
+        /// <summary>The first operand: aPrev (Forward), dZ (the gradients), C (GramProduct), Z (Softmax).</summary>
         public T* A;
 
         /// <summary>The second operand: w (Forward, InputGradient), aPrev (the weight gradient), G (GramProduct).</summary>
         public T* B;
 
-        /// <summary>The result: z, dW, dAPrev or Z1 transposed.</summary>
+        /// <summary>The result: z, dW, dAPrev, Z1 transposed or A (Softmax).</summary>
         public T* Output;
 
         public int M;
@@ -407,7 +407,7 @@ public static partial class Dense
     /// Runs <paramref name="piece"/> for each of <paramref name="job"/>'s parts on the calling thread and the workers,
     /// with the operands pinned and set into the job, and returns when every piece is done.
     /// </summary>
-    private static unsafe void ShareOut<T>(delegate*<void*, int, void> piece, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> output, DenseJob<T> job)
+    internal static unsafe void ShareOut<T>(delegate*<void*, int, void> piece, ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> output, DenseJob<T> job)
         where T : unmanaged
     {
         fixed (T* aPointer = a, bPointer = b, outputPointer = output)

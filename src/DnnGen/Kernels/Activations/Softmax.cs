@@ -49,36 +49,19 @@ public static partial class Activations
             return;
         }
 
-        fixed (T* zPointer = z, aPointer = a)
-        {
-            var job = new SoftmaxJob<T> { Z = zPointer, A = aPointer, M = m, N = n, Parts = parts };
-            WorkerPool.Run(&SoftmaxPiece<T>, &job, parts);
-        }
+        Dense.ShareOut(&SoftmaxPiece<T>, z, default, a, new Dense.DenseJob<T> { M = m, NOut = n, Blocks = m, Parts = parts });
     }
 
     private const long SoftmaxWorkPerValue = 16;
     private const int SoftmaxRowsPerPiece = 64;
 
-    /// <summary>The operands of a shared Softmax: pointers, pinned by the caller.</summary>
-    private unsafe struct SoftmaxJob<T>
-        where T : unmanaged
-    {
-        public T* Z;
-        public T* A;
-        public int M;
-        public int N;
-        public int Parts;
-    }
-
-    /// <summary>One piece of a shared Softmax: a contiguous run of rows.</summary>
+    /// <summary>One piece of a shared Softmax: a contiguous run of rows (the job's A is Z, its Output A, NOut n).</summary>
     private static unsafe void SoftmaxPiece<T>(void* state, int piece)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ref SoftmaxJob<T> job = ref *(SoftmaxJob<T>*)state;
-        int length = job.M * job.N;
-        int first = Dense.PieceStart(job.M, piece, job.Parts);
-        int end = Dense.PieceStart(job.M, piece + 1, job.Parts);
-        SoftmaxRows(new ReadOnlySpan<T>(job.Z, length), new Span<T>(job.A, length), job.N, first, end);
+        ref Dense.DenseJob<T> job = ref *(Dense.DenseJob<T>*)state;
+        int length = job.M * job.NOut;
+        SoftmaxRows(new ReadOnlySpan<T>(job.A, length), new Span<T>(job.Output, length), job.NOut, job.Start(piece), job.Start(piece + 1));
     }
 
     /// <summary>Rows <paramref name="first"/> .. <paramref name="end"/> - 1 of <see cref="Softmax{T}"/>, in its documented order.</summary>
