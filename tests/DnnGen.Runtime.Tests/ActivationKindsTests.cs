@@ -97,25 +97,16 @@ public class ActivationKindsTests
         double[] z = Values(m * n, seed: 6, scale: 30);
         var reference = new double[m * n];
         ReferenceActivations.Softmax<double>(z, reference, n);
-        int saved = Dense.MaxDegreeOfParallelism;
-        try
+        Threads.Each([1, 2, 3], _ =>
         {
-            foreach (int threads in new[] { 1, 2, 3 })
-            {
-                Dense.MaxDegreeOfParallelism = threads;
-                var a = new double[m * n];
-                Activations.Softmax<double>(z, a, n);
-                Assert.Equal(Bits(reference), Bits(a));
+            var a = new double[m * n];
+            Activations.Softmax<double>(z, a, n);
+            Assert.Equal(Bits(reference), Bits(a));
 
-                var inPlace = (double[])z.Clone();
-                Activations.Softmax<double>(inPlace, inPlace, n);
-                Assert.Equal(Bits(reference), Bits(inPlace));
-            }
-        }
-        finally
-        {
-            Dense.MaxDegreeOfParallelism = saved;
-        }
+            var inPlace = (double[])z.Clone();
+            Activations.Softmax<double>(inPlace, inPlace, n);
+            Assert.Equal(Bits(reference), Bits(inPlace));
+        });
     }
 
     // ---- Softmax's behaviour ----

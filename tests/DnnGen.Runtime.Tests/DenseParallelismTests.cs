@@ -49,22 +49,13 @@ public class DenseParallelismTests
         double[] w = Values(random, nOut * nIn);
         double[] expected = new double[m * nIn];
         ReferenceDense.InputGradient<double>(dZ, w, expected, nIn, nOut);
-        int saved = Dense.MaxDegreeOfParallelism;
-        try
+        Threads.Each([1, 2, 3, 7], threads =>
         {
-            foreach (int threads in new[] { 1, 2, 3, 7 })
-            {
-                Dense.MaxDegreeOfParallelism = threads;
-                double[] dAPrev = new double[m * nIn];
-                Array.Fill(dAPrev, double.NaN);
-                Dense.InputGradient<double>(dZ, w, dAPrev, nIn, nOut);
-                Assert.True(expected.AsSpan().SequenceEqual(dAPrev), $"{threads} threads");
-            }
-        }
-        finally
-        {
-            Dense.MaxDegreeOfParallelism = saved;
-        }
+            double[] dAPrev = new double[m * nIn];
+            Array.Fill(dAPrev, double.NaN);
+            Dense.InputGradient<double>(dZ, w, dAPrev, nIn, nOut);
+            Assert.True(expected.AsSpan().SequenceEqual(dAPrev), $"{threads} threads");
+        });
     }
 
     [Theory]
@@ -106,10 +97,8 @@ public class DenseParallelismTests
         float[] x = Array.ConvertAll(Values(random, m * nIn), v => (float)v);
         float[] w = Array.ConvertAll(Values(random, nOut * nIn), v => (float)v);
         float[] b = Array.ConvertAll(Values(random, nOut), v => (float)v);
-        int saved = Dense.MaxDegreeOfParallelism;
-        try
+        Threads.Each([threads], _ =>
         {
-            Dense.MaxDegreeOfParallelism = threads;
             var batch = new float[m * nOut];
             Dense.Forward<float>(x, w, b, batch, nIn, nOut);
             var single = new float[nOut];
@@ -118,11 +107,7 @@ public class DenseParallelismTests
                 Dense.Forward<float>(x.AsSpan(i * nIn, nIn), w, b, single, nIn, nOut);
                 Assert.Equal(batch.AsSpan(i * nOut, nOut).ToArray(), single);
             }
-        }
-        finally
-        {
-            Dense.MaxDegreeOfParallelism = saved;
-        }
+        });
     }
 
     [Fact]
@@ -160,21 +145,15 @@ public class DenseParallelismTests
 
     private static (double[] Z, double[] DW, double[] Db) Run(int threads, double[] aPrev, double[] w, double[] b, double[] dZ, int nIn, int nOut, int m)
     {
-        int saved = Dense.MaxDegreeOfParallelism;
-        try
+        return Threads.With(threads, () =>
         {
-            Dense.MaxDegreeOfParallelism = threads;
             var z = new double[m * nOut];
             var dW = new double[nOut * nIn];
             var db = new double[nOut];
             Dense.Forward<double>(aPrev, w, b, z, nIn, nOut);
             Dense.WeightGradients<double>(dZ, aPrev, dW, db, nIn, nOut);
             return (z, dW, db);
-        }
-        finally
-        {
-            Dense.MaxDegreeOfParallelism = saved;
-        }
+        });
     }
 
     /// <summary>Asserts <paramref name="z"/> is ReferenceDense's forward product, up to the rounding of a different summation order.</summary>

@@ -232,30 +232,21 @@ public class LossTests
         }
 
         long expected = BitConverter.DoubleToInt64Bits(sum / m);
-        int saved = Dense.MaxDegreeOfParallelism;
-        try
+        Threads.Each([1, 2, 3], _ =>
         {
-            foreach (int threads in new[] { 1, 2, 3 })
-            {
-                Dense.MaxDegreeOfParallelism = threads;
-                Assert.Equal(expected, BitConverter.DoubleToInt64Bits(Cost.CategoricalCrossEntropyFromLogits<double>(z, y, m)));
-                Assert.Equal(expected, BitConverter.DoubleToInt64Bits(Cost.CategoricalCrossEntropyFromLogits<double>(z, classes)));
+            Assert.Equal(expected, BitConverter.DoubleToInt64Bits(Cost.CategoricalCrossEntropyFromLogits<double>(z, y, m)));
+            Assert.Equal(expected, BitConverter.DoubleToInt64Bits(Cost.CategoricalCrossEntropyFromLogits<double>(z, classes)));
 
-                var bad = (double[])y.Clone();
-                bad[(1400 * n) + ((classes[1400] + 1) % n)] = 1;
-                bad[(100 * n) + ((classes[100] + 1) % n)] = 0.5;
-                var error = Assert.Throws<ArgumentException>(() => Cost.CategoricalCrossEntropyFromLogits<double>(z, bad, m));
-                Assert.Contains("but example 100 holds 0.5 at value ", error.Message);
-                var badClasses = (int[])classes.Clone();
-                (badClasses[100], badClasses[1400]) = (n, -1);
-                error = Assert.Throws<ArgumentException>(() => Cost.CategoricalCrossEntropyFromLogits<double>(z, badClasses));
-                Assert.Contains("classes[100] (example 100)", error.Message);
-            }
-        }
-        finally
-        {
-            Dense.MaxDegreeOfParallelism = saved;
-        }
+            var bad = (double[])y.Clone();
+            bad[(1400 * n) + ((classes[1400] + 1) % n)] = 1;
+            bad[(100 * n) + ((classes[100] + 1) % n)] = 0.5;
+            var error = Assert.Throws<ArgumentException>(() => Cost.CategoricalCrossEntropyFromLogits<double>(z, bad, m));
+            Assert.Contains("but example 100 holds 0.5 at value ", error.Message);
+            var badClasses = (int[])classes.Clone();
+            (badClasses[100], badClasses[1400]) = (n, -1);
+            error = Assert.Throws<ArgumentException>(() => Cost.CategoricalCrossEntropyFromLogits<double>(z, badClasses));
+            Assert.Contains("classes[100] (example 100)", error.Message);
+        });
     }
 
     // ---- Label checks ----
