@@ -11,6 +11,8 @@ namespace DnnGen.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
+[Q1Column]
+[Q3Column]
 public class CatApplicationBenchmarks
 {
     private CatDouble _double = null!;
