@@ -359,6 +359,17 @@ public static partial class Dense
     internal static int Partitions(long multiplyAdds, int items)
         => multiplyAdds < ParallelWorkThreshold ? 1 : Math.Clamp(Math.Min(s_maxDegreeOfParallelism, items), 1, WorkerPool.MaxPieces);
 
+    /// <summary>
+    /// How many pieces to split a pass of one scalar exp per value over <paramref name="rows"/> independent rows of
+    /// <paramref name="values"/> values in all into (Activations.Softmax, and the categorical cross-entropy's losses): an
+    /// exp costs about <see cref="ExpWorkPerValue"/> multiply-adds against <see cref="ParallelWorkThreshold"/>, and a
+    /// piece takes at least <see cref="ExpRowsPerPiece"/> rows, so sharing starts at 128 rows and about 4,000 values.
+    /// </summary>
+    internal static int ExpRowPartitions(int values, int rows) => Partitions(ExpWorkPerValue * values, rows / ExpRowsPerPiece);
+
+    private const long ExpWorkPerValue = 16;
+    private const int ExpRowsPerPiece = 64;
+
     /// <summary>The first item of piece <paramref name="piece"/> when <paramref name="items"/> are cut into <paramref name="parts"/> contiguous pieces.</summary>
     internal static int PieceStart(int items, int piece, int parts) => (int)((long)items * piece / parts);
 

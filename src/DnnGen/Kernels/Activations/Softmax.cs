@@ -41,8 +41,8 @@ public static partial class Activations
         Guard.Length<T>(a, z.Length, nameof(a), "same as z");
 
         // Each row stands alone, so a full batch's rows are shared with the worker threads in contiguous runs with the
-        // same bits; an exp costs about SoftmaxWorkPerValue multiply-adds, for Dense.Partitions' threshold.
-        int parts = Dense.Partitions(SoftmaxWorkPerValue * z.Length, m / SoftmaxRowsPerPiece);
+        // same bits.
+        int parts = Dense.ExpRowPartitions(z.Length, m);
         if (parts <= 1)
         {
             SoftmaxRows(z, a, n, 0, m);
@@ -51,9 +51,6 @@ public static partial class Activations
 
         Dense.ShareOut(&SoftmaxPiece<T>, z, default, a, new Dense.DenseJob<T> { M = m, NOut = n, Blocks = m, Parts = parts });
     }
-
-    private const long SoftmaxWorkPerValue = 16;
-    private const int SoftmaxRowsPerPiece = 64;
 
     /// <summary>One piece of a shared Softmax: a contiguous run of rows (the job's A is Z, its Output A, NOut n).</summary>
     private static unsafe void SoftmaxPiece<T>(void* state, int piece)

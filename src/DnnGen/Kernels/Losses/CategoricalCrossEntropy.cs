@@ -59,14 +59,13 @@ public static partial class Cost
 
     /// <summary>
     /// <c>(1/m) sum of loss_i</c> over checked labels, one-hot rows <paramref name="y"/> or else <paramref name="classes"/>:
-    /// each example's loss on its own, shared with the worker threads for a full batch (an exp costs about
-    /// <see cref="LossWorkPerValue"/> multiply-adds, for Dense.Partitions' threshold), then summed in example order on
-    /// this thread, so the bits do not depend on the split.
+    /// each example's loss on its own, shared with the worker threads for a full batch (as Softmax's rows:
+    /// Dense.ExpRowPartitions), then summed in example order on this thread, so the bits do not depend on the split.
     /// </summary>
     private static unsafe double MeanLoss<T>(ReadOnlySpan<T> zl, ReadOnlySpan<T> y, ReadOnlySpan<int> classes, int m, int n)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int parts = Dense.Partitions(LossWorkPerValue * zl.Length, m / LossRowsPerPiece);
+        int parts = Dense.ExpRowPartitions(zl.Length, m);
         if (parts <= 1)
         {
             double sum = 0;
@@ -95,9 +94,6 @@ public static partial class Cost
 
         return total / m;
     }
-
-    private const long LossWorkPerValue = 16;
-    private const int LossRowsPerPiece = 64;
 
     // The per-example losses of a shared MeanLoss, the calling thread's own, grown to the largest m seen: a training loop
     // allocates nothing after its first iteration.
